@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/tagging"
+)
+
+// Exit codes, the same for every command (docs/exit-codes.md).
+const (
+	exitOK       = 0 // done
+	exitFailure  = 1 // something failed: network, registry, signing, …
+	exitBadInput = 2 // the input cannot be used: flags, versions, payloads
+	exitRefused  = 3 // refused by policy: a tag conflict, a failed verification
+)
+
+// ioStreams are the standard streams of a run, and whether stdout is a terminal.
+type ioStreams struct {
+	In       io.Reader
+	Out      io.Writer
+	Err      io.Writer
+	OutIsTTY bool
+}
+
+func newSystemIO() ioStreams {
+	tty := false
+	if fi, err := os.Stdout.Stat(); err == nil {
+		tty = fi.Mode()&os.ModeCharDevice != 0
+	}
+	return ioStreams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, OutIsTTY: tty}
+}
+
+// app holds what every command needs from the outside world. Commands read
+// the environment only through getenv, so tests pass a map.
+type app struct {
+	io     ioStreams
+	getenv func(string) string
+	log    *slog.Logger
+}
+
+func (a *app) env() actions.Env { return actions.FromEnv(a.getenv) }
+
+// run executes the CLI and returns the process exit code.
+func run(ctx context.Context, args []string, streams ioStreams, getenv func(string) string) int {
+	a := &app{io: streams, getenv: getenv, log: slog.New(slog.DiscardHandler)}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	msg := err.Error()
+	if code == exitBadInput && isFlagError(err) {
+		msg += "\nRun 'sonic-release " + strings.Join(commandPath(root, args), " ") + " --help' for usage."
+	}
+	fmt.Fprintln(streams.Err, "sonic-release: "+msg)
+	if a.env().Actions {
+		fmt.Fprintln(streams.Err, actions.Annotation{Level: "error", Title: "sonic-release", Message: err.Error()})
+	}
+	return code
+}
+
+// flagError is a command-line usage error (exit 2).
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
+func (e *flagError) Unwrap() error { return e.err }
+
+func flagErrorf(format string, args ...any) error {
+	return &flagError{fmt.Errorf(format, args...)}
+}
+
+func isFlagError(err error) bool {
+	var fe *flagError
+	return errors.As(err, &fe)
+}
+
+// Library packages mark their errors by behaviour rather than by a
+// CLI-specific code: an error with Refused() true is a policy refusal
+// (exit 3), one with BadInput() true is unusable input (exit 2).
+type refuser interface{ Refused() bool }
+type badInputer interface{ BadInput() bool }
+
+func exitCode(err error) int {
+	var r refuser
+	if errors.As(err, &r) && r.Refused() {
+		return exitRefused
+	}
+	var b badInputer
+	if isFlagError(err) || errors.Is(err, tagging.ErrBadInput) || (errors.As(err, &b) && b.BadInput()) {
+		return exitBadInput
+	}
+	return exitFailure
+}
+
+func commandPath(root interface{ Name() string }, args []string) []string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return []string{a}
+		}
+	}
+	return nil
+}

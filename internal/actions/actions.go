@@ -1,0 +1,179 @@
+// Package actions is the GitHub Actions environment as the CLI sees it: the
+// variables a runner sets, the event payload, the step outputs
+// ($GITHUB_OUTPUT), the step summary ($GITHUB_STEP_SUMMARY) and workflow
+// commands (annotations, log groups). Only cmd/sonic-release uses it.
+package actions
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Env is the GitHub Actions context of a run, read from the environment.
+type Env struct {
+	Actions     bool   // GITHUB_ACTIONS=true
+	EventName   string // GITHUB_EVENT_NAME
+	EventPath   string // GITHUB_EVENT_PATH
+	Ref         string // GITHUB_REF
+	SHA         string // GITHUB_SHA
+	Repository  string // GITHUB_REPOSITORY (owner/name)
+	APIURL      string // GITHUB_API_URL, default https://api.github.com
+	ServerURL   string // GITHUB_SERVER_URL, default https://github.com
+	Workflow    string // GITHUB_WORKFLOW_REF
+	Token       string // GITHUB_TOKEN
+	OutputPath  string // GITHUB_OUTPUT
+	SummaryPath string // GITHUB_STEP_SUMMARY
+	RunnerTemp  string // RUNNER_TEMP
+	OIDCURL     string // ACTIONS_ID_TOKEN_REQUEST_URL
+	OIDCToken   string // ACTIONS_ID_TOKEN_REQUEST_TOKEN
+	RunID       string // GITHUB_RUN_ID
+	RunAttempt  string // GITHUB_RUN_ATTEMPT
+}
+
+// FromEnv reads the Actions context through getenv (os.Getenv in main,
+// a map in tests).
+func FromEnv(getenv func(string) string) Env {
+	e := Env{
+		Actions:     getenv("GITHUB_ACTIONS") == "true",
+		EventName:   getenv("GITHUB_EVENT_NAME"),
+		EventPath:   getenv("GITHUB_EVENT_PATH"),
+		Ref:         getenv("GITHUB_REF"),
+		SHA:         getenv("GITHUB_SHA"),
+		Repository:  getenv("GITHUB_REPOSITORY"),
+		APIURL:      getenv("GITHUB_API_URL"),
+		ServerURL:   getenv("GITHUB_SERVER_URL"),
+		Workflow:    getenv("GITHUB_WORKFLOW_REF"),
+		Token:       getenv("GITHUB_TOKEN"),
+		OutputPath:  getenv("GITHUB_OUTPUT"),
+		SummaryPath: getenv("GITHUB_STEP_SUMMARY"),
+		RunnerTemp:  getenv("RUNNER_TEMP"),
+		OIDCURL:     getenv("ACTIONS_ID_TOKEN_REQUEST_URL"),
+		OIDCToken:   getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+		RunID:       getenv("GITHUB_RUN_ID"),
+		RunAttempt:  getenv("GITHUB_RUN_ATTEMPT"),
+	}
+	if e.APIURL == "" {
+		e.APIURL = "https://api.github.com"
+	}
+	if e.ServerURL == "" {
+		e.ServerURL = "https://github.com"
+	}
+	return e
+}
+
+// WriteOutputs appends step outputs to the file at path ($GITHUB_OUTPUT),
+// in sorted key order. Every value uses the multi-line syntax
+// (name<<DELIMITER … DELIMITER) with a random delimiter that the value does
+// not contain, so any value round-trips. An empty path writes nothing.
+func WriteOutputs(path string, outputs map[string]string) error {
+	if path == "" || len(outputs) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(outputs))
+	for k := range outputs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		v := outputs[k]
+		delim := delimiter(v)
+		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", k, delim, v, delim)
+	}
+	return appendFile(path, b.String())
+}
+
+func delimiter(value string) string {
+	for {
+		var buf [12]byte
+		_, _ = rand.Read(buf[:])
+		d := "ghadelimiter_" + hex.EncodeToString(buf[:])
+		if !strings.Contains(value, d) {
+			return d
+		}
+	}
+}
+
+// AppendSummary appends Markdown to the step summary file at path
+// ($GITHUB_STEP_SUMMARY). An empty path writes nothing.
+func AppendSummary(path, markdown string) error {
+	if path == "" || markdown == "" {
+		return nil
+	}
+	if !strings.HasSuffix(markdown, "\n") {
+		markdown += "\n"
+	}
+	return appendFile(path, markdown)
+}
+
+func appendFile(path, s string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("opening %q: %w", path, err)
+	}
+	if _, err := io.WriteString(f, s); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %q: %w", path, err)
+	}
+	return f.Close()
+}
+
+// Annotation is a workflow command that shows a message on the run and, with
+// a file and line, on the diff of a pull request.
+type Annotation struct {
+	Level   string // "error", "warning" or "notice"
+	File    string
+	Line    int
+	Title   string
+	Message string
+}
+
+// String formats the annotation as a workflow command line
+// (::warning file=F,line=L,title=T::message), escaped as the runner expects.
+func (a Annotation) String() string {
+	var props []string
+	if a.File != "" {
+		props = append(props, "file="+escapeProperty(a.File))
+	}
+	if a.Line > 0 {
+		props = append(props, fmt.Sprintf("line=%d", a.Line))
+	}
+	if a.Title != "" {
+		props = append(props, "title="+escapeProperty(a.Title))
+	}
+	level := a.Level
+	if level == "" {
+		level = "notice"
+	}
+	p := ""
+	if len(props) > 0 {
+		p = " " + strings.Join(props, ",")
+	}
+	return "::" + level + p + "::" + escapeData(a.Message)
+}
+
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// Group starts a collapsible log group; EndGroup ends it.
+func Group(w io.Writer, title string) { fmt.Fprintf(w, "::group::%s\n", escapeData(title)) }
+
+// EndGroup ends the current log group.
+func EndGroup(w io.Writer) { fmt.Fprintln(w, "::endgroup::") }
+
+// MaskValue tells the runner to mask a secret in the logs.
+func MaskValue(w io.Writer, secret string) {
+	if secret != "" {
+		fmt.Fprintf(w, "::add-mask::%s\n", escapeData(secret))
+	}
+}

@@ -1,0 +1,200 @@
+package tagging
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// EventInput is the raw description of what triggered a run: in GitHub
+// Actions the variables GITHUB_EVENT_NAME, GITHUB_REF, GITHUB_SHA and the
+// payload at GITHUB_EVENT_PATH; on a laptop, flags.
+type EventInput struct {
+	// Name is the event name (release, push, create, workflow_dispatch,
+	// pull_request, …). Empty means "no event": the ref decides.
+	Name string
+	// Payload is the webhook payload of the event; may be nil.
+	Payload []byte
+	// Ref is the full ref (refs/tags/v1.2.3, refs/heads/master). When set it
+	// decides what is released; the payload supplies the rest.
+	Ref string
+	// SHA is the commit id; for a push the payload's "after" is the fallback.
+	SHA string
+	// DefaultBranch overrides the payload's repository.default_branch.
+	// Without either, it is "master".
+	DefaultBranch string
+	// Prerelease marks the release as a pre-release whatever its version.
+	Prerelease bool
+}
+
+// EventKind says what an event releases.
+type EventKind string
+
+// The kinds of event.
+const (
+	EventRelease EventKind = "release" // a version: a release, a tag push
+	EventBranch  EventKind = "branch"  // a push (or dispatch) on a branch
+	EventNone    EventKind = "none"    // nothing to tag: pull requests and the like
+)
+
+// Event is what a run releases, resolved from an EventInput.
+type Event struct {
+	Kind          EventKind `json:"kind"`
+	Name          string    `json:"event,omitempty"`
+	Version       Version   `json:"-"`
+	Prerelease    bool      `json:"prerelease,omitempty"`
+	Branch        string    `json:"branch,omitempty"`
+	DefaultBranch string    `json:"default_branch,omitempty"`
+	SHA           string    `json:"sha,omitempty"`
+	// Repository is owner/name from the payload, when it has one.
+	Repository string `json:"repository,omitempty"`
+	// Skip says why there is nothing to tag (Kind == EventNone).
+	Skip string `json:"skip,omitempty"`
+}
+
+// payload holds the fields of GitHub's webhook payloads that matter here.
+type payload struct {
+	Action  string `json:"action"`
+	Ref     string `json:"ref"`
+	RefType string `json:"ref_type"`
+	After   string `json:"after"`
+	Deleted bool   `json:"deleted"`
+	Release *struct {
+		TagName    string `json:"tag_name"`
+		Draft      bool   `json:"draft"`
+		Prerelease bool   `json:"prerelease"`
+	} `json:"release"`
+	Repository *struct {
+		FullName      string `json:"full_name"`
+		DefaultBranch string `json:"default_branch"`
+	} `json:"repository"`
+	MasterBranch string `json:"master_branch"`
+}
+
+// ParseEvent resolves what an event releases. Errors wrap ErrBadInput.
+func ParseEvent(in EventInput) (Event, error) {
+	var p payload
+	if len(in.Payload) > 0 {
+		if err := json.Unmarshal(in.Payload, &p); err != nil {
+			return Event{}, badInput("expected the JSON webhook payload of a GitHub event", "reading the event payload: %v", err)
+		}
+	}
+	ev := Event{Name: in.Name, Prerelease: in.Prerelease, DefaultBranch: in.DefaultBranch}
+	if p.Repository != nil {
+		ev.Repository = p.Repository.FullName
+		if ev.DefaultBranch == "" {
+			ev.DefaultBranch = p.Repository.DefaultBranch
+		}
+	}
+	if ev.DefaultBranch == "" {
+		ev.DefaultBranch = p.MasterBranch // create events carry it
+	}
+	if ev.DefaultBranch == "" {
+		ev.DefaultBranch = "master"
+	}
+	ev.SHA = in.SHA
+	if ev.SHA == "" && strings.Trim(p.After, "0") != "" {
+		ev.SHA = p.After
+	}
+	if ev.SHA != "" {
+		s, err := ParseSHA(ev.SHA)
+		if err != nil {
+			return Event{}, err
+		}
+		ev.SHA = s
+	}
+
+	switch in.Name {
+	case "pull_request", "pull_request_target", "pull_request_review", "merge_group":
+		ev.Kind, ev.Skip = EventNone, fmt.Sprintf("%s events are not released: no tags", in.Name)
+		return ev, nil
+	case "release":
+		if p.Release == nil && in.Ref == "" {
+			return Event{}, badInput("expected a release event payload with a \"release\" object", "the release event payload has no release")
+		}
+		switch p.Action {
+		case "deleted", "unpublished":
+			return Event{}, badInput("run on release events of type published, released or prereleased", "the release was %s: nothing to release", p.Action)
+		}
+		if p.Release != nil {
+			if p.Release.Draft {
+				return Event{}, badInput("publish the release first (drafts have no tag yet), or run on release: published", "release %q is a draft", p.Release.TagName)
+			}
+			ev.Prerelease = ev.Prerelease || p.Release.Prerelease
+			if in.Ref == "" {
+				return releaseOf(ev, p.Release.TagName)
+			}
+		}
+	case "push":
+		if p.Deleted {
+			return Event{}, badInput("nothing is released when a ref is deleted; run on tag or branch creation", "the push deletes %q", firstNonEmpty(in.Ref, p.Ref))
+		}
+	case "create":
+		if in.Ref == "" && p.Ref != "" {
+			// create events carry the short name with ref_type.
+			switch p.RefType {
+			case "tag":
+				return releaseOf(ev, p.Ref)
+			case "branch":
+				return branchOf(ev, p.Ref)
+			}
+		}
+	}
+
+	ref := firstNonEmpty(in.Ref, p.Ref)
+	switch {
+	case strings.HasPrefix(ref, "refs/tags/"):
+		return releaseOf(ev, strings.TrimPrefix(ref, "refs/tags/"))
+	case strings.HasPrefix(ref, "refs/heads/"):
+		return branchOf(ev, strings.TrimPrefix(ref, "refs/heads/"))
+	case strings.HasPrefix(ref, "refs/pull/"):
+		ev.Kind, ev.Skip = EventNone, fmt.Sprintf("%s is a pull request: no tags", ref)
+		return ev, nil
+	case ref == "":
+		return Event{}, badInput("give a ref such as refs/tags/v1.2.3 or refs/heads/master (--ref), or run inside GitHub Actions", "no ref to release")
+	default:
+		return Event{}, badInput("expected a full ref such as refs/tags/v1.2.3 or refs/heads/master", "ref %q is neither a tag nor a branch", ref)
+	}
+}
+
+func releaseOf(ev Event, tag string) (Event, error) {
+	v, err := ParseVersion(tag)
+	if err != nil {
+		return Event{}, err
+	}
+	ev.Kind, ev.Version = EventRelease, v
+	ev.Prerelease = ev.Prerelease || v.Prerelease()
+	return ev, nil
+}
+
+func branchOf(ev Event, branch string) (Event, error) {
+	ev.Kind, ev.Branch = EventBranch, branch
+	if branch != ev.DefaultBranch {
+		ev.Kind, ev.Skip = EventNone, fmt.Sprintf("branch %q is not the default branch %q: no tags", branch, ev.DefaultBranch)
+	}
+	return ev, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// Tags computes the tags of the event for a repository holding existing.
+func (e Event) Tags(existing []string, p Policy) (Result, error) {
+	switch e.Kind {
+	case EventRelease:
+		return Release(e.Version, e.Prerelease, existing, p)
+	case EventBranch:
+		if e.SHA == "" {
+			return Result{}, badInput("give the commit id (--sha, or GITHUB_SHA)", "no commit id for the push to %q", e.Branch)
+		}
+		return Branch(e.Branch, e.DefaultBranch, e.SHA, p)
+	default:
+		return Result{Tags: []Tag{}, Skip: e.Skip}, nil
+	}
+}
