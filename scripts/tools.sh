@@ -4,7 +4,7 @@
 # already built at the pinned version is not rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dest="${1:-$PWD/.tools}"
+dest="$(realpath -m "${1:-$PWD/.tools}")"
 mkdir -p "$dest/bin" "$dest/stamps"
 
 # install NAME MODULE/PATH@VERSION: go install into $dest/bin, once per version.
@@ -21,3 +21,4 @@ install() {
 
 # Each line: binary name, module path @ exact version.
 install crane github.com/google/go-containerregistry/cmd/crane@v0.22.1
+install actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
