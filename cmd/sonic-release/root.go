@@ -17,6 +17,7 @@ image: it computes the image tags of a release or a push, puts them on the
 built image in every registry, signs it with cosign and writes the release notes.
 
 Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused by policy.`,
+		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
