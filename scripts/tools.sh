@@ -21,3 +21,4 @@ install() {
 
 # Each line: binary name, module path @ exact version.
 install crane github.com/google/go-containerregistry/cmd/crane@v0.22.1
+install registry github.com/distribution/distribution/v3/cmd/registry@v3.0.0
