@@ -26,21 +26,28 @@ var fastRetry = release.WithRetry(release.Retry{Attempts: 6, Base: time.Millisec
 
 // image returns a random image labelled with revision rev ("" for none).
 func image(t testing.TB, rev string) v1.Image {
+	return platformImage(t, rev, "linux", "amd64")
+}
+
+// platformImage returns a random image for os/arch labelled with revision
+// rev ("" for none).
+func platformImage(t testing.TB, rev, os, arch string) v1.Image {
 	t.Helper()
 	img, err := random.Image(512, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = os, arch
 	if rev != "" {
-		cf, err := img.ConfigFile()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cf = cf.DeepCopy()
 		cf.Config.Labels = map[string]string{release.RevisionLabel: rev}
-		if img, err = mutate.ConfigFile(img, cf); err != nil {
-			t.Fatal(err)
-		}
+	}
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
 	}
 	return img
 }
@@ -49,11 +56,8 @@ func image(t testing.TB, rev string) v1.Image {
 // manifest (platform unknown/unknown), annotated with revision rev.
 func index(t testing.TB, rev string) v1.ImageIndex {
 	t.Helper()
-	att, err := random.Image(256, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	amd, arm := image(t, rev), image(t, rev)
+	att := platformImage(t, "", "unknown", "unknown")
+	amd, arm := platformImage(t, rev, "linux", "amd64"), platformImage(t, rev, "linux", "arm64")
 	ad, _ := amd.Digest()
 	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
 		mutate.IndexAddendum{Add: amd, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},

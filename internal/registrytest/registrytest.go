@@ -74,7 +74,7 @@ type Counter struct {
 func (c *Counter) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
-		c.reqs = append(c.reqs, r.Method+" "+r.URL.Path)
+		c.reqs = append(c.reqs, r.Method+" "+r.URL.RequestURI())
 		c.mu.Unlock()
 		h.ServeHTTP(w, r)
 	})
@@ -87,7 +87,7 @@ func (c *Counter) Reset() {
 	c.mu.Unlock()
 }
 
-// Requests returns "METHOD /path" for every request, in order.
+// Requests returns "METHOD /path?query" for every request, in order.
 func (c *Counter) Requests() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
