@@ -124,10 +124,15 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			planErr = err
 		}
 	}
-	if err := writeRelease(a, env, opts, plan, res); err != nil {
-		return err
+	if planErr != nil {
+		// Nothing on stdout when a command fails; the step summary still
+		// shows the plan, conflicts included.
+		if err := actions.AppendSummary(env.SummaryPath, planSummary(plan, opts.dryRun)); err != nil {
+			a.log.Warn("writing the step summary", "err", err)
+		}
+		return planErr
 	}
-	return planErr
+	return writeRelease(a, env, opts, plan, res)
 }
 
 // keychain is the docker config keychain, then GITHUB_TOKEN for ghcr.io.

@@ -124,9 +124,17 @@ func TestReleaseCommand(t *testing.T) {
 
 	// The same version from another build: refused, exit 3, both digests named.
 	other := pushImage(t, reg.Repo("acme/build:ci2"), testSHA)
-	code, _, stderr = runCLI(t, nil, false, "release", "--source", other.String(), "--image", app, "--ref", "refs/tags/v1.2.3", "--sha", testSHA)
-	if code != exitRefused || !strings.Contains(stderr, src.DigestStr()) || !strings.Contains(stderr, other.DigestStr()) {
-		t.Errorf("conflict: exit %d, stderr %q", code, stderr)
+	reg.Counter.Reset()
+	code, out, stderr = runCLI(t, env, false, "release", "--source", other.String(), "--image", app, "--ref", "refs/tags/v1.2.3", "--sha", testSHA)
+	if code != exitRefused || out != "" || !strings.Contains(stderr, src.DigestStr()) || !strings.Contains(stderr, other.DigestStr()) {
+		t.Errorf("conflict: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if w := reg.Counter.Writes(); len(w) != 0 {
+		t.Errorf("conflict wrote: %v", w)
+	}
+	summary, _ = os.ReadFile(env["GITHUB_STEP_SUMMARY"])
+	if !strings.Contains(string(summary), "| `v1.2.3` | conflict |") {
+		t.Errorf("summary lacks the conflict:\n%s", summary)
 	}
 }
 
