@@ -22,3 +22,4 @@ install() {
 # Each line: binary name, module path @ exact version.
 install crane github.com/google/go-containerregistry/cmd/crane@v0.22.1
 install actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+install registry github.com/distribution/distribution/v3/cmd/registry@v3.0.0
