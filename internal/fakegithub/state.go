@@ -83,6 +83,14 @@ func (s *Server) lookup(p map[string]string) (*repo, bool) {
 	return r, ok
 }
 
+// AddRepo makes an empty repository exist (the Add methods create it too);
+// operations on a repository that does not exist answer 404.
+func (s *Server) AddRepo(fullName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.repo(fullName)
+}
+
 // AddPull seeds a pull request in repository fullName ("owner/name").
 func (s *Server) AddPull(fullName string, pr PullRequest) {
 	s.mu.Lock()
