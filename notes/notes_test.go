@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sonicsaas/sonic-release/internal/fakegithub"
+	"github.com/sonicsaas/sonic-release/internal/gittest"
 	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
@@ -25,16 +26,16 @@ func fakeOpts(s *fakegithub.Server) []Option {
 
 // squashRepo: v1.0.0, then three squash-merged pull requests (one
 // breaking, with a migration) and a commit pushed without one, tagged v1.1.0.
-func squashRepo(t *testing.T) *testRepo {
-	r := newTestRepo(t)
-	r.commit("chore: initial import", map[string]string{"README.md": "# app\n", "drizzle/0001_init.sql": "CREATE TABLE users (id int);\n"})
-	r.tag("v1.0.0")
-	r.commit("feat(api): add order export (#1)", map[string]string{"drizzle/0002_add_orders.sql": "CREATE TABLE orders (id int);\n"})
-	r.commit("fix: keep the session on refresh (#2)", nil)
-	r.commit("feat!: drop the legacy nickname column (#3)\n\nBREAKING CHANGE: users.nickname is gone; clients read display_name.",
+func squashRepo(t *testing.T) *gittest.Repo {
+	r := gittest.New(t)
+	r.Commit("chore: initial import", map[string]string{"README.md": "# app\n", "drizzle/0001_init.sql": "CREATE TABLE users (id int);\n"})
+	r.Tag("v1.0.0")
+	r.Commit("feat(api): add order export (#1)", map[string]string{"drizzle/0002_add_orders.sql": "CREATE TABLE orders (id int);\n"})
+	r.Commit("fix: keep the session on refresh (#2)", nil)
+	r.Commit("feat!: drop the legacy nickname column (#3)\n\nBREAKING CHANGE: users.nickname is gone; clients read display_name.",
 		map[string]string{"drizzle/0003_drop_nickname.sql": "ALTER TABLE users DROP COLUMN nickname;\n"})
-	r.commit("docs: explain backups before upgrading", nil)
-	r.tag("v1.1.0")
+	r.Commit("docs: explain backups before upgrading", nil)
+	r.Tag("v1.1.0")
 	return r
 }
 
@@ -80,29 +81,29 @@ func testImage() *Image {
 
 // mergeRepo: merge commits of feature branches, one commit with a
 // BREAKING CHANGE footer, a direct push, a bot's pull request.
-func mergeRepo(t *testing.T) *testRepo {
-	r := newTestRepo(t)
-	r.commit("Initial commit", nil)
-	r.tag("v1.4.2")
-	r.git("checkout", "-q", "-b", "feature/export")
-	r.commit("Add CSV exporter", nil)
-	r.commit("Require a token for /export\n\nBREAKING CHANGE: /export answers 401 without an API token.", nil)
-	r.git("checkout", "-q", "main")
-	r.commit("Update README", map[string]string{"README.md": "hello\n"})
-	r.merge(4, "feature/export", "Export orders as CSV")
-	r.git("checkout", "-q", "-b", "fix/footer")
-	r.commit("Fix typo in footer", nil)
-	r.git("checkout", "-q", "main")
-	r.merge(5, "fix/footer", "Fix typo in footer")
-	r.git("checkout", "-q", "-b", "deps/pg")
-	r.commit("Bump pg from 8.11.0 to 8.12.0", nil)
-	r.git("checkout", "-q", "main")
-	r.merge(6, "deps/pg", "Bump pg from 8.11.0 to 8.12.0")
-	r.git("checkout", "-q", "-b", "ci/cache")
-	r.commit("Cache Go modules in CI", nil)
-	r.git("checkout", "-q", "main")
-	r.merge(7, "ci/cache", "Cache Go modules in CI")
-	r.tag("v2.0.0")
+func mergeRepo(t *testing.T) *gittest.Repo {
+	r := gittest.New(t)
+	r.Commit("Initial commit", nil)
+	r.Tag("v1.4.2")
+	r.Git("checkout", "-q", "-b", "feature/export")
+	r.Commit("Add CSV exporter", nil)
+	r.Commit("Require a token for /export\n\nBREAKING CHANGE: /export answers 401 without an API token.", nil)
+	r.Git("checkout", "-q", "main")
+	r.Commit("Update README", map[string]string{"README.md": "hello\n"})
+	r.Merge(4, "feature/export", "Export orders as CSV")
+	r.Git("checkout", "-q", "-b", "fix/footer")
+	r.Commit("Fix typo in footer", nil)
+	r.Git("checkout", "-q", "main")
+	r.Merge(5, "fix/footer", "Fix typo in footer")
+	r.Git("checkout", "-q", "-b", "deps/pg")
+	r.Commit("Bump pg from 8.11.0 to 8.12.0", nil)
+	r.Git("checkout", "-q", "main")
+	r.Merge(6, "deps/pg", "Bump pg from 8.11.0 to 8.12.0")
+	r.Git("checkout", "-q", "-b", "ci/cache")
+	r.Commit("Cache Go modules in CI", nil)
+	r.Git("checkout", "-q", "main")
+	r.Merge(7, "ci/cache", "Cache Go modules in CI")
+	r.Tag("v2.0.0")
 	return r
 }
 
@@ -129,33 +130,33 @@ const releaseYML = `changelog:
 
 // backportRepo: v1.0.0, v1.1.0 and v1.2.0 on main, then a fix cherry-picked
 // onto release/1.1 and released as v1.1.1 after v1.2.0.
-func backportRepo(t *testing.T) *testRepo {
-	r := newTestRepo(t)
-	r.commit("chore: initial import", nil)
-	r.tag("v1.0.0")
-	r.commit("feat: invoices (#1)", nil)
-	r.tag("v1.1.0")
-	r.commit("feat: refunds (#2)", nil)
-	fix := r.commit("fix: round totals half-even (#3)", nil)
-	r.tag("v1.2.0")
-	r.git("checkout", "-q", "-b", "release/1.1", "v1.1.0")
-	r.n++
-	r.git("cherry-pick", "-x", fix)
-	r.tag("v1.1.1")
+func backportRepo(t *testing.T) *gittest.Repo {
+	r := gittest.New(t)
+	r.Commit("chore: initial import", nil)
+	r.Tag("v1.0.0")
+	r.Commit("feat: invoices (#1)", nil)
+	r.Tag("v1.1.0")
+	r.Commit("feat: refunds (#2)", nil)
+	fix := r.Commit("fix: round totals half-even (#3)", nil)
+	r.Tag("v1.2.0")
+	r.Git("checkout", "-q", "-b", "release/1.1", "v1.1.0")
+	r.N++
+	r.Git("cherry-pick", "-x", fix)
+	r.Tag("v1.1.1")
 	return r
 }
 
 // prereleaseRepo: v1.0.0, v1.1.0-rc.1, v1.1.0-rc.2 and v1.1.0 on the same
 // commit as rc.2.
-func prereleaseRepo(t *testing.T) *testRepo {
-	r := newTestRepo(t)
-	r.commit("chore: initial import", nil)
-	r.tag("v1.0.0")
-	r.commit("feat: invoices (#1)", nil)
-	r.tag("v1.1.0-rc.1")
-	r.commit("fix: invoice numbering (#2)", nil)
-	r.tag("v1.1.0-rc.2")
-	r.tag("v1.1.0")
+func prereleaseRepo(t *testing.T) *gittest.Repo {
+	r := gittest.New(t)
+	r.Commit("chore: initial import", nil)
+	r.Tag("v1.0.0")
+	r.Commit("feat: invoices (#1)", nil)
+	r.Tag("v1.1.0-rc.1")
+	r.Commit("fix: invoice numbering (#2)", nil)
+	r.Tag("v1.1.0-rc.2")
+	r.Tag("v1.1.0")
 	return r
 }
 
@@ -167,7 +168,7 @@ func prereleasePulls(s *fakegithub.Server) {
 func TestBuild(t *testing.T) {
 	tests := []struct {
 		name     string
-		repo     func(*testing.T) *testRepo
+		repo     func(*testing.T) *gittest.Repo
 		pulls    func(*fakegithub.Server)
 		in       Input
 		noGitHub bool
@@ -233,7 +234,7 @@ func TestBuild(t *testing.T) {
 			r := tt.repo(t)
 			s := fakegithub.New(t)
 			in := tt.in
-			in.RepoDir = r.dir
+			in.RepoDir = r.Dir
 			if !tt.noGitHub {
 				in.Repository = ghRepo
 				tt.pulls(s)
@@ -274,7 +275,7 @@ func TestBuildJSON(t *testing.T) {
 	r := squashRepo(t)
 	s := fakegithub.New(t)
 	squashPulls(s)
-	n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.dir, Repository: ghRepo, Image: testImage()}, fakeOpts(s)...)
+	n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.Dir, Repository: ghRepo, Image: testImage()}, fakeOpts(s)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,14 +293,14 @@ func TestBuildJSON(t *testing.T) {
 func TestShallowClone(t *testing.T) {
 	full := squashRepo(t)
 	clone := t.TempDir()
-	cmd := exec.Command("git", "clone", "-q", "--depth", "1", "--no-tags", "--branch", "main", "file://"+full.dir, clone)
-	cmd.Env = gitEnv(t0)
+	cmd := exec.Command("git", "clone", "-q", "--depth", "1", "--no-tags", "--branch", "main", "file://"+full.Dir, clone)
+	cmd.Env = gittest.Env(t0)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("git clone: %v\n%s", err, out)
 	}
 	s := fakegithub.New(t)
 	squashPulls(s)
-	full.seed(s, ghRepo)
+	full.Seed(s, ghRepo)
 	in := Input{Version: "v1.1.0", Repository: ghRepo, Migrations: migrationReport(), Image: testImage()}
 
 	in.RepoDir = clone
@@ -318,7 +319,7 @@ func TestShallowClone(t *testing.T) {
 		t.Errorf("warnings = %q, want the shallow clone said", got.Warnings)
 	}
 
-	in.RepoDir = full.dir
+	in.RepoDir = full.Dir
 	fromGit, err := Build(t.Context(), in, fakeOpts(s)...)
 	if err != nil {
 		t.Fatal(err)
@@ -333,9 +334,9 @@ func TestMissingTag(t *testing.T) {
 	r := squashRepo(t)
 	s := fakegithub.New(t)
 	squashPulls(s)
-	r.seed(s, ghRepo)
-	r.git("tag", "-d", "v1.0.0")
-	n, err := Build(t.Context(), Input{Version: "v1.1.0", Previous: "v1.0.0", RepoDir: r.dir, Repository: ghRepo}, fakeOpts(s)...)
+	r.Seed(s, ghRepo)
+	r.Git("tag", "-d", "v1.0.0")
+	n, err := Build(t.Context(), Input{Version: "v1.1.0", Previous: "v1.0.0", RepoDir: r.Dir, Repository: ghRepo}, fakeOpts(s)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +347,7 @@ func TestMissingTag(t *testing.T) {
 		t.Errorf("warnings = %q", n.Warnings)
 	}
 	// Without a repository there is nothing to fall back on: bad input.
-	_, err = Build(t.Context(), Input{Version: "v1.1.0", Previous: "v1.0.0", RepoDir: r.dir})
+	_, err = Build(t.Context(), Input{Version: "v1.1.0", Previous: "v1.0.0", RepoDir: r.Dir})
 	var ie *InputError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "fetch-depth: 0") {
 		t.Errorf("err = %v, want an InputError saying how to fetch", err)
@@ -356,12 +357,12 @@ func TestMissingTag(t *testing.T) {
 func TestBuildBadInput(t *testing.T) {
 	r := prereleaseRepo(t)
 	for _, in := range []Input{
-		{Version: "1.2", RepoDir: r.dir},
-		{Version: "v1.2.3+build", RepoDir: r.dir},
+		{Version: "1.2", RepoDir: r.Dir},
+		{Version: "v1.2.3+build", RepoDir: r.Dir},
 		{Version: "v1.1.0"},
-		{Version: "v1.1.0", RepoDir: r.dir, Previous: "latest"},
-		{Version: "v1.1.0", RepoDir: r.dir, Repository: "app"},
-		{Version: "v1.1.0", RepoDir: r.dir, Image: &Image{Repository: "ghcr.io/o/app", Digest: "sha256:abc"}},
+		{Version: "v1.1.0", RepoDir: r.Dir, Previous: "latest"},
+		{Version: "v1.1.0", RepoDir: r.Dir, Repository: "app"},
+		{Version: "v1.1.0", RepoDir: r.Dir, Image: &Image{Repository: "ghcr.io/o/app", Digest: "sha256:abc"}},
 	} {
 		_, err := Build(t.Context(), in)
 		var b interface{ BadInput() bool }
@@ -382,7 +383,7 @@ func TestPullRequestPaging(t *testing.T) {
 	for i := 100; i < 350; i++ {
 		s.AddPull(ghRepo, fakegithub.PullRequest{Number: i, Title: "later", MergedAt: t0.Add(48 * time.Hour), UpdatedAt: t0.Add(time.Duration(48+i) * time.Hour)})
 	}
-	n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.dir, Repository: ghRepo}, fakeOpts(s)...)
+	n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.Dir, Repository: ghRepo}, fakeOpts(s)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,10 +398,10 @@ func TestPullRequestPaging(t *testing.T) {
 
 	// A pull request GitHub does not know (a subject copied from another
 	// repository): one get, a warning, the commit subject as title.
-	r.commit("fix: upstream patch (#4242)", nil)
-	r.tag("v1.1.1")
+	r.Commit("fix: upstream patch (#4242)", nil)
+	r.Tag("v1.1.1")
 	s.ResetCalls()
-	n, err = Build(t.Context(), Input{Version: "v1.1.1", RepoDir: r.dir, Repository: ghRepo}, fakeOpts(s)...)
+	n, err = Build(t.Context(), Input{Version: "v1.1.1", RepoDir: r.Dir, Repository: ghRepo}, fakeOpts(s)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +418,7 @@ func TestPullRequestPaging(t *testing.T) {
 
 func TestTemplate(t *testing.T) {
 	r := prereleaseRepo(t)
-	n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.dir})
+	n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.Dir})
 	if err != nil {
 		t.Fatal(err)
 	}

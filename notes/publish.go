@@ -52,10 +52,12 @@ type PublishInput struct {
 	Create bool
 	// Name is the title of a created release. The default is Tag.
 	Name string
-	// Versions are the repository's version tags (from the clone), used
-	// with the releases' tags to decide whether a created release may
-	// become the latest.
+	// Versions are the repository's version tags, used with the
+	// releases' tags to decide whether a created release may become the
+	// latest.
 	Versions []string
+	// RepoDir, when set, adds the tags of that local clone to Versions.
+	RepoDir string
 }
 
 // PublishResult says what Publish did.
@@ -71,6 +73,9 @@ type PublishResult struct {
 
 // NoReleaseError is returned when the tag has no release and Create is off.
 type NoReleaseError struct{ Tag string }
+
+// BadInput marks the error as unusable input: the CLI exits 2.
+func (e *NoReleaseError) BadInput() bool { return true }
 
 func (e *NoReleaseError) Error() string {
 	return fmt.Sprintf("the tag %s has no GitHub release (draft or published): create it first, or pass --create-release", e.Tag)
@@ -102,6 +107,13 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 	}
 	var found *github.RepositoryRelease
 	known := append([]string(nil), in.Versions...)
+	if in.RepoDir != "" {
+		tags, err := gitRepo{bin: o.git, dir: in.RepoDir}.tags(ctx)
+		if err != nil {
+			return PublishResult{}, err
+		}
+		known = append(known, tags...)
+	}
 	opt := &github.ListOptions{PerPage: 100}
 	for found == nil {
 		rels, resp, err := c.Repositories.ListReleases(ctx, owner, name, opt)

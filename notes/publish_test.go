@@ -196,7 +196,7 @@ func TestRateLimits(t *testing.T) {
 			tt.limit(s)
 			sl := &sleeper{}
 			opts := append(fakeOpts(s), withSleep(sl.sleep), withNow(now), WithMaxRateLimitWait(tt.maxWait))
-			n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.dir, Repository: ghRepo}, opts...)
+			n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.Dir, Repository: ghRepo}, opts...)
 			if tt.wantErr {
 				var rl *RateLimitError
 				if !errors.As(err, &rl) || !strings.Contains(err.Error(), "resets in 1h0m1s") {
