@@ -76,6 +76,8 @@ type Call struct {
 	Method    string
 	Path      string // the request's path and query, without the /api/v3 prefix
 	Status    int
+	// Header holds the request's headers (Authorization, Accept, …).
+	Header http.Header
 }
 
 type limit struct {
@@ -396,7 +398,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
-	s.log = append(s.log, Call{Operation: opID, Method: r.Method, Path: pathQuery, Status: resp.status})
+	s.log = append(s.log, Call{Operation: opID, Method: r.Method, Path: pathQuery, Status: resp.status, Header: r.Header.Clone()})
 	s.mu.Unlock()
 	for k, v := range resp.header {
 		w.Header()[k] = v
