@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"net/url"
 	"sort"
+	"sync"
 	"time"
 )
+
+// exampleJSON caches the examples of the document, marshalled.
+var exampleJSON sync.Map
 
 // PullRequest seeds a pull request.
 type PullRequest struct {
@@ -282,13 +286,19 @@ func queryUnescape(s string) (string, error) { return url.QueryUnescape(s) }
 // document: responses start from GitHub's own examples, so every field the
 // schema requires is there, and the handlers override what the test seeded.
 func (s *Server) example(name string) any {
-	ex := s.doc.Components.Examples[name]
-	if ex == nil || ex.Value == nil {
-		panic("fakegithub: no example " + name)
-	}
-	b, err := json.Marshal(ex.Value.Value)
-	if err != nil {
-		panic(err)
+	var b []byte
+	if cached, ok := exampleJSON.Load(name); ok {
+		b = cached.([]byte)
+	} else {
+		ex := s.doc.Components.Examples[name]
+		if ex == nil || ex.Value == nil {
+			panic("fakegithub: no example " + name)
+		}
+		var err error
+		if b, err = json.Marshal(ex.Value.Value); err != nil {
+			panic(err)
+		}
+		exampleJSON.Store(name, b)
 	}
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
