@@ -42,6 +42,7 @@ Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused by policy.`,
 	cmd.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	cmd.AddCommand(newCmdTags(a))
 	cmd.AddCommand(newCmdRelease(a))
+	cmd.AddCommand(newCmdNotes(a))
 	return cmd
 }
 

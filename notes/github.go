@@ -1,0 +1,216 @@
+package notes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// rateLimitTransport retries a request GitHub refused for a rate limit,
+// after the wait GitHub asks for: Retry-After (secondary limits) or
+// x-ratelimit-reset when x-ratelimit-remaining is 0 (primary limit). It
+// retries below go-github, so go-github never records the limit and
+// refuses later calls on its own.
+type rateLimitTransport struct {
+	base http.RoundTripper
+	o    *options
+}
+
+// RateLimitError is returned when GitHub's rate limit resets later than the
+// longest wait allowed (WithMaxRateLimitWait).
+type RateLimitError struct {
+	Wait  time.Duration
+	Reset time.Time
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("GitHub rate limit exceeded: it resets in %s (at %s), longer than the allowed wait; run again later or raise the wait", e.Wait.Round(time.Second), e.Reset.UTC().Format(time.RFC3339))
+}
+
+func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		r := req
+		if attempt > 0 && req.Body != nil {
+			if req.GetBody == nil {
+				return nil, errors.New("retrying a rate-limited request: its body cannot be replayed")
+			}
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r = req.Clone(req.Context())
+			r.Body = body
+		}
+		resp, err := t.base.RoundTrip(r)
+		if err != nil {
+			return nil, err
+		}
+		wait, limited := rateLimitWait(resp, t.o.now())
+		if !limited || attempt >= t.o.retries {
+			return resp, nil
+		}
+		if wait > t.o.maxWait {
+			resp.Body.Close()
+			return nil, &RateLimitError{Wait: wait, Reset: t.o.now().Add(wait)}
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		t.o.log.Warn("GitHub rate limit: waiting", "wait", wait.String(), "method", req.Method, "path", req.URL.Path)
+		if err := t.o.sleep(req.Context(), wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// rateLimitWait says whether resp is a rate-limit refusal and how long to
+// wait before retrying.
+func rateLimitWait(resp *http.Response, now time.Time) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
+		return 0, false
+	}
+	if v := resp.Header.Get("Retry-After"); v != "" {
+		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+			return time.Duration(s) * time.Second, true
+		}
+		if at, err := http.ParseTime(v); err == nil {
+			return max(0, at.Sub(now)), true
+		}
+	}
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		if s, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			// One second more: the reset time is rounded down to a second.
+			return max(0, time.Unix(s, 0).Sub(now)) + time.Second, true
+		}
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return time.Minute, true
+	}
+	return 0, false
+}
+
+func splitRepo(full string) (string, string, error) {
+	owner, name, ok := strings.Cut(full, "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+		return "", "", &InputError{What: fmt.Sprintf("repository %q", full), Expect: "expected OWNER/NAME, such as sonicsaas/app"}
+	}
+	return owner, name, nil
+}
+
+// fetchPulls returns the pull requests numbered in want. It pages through
+// the repository's closed pull requests, 100 at a time, most recently
+// updated first, and stops as soon as all are found or the page reaches
+// pull requests last updated before since (those cannot have been merged in
+// the range). The few still missing (a backport of an old pull request) are
+// fetched one by one.
+func fetchPulls(ctx context.Context, c *github.Client, owner, repo string, want map[int]bool, since time.Time) (map[int]*github.PullRequest, []string, error) {
+	found := map[int]*github.PullRequest{}
+	var warnings []string
+	if len(want) == 0 {
+		return found, nil, nil
+	}
+	opt := &github.PullRequestListOptions{State: "closed", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		prs, resp, err := c.PullRequests.List(ctx, owner, repo, opt)
+		if err != nil {
+			return nil, nil, fmt.Errorf("listing pull requests of %q: %w", owner+"/"+repo, err)
+		}
+		older := false
+		for _, pr := range prs {
+			if want[pr.GetNumber()] {
+				found[pr.GetNumber()] = pr
+			}
+			if !since.IsZero() && pr.GetUpdatedAt().Before(since) {
+				older = true
+			}
+		}
+		if len(found) == len(want) || resp.NextPage == 0 || older {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	var missing []int
+	for n := range want {
+		if found[n] == nil {
+			missing = append(missing, n)
+		}
+	}
+	sort.Ints(missing)
+	for _, n := range missing {
+		pr, resp, err := c.PullRequests.Get(ctx, owner, repo, n)
+		if err != nil {
+			if resp != nil && resp.StatusCode == http.StatusNotFound {
+				warnings = append(warnings, fmt.Sprintf("pull request #%d is not in %s/%s: its commits are listed by subject", n, owner, repo))
+				continue
+			}
+			return nil, nil, fmt.Errorf("getting pull request #%d of %q: %w", n, owner+"/"+repo, err)
+		}
+		found[n] = pr
+	}
+	return found, warnings, nil
+}
+
+// compareCommits reads the commits between base and head from GitHub's
+// compare API, oldest first, 100 a page (the response has no Link header:
+// the number of pages comes from total_commits).
+func compareCommits(ctx context.Context, c *github.Client, owner, repo, base, head string) ([]commit, error) {
+	var out []commit
+	for page := 1; ; page++ {
+		cmp, _, err := c.Repositories.CompareCommits(ctx, owner, repo, base, head, &github.ListOptions{PerPage: 100, Page: page})
+		if err != nil {
+			return nil, fmt.Errorf("comparing %q with %q on GitHub: %w", base, head, err)
+		}
+		for _, rc := range cmp.Commits {
+			msg := rc.GetCommit().GetMessage()
+			subject, body, _ := strings.Cut(msg, "\n")
+			cm := commit{
+				SHA:     rc.GetSHA(),
+				Subject: strings.TrimSpace(subject),
+				Body:    strings.TrimSpace(body),
+				Author:  rc.GetCommit().GetAuthor().GetName(),
+				Date:    rc.GetCommit().GetCommitter().GetDate().Time,
+			}
+			if l := rc.GetAuthor().GetLogin(); l != "" {
+				cm.Login = l
+			}
+			for _, p := range rc.Parents {
+				cm.Parents = append(cm.Parents, p.GetSHA())
+			}
+			out = append(out, cm)
+		}
+		if page*100 >= cmp.GetTotalCommits() || len(cmp.Commits) == 0 {
+			break
+		}
+	}
+	// GitHub lists oldest first; the rest of the package works newest first, as git log does.
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// listTagNames lists the repository's tags on GitHub, for a clone that has none.
+func listTagNames(ctx context.Context, c *github.Client, owner, repo string) ([]string, error) {
+	var names []string
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		tags, resp, err := c.Repositories.ListTags(ctx, owner, repo, opt)
+		if err != nil {
+			return nil, fmt.Errorf("listing tags of %q: %w", owner+"/"+repo, err)
+		}
+		for _, t := range tags {
+			names = append(names, t.GetName())
+		}
+		if resp.NextPage == 0 {
+			return names, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}

@@ -1,0 +1,146 @@
+package notes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+)
+
+type options struct {
+	httpClient *http.Client
+	apiURL     string
+	serverURL  string
+	git        string
+	log        *slog.Logger
+	maxWait    time.Duration
+	retries    int
+	sleep      func(ctx context.Context, d time.Duration) error
+	now        func() time.Time
+}
+
+// Option configures Build and Publish.
+type Option func(*options) error
+
+// WithHTTPClient sets the HTTP client for the GitHub API; its transport
+// carries the authentication (a bearer token). The default is
+// http.DefaultClient, which sends no credentials.
+func WithHTTPClient(c *http.Client) Option {
+	return func(o *options) error {
+		if c == nil {
+			return errors.New("http client is nil")
+		}
+		o.httpClient = c
+		return nil
+	}
+}
+
+// WithAPIURL sets the GitHub REST API root. Any URL other than
+// https://api.github.com is taken for GitHub Enterprise Server, whose API
+// lives under /api/v3/. The default is https://api.github.com.
+func WithAPIURL(u string) Option {
+	return func(o *options) error {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return fmt.Errorf("api url %q: expected an http or https URL", u)
+		}
+		o.apiURL = u
+		return nil
+	}
+}
+
+// WithServerURL sets the web root used in links (pull requests, the compare
+// link). The default is https://github.com.
+func WithServerURL(u string) Option {
+	return func(o *options) error {
+		o.serverURL = strings.TrimSuffix(u, "/")
+		return nil
+	}
+}
+
+// WithGit sets the git binary. The default is "git" from $PATH.
+func WithGit(path string) Option {
+	return func(o *options) error {
+		o.git = path
+		return nil
+	}
+}
+
+// WithLogger sets the logger. The default discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("logger is nil")
+		}
+		o.log = l
+		return nil
+	}
+}
+
+// WithMaxRateLimitWait sets the longest wait for a GitHub rate limit to
+// reset (Retry-After or x-ratelimit-reset); a longer one fails the call
+// with the time it resets. The default is 5 minutes.
+func WithMaxRateLimitWait(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return errors.New("max rate limit wait must not be negative")
+		}
+		o.maxWait = d
+		return nil
+	}
+}
+
+func makeOptions(opts []Option) (*options, error) {
+	o := &options{
+		httpClient: http.DefaultClient,
+		apiURL:     "https://api.github.com",
+		serverURL:  "https://github.com",
+		git:        "git",
+		log:        slog.New(slog.DiscardHandler),
+		maxWait:    5 * time.Minute,
+		retries:    3,
+		sleep:      sleepCtx,
+		now:        time.Now,
+	}
+	for _, opt := range opts {
+		if err := opt(o); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// client builds the go-github client: the caller's http.Client wrapped so
+// that rate-limited requests wait and retry.
+func (o *options) client() (*github.Client, error) {
+	hc := *o.httpClient
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	hc.Transport = &rateLimitTransport{base: base, o: o}
+	c := github.NewClient(&hc)
+	if strings.TrimSuffix(o.apiURL, "/") != "https://api.github.com" {
+		var err error
+		c, err = c.WithEnterpriseURLs(o.apiURL, o.apiURL)
+		if err != nil {
+			return nil, fmt.Errorf("parsing api url %q: %w", o.apiURL, err)
+		}
+	}
+	return c, nil
+}

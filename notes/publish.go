@@ -1,0 +1,188 @@
+package notes
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/sonicsaas/sonic-release/tagging"
+)
+
+// The markers around the part of a release body that Publish owns.
+const (
+	BeginMarker = "<!-- sonic-release:begin -->"
+	EndMarker   = "<!-- sonic-release:end -->"
+)
+
+// Splice puts notes between the markers of body, keeping everything outside
+// them. A body without markers keeps its text and gets the block appended
+// after it. A body with a begin marker and no end marker after it (or the
+// reverse) is refused: the maintainer's text cannot be told apart.
+func Splice(body, notes string) (string, error) {
+	block := BeginMarker + "\n" + strings.TrimRight(notes, "\n") + "\n" + EndMarker
+	bi := strings.Index(body, BeginMarker)
+	ei := strings.Index(body, EndMarker)
+	switch {
+	case bi < 0 && ei < 0:
+		if strings.TrimSpace(body) == "" {
+			return block + "\n", nil
+		}
+		return strings.TrimRight(body, "\n") + "\n\n" + block + "\n", nil
+	case bi >= 0 && ei > bi:
+		return body[:bi] + block + body[ei+len(EndMarker):], nil
+	default:
+		return "", &InputError{
+			What:   "the release body has a sonic-release marker without its pair",
+			Expect: fmt.Sprintf("edit the release so it has both %s and %s (in that order), or neither", BeginMarker, EndMarker),
+		}
+	}
+}
+
+// PublishInput says which release to write the notes into.
+type PublishInput struct {
+	// Repository is "owner/name". Required.
+	Repository string
+	// Tag is the release's tag, such as "v1.2.3". Required.
+	Tag string
+	// Markdown is the rendered notes.
+	Markdown string
+	// Create creates the release when the tag has none.
+	Create bool
+	// Name is the title of a created release. The default is Tag.
+	Name string
+	// Versions are the repository's version tags, used with the
+	// releases' tags to decide whether a created release may become the
+	// latest.
+	Versions []string
+	// RepoDir, when set, adds the tags of that local clone to Versions.
+	RepoDir string
+}
+
+// PublishResult says what Publish did.
+type PublishResult struct {
+	ID  int64  `json:"id"`
+	URL string `json:"url"`
+	// Action is "created", "updated" or "unchanged".
+	Action string `json:"action"`
+	Draft  bool   `json:"draft"`
+	// MakeLatest is the make_latest sent on creation ("true" or "false").
+	MakeLatest string `json:"make_latest,omitempty"`
+}
+
+// NoReleaseError is returned when the tag has no release and Create is off.
+type NoReleaseError struct{ Tag string }
+
+// BadInput marks the error as unusable input: the CLI exits 2.
+func (e *NoReleaseError) BadInput() bool { return true }
+
+func (e *NoReleaseError) Error() string {
+	return fmt.Sprintf("the tag %s has no GitHub release (draft or published): create it first, or pass --create-release", e.Tag)
+}
+
+// Publish writes the notes into the GitHub release of the tag, drafts
+// included, between BeginMarker and EndMarker. It finds the release through
+// the release list, because get-release-by-tag does not return drafts. A
+// body that already holds the same notes is not written again. With Create,
+// a missing release is created: marked pre-release for a pre-release
+// version, and made the latest release only when the version is stable and
+// not lower than any other version, so a backport never becomes "latest".
+func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResult, error) {
+	o, err := makeOptions(opts)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	owner, name, err := splitRepo(in.Repository)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	v, err := tagging.ParseVersion(in.Tag)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	c, err := o.client()
+	if err != nil {
+		return PublishResult{}, err
+	}
+	var found *github.RepositoryRelease
+	known := append([]string(nil), in.Versions...)
+	if in.RepoDir != "" {
+		tags, err := gitRepo{bin: o.git, dir: in.RepoDir}.tags(ctx)
+		if err != nil {
+			return PublishResult{}, err
+		}
+		known = append(known, tags...)
+	}
+	opt := &github.ListOptions{PerPage: 100}
+	for found == nil {
+		rels, resp, err := c.Repositories.ListReleases(ctx, owner, name, opt)
+		if err != nil {
+			return PublishResult{}, fmt.Errorf("listing releases of %q: %w", in.Repository, err)
+		}
+		for _, r := range rels {
+			known = append(known, r.GetTagName())
+			if r.GetTagName() == in.Tag && found == nil {
+				found = r
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	if found != nil {
+		body, err := Splice(found.GetBody(), in.Markdown)
+		if err != nil {
+			return PublishResult{}, fmt.Errorf("updating release %q: %w", in.Tag, err)
+		}
+		res := PublishResult{ID: found.GetID(), URL: found.GetHTMLURL(), Action: "unchanged", Draft: found.GetDraft()}
+		if body == found.GetBody() {
+			return res, nil
+		}
+		if _, _, err := c.Repositories.EditRelease(ctx, owner, name, found.GetID(), &github.RepositoryRelease{Body: &body}); err != nil {
+			return PublishResult{}, fmt.Errorf("updating release %q of %q: %w", in.Tag, in.Repository, err)
+		}
+		o.log.Info("release notes published", "tag", in.Tag, "release", found.GetID(), "op", "updated")
+		res.Action = "updated"
+		return res, nil
+	}
+	if !in.Create {
+		return PublishResult{}, &NoReleaseError{Tag: in.Tag}
+	}
+	latest := "false"
+	if isHighestStable(v, known) {
+		latest = "true"
+	}
+	body, _ := Splice("", in.Markdown)
+	title := in.Name
+	if title == "" {
+		title = in.Tag
+	}
+	rel, _, err := c.Repositories.CreateRelease(ctx, owner, name, &github.RepositoryRelease{
+		TagName:    github.String(in.Tag),
+		Name:       github.String(title),
+		Body:       github.String(body),
+		Prerelease: github.Bool(v.Prerelease()),
+		MakeLatest: github.String(latest),
+	})
+	if err != nil {
+		return PublishResult{}, fmt.Errorf("creating the release of %q in %q: %w", in.Tag, in.Repository, err)
+	}
+	o.log.Info("release notes published", "tag", in.Tag, "release", rel.GetID(), "op", "created", "latest", latest)
+	return PublishResult{ID: rel.GetID(), URL: rel.GetHTMLURL(), Action: "created", Draft: rel.GetDraft(), MakeLatest: latest}, nil
+}
+
+// isHighestStable reports whether v is stable and not below any stable
+// version among tags.
+func isHighestStable(v tagging.Version, tags []string) bool {
+	if v.Prerelease() {
+		return false
+	}
+	for _, w := range tagging.PublishedVersions(tags) {
+		if !w.Prerelease() && w.Compare(v) > 0 {
+			return false
+		}
+	}
+	return true
+}
