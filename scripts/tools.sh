@@ -21,3 +21,9 @@ install() {
 
 # Each line: binary name, module path @ exact version.
 install crane github.com/google/go-containerregistry/cmd/crane@v0.22.1
+# Sigstore: the cosign CLI checks our signatures and makes ones for us to
+# verify; Fulcio (ephemeral CA) and the timestamp authority are the real
+# servers behind keyless signing. TSA v2.1.4+ needs go 1.27.
+install cosign github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5
+install fulcio github.com/sigstore/fulcio@v1.8.8
+install timestamp-server github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server@v2.1.3
