@@ -227,7 +227,7 @@ func (s *Signer) certificate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sub, err := oauthflow.SubjectFromUnverifiedToken([]byte(tok))
+	sub, err := tokenSubject(tok)
 	if err != nil {
 		return badInput(fmt.Errorf("reading the identity token: %w", err))
 	}
@@ -273,4 +273,19 @@ func (s *Signer) Identity() (Identity, bool) {
 		return Identity{}, false
 	}
 	return *s.id, true
+}
+
+// tokenSubject reads the subject (sub, or a verified email) of a JWT
+// without verifying it: Fulcio verifies the token; the subject is only
+// signed as proof of possession of the key.
+func tokenSubject(jwt string) (string, error) {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return "", errors.New("the identity token is not a JWT")
+	}
+	claims, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return "", fmt.Errorf("the identity token is not a JWT: %w", err)
+	}
+	return oauthflow.SubjectFromUnverifiedToken(claims)
 }
