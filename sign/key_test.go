@@ -23,11 +23,11 @@ var testAnnotations = map[string]string{
 func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 	ctx := context.Background()
 	host := sigstoretest.Registry(t)
-	d := pushImage(t, host, "acme/app", "v1.2.3")
-	priv, pub, _, pubPath := keyPair(t)
+	d := sigstoretest.PushImage(t, host, "acme/app", "v1.2.3")
+	priv, pub, _, pubPath := sigstoretest.KeyPair(t)
 	_, trPath := sigstoretest.TrustedRoot(t, nil, nil)
 
-	s, err := sign.New(sign.WithKey(priv, password), sign.WithAnnotations(testAnnotations))
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(testAnnotations))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 		t.Fatalf("signature tags = %v, want [%s]", got, sigTag(d))
 	}
 
-	out, err := runCosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
+	out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
 		"--trusted-root", trPath, "-a", "org.opencontainers.image.version=1.2.3", d.String())
 	if err != nil {
 		t.Fatalf("cosign verify: %v\n%s", err, out)
@@ -47,7 +47,7 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 		t.Errorf("cosign verify output does not name the digest:\n%s", out)
 	}
 	// cosign checks the annotation, so a wrong value must fail.
-	if out, err := runCosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
+	if out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
 		"--trusted-root", trPath, "-a", "org.opencontainers.image.version=9.9.9", d.String()); err == nil {
 		t.Errorf("cosign verify accepted a wrong annotation:\n%s", out)
 	}
@@ -73,8 +73,8 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 		t.Errorf("after a re-run: %d signatures, want 1", n)
 	}
 	// Another signer (a different key) adds its own.
-	priv2, _, _, _ := keyPair(t)
-	s2, err := sign.New(sign.WithKey(priv2, password), sign.WithAnnotations(testAnnotations))
+	priv2, _, _, _ := sigstoretest.KeyPair(t)
+	s2, err := sign.New(sign.WithKey(priv2, sigstoretest.Password), sign.WithAnnotations(testAnnotations))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,9 +89,9 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 func TestVerifyAcceptsCosignCLISignature(t *testing.T) {
 	ctx := context.Background()
 	host := sigstoretest.Registry(t)
-	d := pushImage(t, host, "acme/app", "v1.0.0")
-	_, pub, privPath, _ := keyPair(t)
-	out, err := runCosign(t, []string{"COSIGN_PASSWORD=s3cret"}, "sign", "--key", privPath, "--tlog-upload=false",
+	d := sigstoretest.PushImage(t, host, "acme/app", "v1.0.0")
+	_, pub, privPath, _ := sigstoretest.KeyPair(t)
+	out, err := sigstoretest.Cosign(t, []string{"COSIGN_PASSWORD=s3cret"}, "sign", "--key", privPath, "--tlog-upload=false",
 		"--yes", "-a", "org.opencontainers.image.version=1.0.0", d.String())
 	if err != nil {
 		t.Fatalf("cosign sign: %v\n%s", err, out)
@@ -114,28 +114,28 @@ func TestVerifyAcceptsCosignCLISignature(t *testing.T) {
 func TestKeyVerifyRejects(t *testing.T) {
 	ctx := context.Background()
 	host := sigstoretest.Registry(t)
-	priv, pub, _, _ := keyPair(t)
-	_, otherPub, _, _ := keyPair(t)
-	s, err := sign.New(sign.WithKey(priv, password))
+	priv, pub, _, _ := sigstoretest.KeyPair(t)
+	_, otherPub, _, _ := sigstoretest.KeyPair(t)
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed := pushImage(t, host, "acme/app", "signed")
+	signed := sigstoretest.PushImage(t, host, "acme/app", "signed")
 	if err := s.Sign(ctx, signed); err != nil {
 		t.Fatal(err)
 	}
-	unsigned := pushImage(t, host, "acme/app", "unsigned")
+	unsigned := sigstoretest.PushImage(t, host, "acme/app", "unsigned")
 
 	// The tag moves to another (unsigned) image after signing.
-	tampered := pushImage(t, host, "acme/app", "tampered")
+	tampered := sigstoretest.PushImage(t, host, "acme/app", "tampered")
 	if err := s.Sign(ctx, tampered); err != nil {
 		t.Fatal(err)
 	}
-	pushImage(t, host, "acme/app", "tampered")
+	sigstoretest.PushImage(t, host, "acme/app", "tampered")
 
 	// Image "copied" gets the signature manifest of "signed": a signature
 	// for another digest.
-	copied := pushImage(t, host, "acme/app", "copied")
+	copied := sigstoretest.PushImage(t, host, "acme/app", "copied")
 	sigDesc, err := remote.Get(signed.Context().Tag(sigTag(signed)))
 	if err != nil {
 		t.Fatal(err)
@@ -178,10 +178,10 @@ func TestKeyVerifyRejects(t *testing.T) {
 func TestSignIndex(t *testing.T) {
 	ctx := context.Background()
 	host := sigstoretest.Registry(t)
-	idx, platforms, att := pushIndex(t, host, "acme/app", "v2.0.0")
-	priv, pub, _, pubPath := keyPair(t)
+	idx, platforms, att := sigstoretest.PushIndex(t, host, "acme/app", "v2.0.0")
+	priv, pub, _, pubPath := sigstoretest.KeyPair(t)
 	_, trPath := sigstoretest.TrustedRoot(t, nil, nil)
-	s, err := sign.New(sign.WithKey(priv, password), sign.WithAnnotations(testAnnotations))
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(testAnnotations))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestSignIndex(t *testing.T) {
 		t.Fatalf("signature tags = %v, want %v (none for the attestation %s)", got, want, att.DigestStr())
 	}
 	for _, d := range append([]name.Digest{idx}, platforms...) {
-		if out, err := runCosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true", "--trusted-root", trPath, d.String()); err != nil {
+		if out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true", "--trusted-root", trPath, d.String()); err != nil {
 			t.Errorf("cosign verify %s: %v\n%s", d, err, out)
 		}
 	}
@@ -218,9 +218,9 @@ func TestSignIndex(t *testing.T) {
 	}
 	// An index signed by cosign without --recursive: the platform images
 	// are unsigned, so the index as a whole is refused.
-	_, pub2, privPath, _ := keyPair(t)
-	idx2, _, _ := pushIndex(t, host, "acme/app", "v2.0.1")
-	if out, err := runCosign(t, []string{"COSIGN_PASSWORD=s3cret"}, "sign", "--key", privPath, "--tlog-upload=false", "--yes", idx2.String()); err != nil {
+	_, pub2, privPath, _ := sigstoretest.KeyPair(t)
+	idx2, _, _ := sigstoretest.PushIndex(t, host, "acme/app", "v2.0.1")
+	if out, err := sigstoretest.Cosign(t, []string{"COSIGN_PASSWORD=s3cret"}, "sign", "--key", privPath, "--tlog-upload=false", "--yes", idx2.String()); err != nil {
 		t.Fatalf("cosign sign: %v\n%s", err, out)
 	}
 	if _, err := sign.Verify(ctx, idx2.String(), sign.WithPublicKey(pub2)); !isRefused(err) {
@@ -229,16 +229,16 @@ func TestSignIndex(t *testing.T) {
 }
 
 func TestNewRejectsBadInput(t *testing.T) {
-	priv, _, _, _ := keyPair(t)
+	priv, _, _, _ := sigstoretest.KeyPair(t)
 	tests := []struct {
 		name string
 		opts []sign.Option
 	}{
 		{"nothing", nil},
 		{"wrong password", []sign.Option{sign.WithKey(priv, func() ([]byte, error) { return []byte("nope"), nil })}},
-		{"not a key", []sign.Option{sign.WithKey([]byte("hello"), password)}},
+		{"not a key", []sign.Option{sign.WithKey([]byte("hello"), sigstoretest.Password)}},
 		{"keyless without TSA", []sign.Option{sign.WithKeyless(sign.StaticToken("x"), "http://127.0.0.1:1")}},
-		{"key and keyless", []sign.Option{sign.WithKey(priv, password), sign.WithKeyless(sign.StaticToken("x"), "http://127.0.0.1:1")}},
+		{"key and keyless", []sign.Option{sign.WithKey(priv, sigstoretest.Password), sign.WithKeyless(sign.StaticToken("x"), "http://127.0.0.1:1")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -59,7 +59,7 @@ func TestKeyless(t *testing.T) {
 	k := startKeyless(t)
 	tagIdentity := k.is.Identity("refs/tags/v1.2.3")
 
-	idx, platforms, _ := pushIndex(t, k.host, "acme/app", "v1.2.3")
+	idx, platforms, _ := sigstoretest.PushIndex(t, k.host, "acme/app", "v1.2.3")
 	s := k.signer(t, "")
 	if err := s.Sign(ctx, idx); err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestKeyless(t *testing.T) {
 
 	// The real cosign CLI accepts every signature, with the GitHub claims.
 	for _, d := range append([]name.Digest{idx}, platforms...) {
-		out, err := runCosign(t, nil, "verify", "--trusted-root", k.trPath,
+		out, err := sigstoretest.Cosign(t, nil, "verify", "--trusted-root", k.trPath,
 			"--certificate-identity", tagIdentity, "--certificate-oidc-issuer", k.is.URL,
 			"--certificate-github-workflow-repository", "acme/app",
 			"--certificate-github-workflow-ref", "refs/tags/v1.2.3",
@@ -87,7 +87,7 @@ func TestKeyless(t *testing.T) {
 		{"cosign: wrong issuer", tagIdentity, "https://token.actions.githubusercontent.com"},
 		{"cosign: branch identity", k.is.Identity("refs/heads/main"), k.is.URL},
 	} {
-		out, err := runCosign(t, nil, "verify", "--trusted-root", k.trPath,
+		out, err := sigstoretest.Cosign(t, nil, "verify", "--trusted-root", k.trPath,
 			"--certificate-identity", tt.identity, "--certificate-oidc-issuer", tt.issuer,
 			"--use-signed-timestamps", "--insecure-ignore-tlog", "--insecure-ignore-sct", idx.String())
 		if err == nil {
@@ -132,7 +132,7 @@ func TestKeyless(t *testing.T) {
 	}
 
 	// A branch-signed image (same repository and workflow, ref main).
-	branch := pushImage(t, k.host, "acme/app", "main")
+	branch := sigstoretest.PushImage(t, k.host, "acme/app", "main")
 	k.is.Claims = map[string]string{"ref": "refs/heads/main"}
 	if err := k.signer(t, "").Sign(ctx, branch); err != nil {
 		t.Fatal(err)
@@ -173,7 +173,7 @@ func TestKeyless(t *testing.T) {
 
 func TestKeylessWrongAudience(t *testing.T) {
 	k := startKeyless(t)
-	d := pushImage(t, k.host, "acme/app", "v1.2.3")
+	d := sigstoretest.PushImage(t, k.host, "acme/app", "v1.2.3")
 	err := k.signer(t, "not-sigstore").Sign(context.Background(), d)
 	if err == nil || !strings.Contains(err.Error(), "Fulcio") {
 		t.Fatalf("err = %v, want Fulcio to refuse the token", err)

@@ -41,8 +41,10 @@ type Option func(*config) error
 
 func makeConfig(opts []Option) (*config, error) {
 	c := &config{
-		http:       http.DefaultClient,
-		log:        slog.New(slog.DiscardHandler),
+		http: http.DefaultClient,
+		log:  slog.New(slog.DiscardHandler),
+		// Signatures carry RFC 3161 timestamps; no Rekor entry is made
+		// or required (cosign verify --insecure-ignore-tlog).
 		ignoreTlog: true,
 	}
 	for _, o := range opts {
@@ -109,6 +111,15 @@ func WithTrustedMaterial(tm root.TrustedMaterial) Option {
 		return nil
 	}
 }
+
+// The annotation keys sonic-release writes on every signature; check them
+// with `cosign verify -a version=1.2.3`.
+const (
+	AnnotationVersion     = "version"      // the release version, 1.2.3
+	AnnotationCommit      = "commit"       // the git commit SHA
+	AnnotationRepository  = "repository"   // the GitHub repository, owner/name
+	AnnotationWorkflowRef = "workflow-ref" // GITHUB_WORKFLOW_REF
+)
 
 // WithAnnotations adds annotations to the signed payload (cosign's
 // "optional" section, what `cosign sign -a k=v` writes and
@@ -179,17 +190,6 @@ type GitHubWorkflow struct {
 func WithGitHubWorkflow(w GitHubWorkflow) Option {
 	return func(c *config) error {
 		c.workflow = w
-		return nil
-	}
-}
-
-// WithTransparencyLog requires a verified transparency-log (Rekor) entry
-// on every signature. The default is false: this package signs with a
-// timestamp authority and does not upload to Rekor (like
-// `cosign verify --insecure-ignore-tlog`).
-func WithTransparencyLog(required bool) Option {
-	return func(c *config) error {
-		c.ignoreTlog = !required
 		return nil
 	}
 }
