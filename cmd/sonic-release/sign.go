@@ -116,12 +116,7 @@ Registry credentials come from the Docker config (docker login).`,
 		Example: `  sonic-release sign ghcr.io/acme/app@sha256:… --keyless --version 1.2.3
   COSIGN_PASSWORD=… sonic-release sign ghcr.io/acme/app@sha256:… --key cosign.key
   sonic-release sign ghcr.io/acme/app@sha256:… --key env://COSIGN_PRIVATE_KEY`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return flagErrorf("%s takes one IMAGE@DIGEST argument, got %d", cmd.CommandPath(), len(args))
-			}
-			return nil
-		},
+		Args: oneArg("IMAGE@DIGEST"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outputFormat(opts.output, "text", "json"); err != nil {
 				return err
@@ -246,4 +241,14 @@ func orDefault(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// oneArg accepts exactly one positional argument, else a usage error.
+func oneArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return flagErrorf("%s takes one %s argument, got %d", cmd.CommandPath(), what, len(args))
+		}
+		return nil
+	}
 }

@@ -45,12 +45,7 @@ fails, saying why.`,
     --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3 \
     --certificate-oidc-issuer https://token.actions.githubusercontent.com
   sonic-release verify ghcr.io/acme/app:1.2.3 --key cosign.pub -a version=1.2.3 -o json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return flagErrorf("%s takes one IMAGE argument, got %d", cmd.CommandPath(), len(args))
-			}
-			return nil
-		},
+		Args: oneArg("IMAGE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outputFormat(opts.output, "text", "json"); err != nil {
 				return err
