@@ -53,7 +53,7 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 	}
 
 	// Our own verifier, by tag.
-	res, err := sign.Verify(ctx, d.Context().Tag("v1.2.3").String(), sign.WithPublicKey(pub),
+	res, err := sign.Verify(ctx, d.Context().Tag("v1.2.3").String(), sign.WithRequireTransparencyLog(false), sign.WithPublicKey(pub),
 		sign.WithAnnotations(map[string]string{"org.opencontainers.image.version": "1.2.3"}))
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestVerifyAcceptsCosignCLISignature(t *testing.T) {
 	if err != nil {
 		t.Fatalf("cosign sign: %v\n%s", err, out)
 	}
-	res, err := sign.Verify(ctx, d.String(), sign.WithPublicKey(pub),
+	res, err := sign.Verify(ctx, d.String(), sign.WithRequireTransparencyLog(false), sign.WithPublicKey(pub),
 		sign.WithAnnotations(map[string]string{"org.opencontainers.image.version": "1.0.0"}))
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestVerifyAcceptsCosignCLISignature(t *testing.T) {
 	if !res.Manifests[0].Signatures[0].Key {
 		t.Errorf("result = %+v", res)
 	}
-	_, err = sign.Verify(ctx, d.String(), sign.WithPublicKey(pub),
+	_, err = sign.Verify(ctx, d.String(), sign.WithRequireTransparencyLog(false), sign.WithPublicKey(pub),
 		sign.WithAnnotations(map[string]string{"org.opencontainers.image.version": "2.0.0"}))
 	if !isRefused(err) {
 		t.Errorf("wrong annotation: err = %v, want a refusal", err)
@@ -160,7 +160,7 @@ func TestKeyVerifyRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := sign.Verify(ctx, tt.ref, sign.WithPublicKey(tt.key))
+			_, err := sign.Verify(ctx, tt.ref, sign.WithRequireTransparencyLog(false), sign.WithPublicKey(tt.key))
 			if err == nil {
 				t.Fatal("verification passed")
 			}
@@ -170,7 +170,7 @@ func TestKeyVerifyRejects(t *testing.T) {
 			t.Logf("refused: %v", err)
 		})
 	}
-	if _, err := sign.Verify(ctx, signed.String(), sign.WithPublicKey(pub)); err != nil {
+	if _, err := sign.Verify(ctx, signed.String(), sign.WithRequireTransparencyLog(false), sign.WithPublicKey(pub)); err != nil {
 		t.Errorf("the signed image: %v", err)
 	}
 }
@@ -200,7 +200,7 @@ func TestSignIndex(t *testing.T) {
 			t.Errorf("cosign verify %s: %v\n%s", d, err, out)
 		}
 	}
-	res, err := sign.Verify(ctx, idx.Context().Tag("v2.0.0").String(), sign.WithPublicKey(pub))
+	res, err := sign.Verify(ctx, idx.Context().Tag("v2.0.0").String(), sign.WithRequireTransparencyLog(false), sign.WithPublicKey(pub))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestSignIndex(t *testing.T) {
 	if out, err := sigstoretest.Cosign(t, []string{"COSIGN_PASSWORD=s3cret"}, "sign", "--key", privPath, "--tlog-upload=false", "--yes", idx2.String()); err != nil {
 		t.Fatalf("cosign sign: %v\n%s", err, out)
 	}
-	if _, err := sign.Verify(ctx, idx2.String(), sign.WithPublicKey(pub2)); !isRefused(err) {
+	if _, err := sign.Verify(ctx, idx2.String(), sign.WithRequireTransparencyLog(false), sign.WithPublicKey(pub2)); !isRefused(err) {
 		t.Errorf("index with unsigned platform images: err = %v, want a refusal", err)
 	}
 }

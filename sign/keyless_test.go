@@ -50,7 +50,7 @@ func (k *keylessStack) signer(t *testing.T, aud string) *sign.Signer {
 }
 
 func (k *keylessStack) verify(ctx context.Context, ref string, id sign.Identity, extra ...sign.Option) (sign.Result, error) {
-	opts := append([]sign.Option{sign.WithTrustedMaterial(k.tr), sign.WithIgnoreSCT(true), sign.WithIdentity(id)}, extra...)
+	opts := append([]sign.Option{sign.WithTrustedMaterial(k.tr), sign.WithIgnoreSCT(true), sign.WithRequireTransparencyLog(false), sign.WithIdentity(id)}, extra...)
 	return sign.Verify(ctx, ref, opts...)
 }
 
@@ -165,7 +165,7 @@ func TestKeyless(t *testing.T) {
 
 	// An untrusted CA: a trusted root with only the TSA.
 	trTSA, _ := sigstoretest.TrustedRoot(t, nil, k.tsa)
-	if _, err := sign.Verify(ctx, idx.String(), sign.WithTrustedMaterial(trTSA), sign.WithIgnoreSCT(true),
+	if _, err := sign.Verify(ctx, idx.String(), sign.WithRequireTransparencyLog(false), sign.WithTrustedMaterial(trTSA), sign.WithIgnoreSCT(true),
 		sign.WithIdentity(sign.Identity{Subject: tagIdentity, Issuer: k.is.URL})); !isRefused(err) {
 		t.Errorf("untrusted Fulcio CA: err = %v, want a refusal", err)
 	}

@@ -20,6 +20,7 @@ type config struct {
 	tokens      TokenSource
 	fulcioURL   string
 	tsaURL      string
+	rekorURL    string
 	annotations map[string]string
 
 	// verifying
@@ -43,9 +44,6 @@ func makeConfig(opts []Option) (*config, error) {
 	c := &config{
 		http: http.DefaultClient,
 		log:  slog.New(slog.DiscardHandler),
-		// Signatures carry RFC 3161 timestamps; no Rekor entry is made
-		// or required (cosign verify --insecure-ignore-tlog).
-		ignoreTlog: true,
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
@@ -89,9 +87,9 @@ func WithKeyless(tokens TokenSource, fulcioURL string) Option {
 
 // WithTimestampAuthority adds an RFC 3161 timestamp from the timestamp
 // authority at url (for example https://timestamp.sigstore.dev/api/v1/timestamp)
-// to every signature. The default is no timestamp, which keyless signing
-// refuses: without one the signature stops verifying once its 10-minute
-// certificate expires.
+// to every signature. The default is no timestamp. Keyless signing needs a
+// timestamp or a transparency-log entry (WithRekor): without either the
+// signature stops verifying once its 10-minute certificate expires.
 func WithTimestampAuthority(url string) Option {
 	return func(c *config) error {
 		c.tsaURL = url
@@ -190,6 +188,28 @@ type GitHubWorkflow struct {
 func WithGitHubWorkflow(w GitHubWorkflow) Option {
 	return func(c *config) error {
 		c.workflow = w
+		return nil
+	}
+}
+
+// WithRekor uploads every signature to the Rekor v1 transparency log at
+// url (https://rekor.sigstore.dev for the public-good instance) and
+// attaches the entry to the signature (cosign's bundle), as
+// `cosign sign` v2 does by default. The default uploads nothing.
+func WithRekor(url string) Option {
+	return func(c *config) error {
+		c.rekorURL = url
+		return nil
+	}
+}
+
+// WithRequireTransparencyLog makes Verify require, on every signature, a
+// Rekor entry whose signed entry timestamp verifies offline against the
+// transparency-log keys of the trusted material (like `cosign verify`
+// without --insecure-ignore-tlog). The default is true.
+func WithRequireTransparencyLog(required bool) Option {
+	return func(c *config) error {
+		c.ignoreTlog = !required
 		return nil
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	"github.com/sigstore/fulcio/pkg/api"
+	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/oauthflow"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -61,8 +63,8 @@ func New(opts ...Option) (*Signer, error) {
 			return nil, badInput(fmt.Errorf("loading the cosign private key (is COSIGN_PASSWORD right?): %w", err))
 		}
 	case c.tokens != nil:
-		if c.tsaURL == "" {
-			return nil, badInput(errors.New("keyless signing needs a timestamp authority URL: without a timestamp the signature stops verifying when its 10-minute certificate expires"))
+		if c.tsaURL == "" && c.rekorURL == "" {
+			return nil, badInput(errors.New("keyless signing needs a timestamp authority or a Rekor transparency log: without either the signature stops verifying when its 10-minute certificate expires"))
 		}
 		if c.trusted == nil {
 			return nil, badInput(errors.New("keyless signing needs trusted material (a trusted root) to check the certificate and timestamp it gets"))
@@ -171,6 +173,13 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest) error {
 		}
 		sopts = append(sopts, static.WithRFC3161Timestamp(bundle.TimestampToRFC3161Timestamp(resp)))
 	}
+	if s.c.rekorURL != "" {
+		b, err := s.upload(ctx, payload, raw)
+		if err != nil {
+			return err
+		}
+		sopts = append(sopts, static.WithBundle(b))
+	}
 	sig, err := static.NewSignature(payload, base64.StdEncoding.EncodeToString(raw), sopts...)
 	if err != nil {
 		return err
@@ -187,7 +196,7 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest) error {
 	if err := ociremote.WriteSignatures(d.Repository, newSE, rOpts...); err != nil {
 		return fmt.Errorf("pushing the signature: %w", err)
 	}
-	log.Info("signed", "keyless", s.c.tokens != nil, "timestamp", s.c.tsaURL != "")
+	log.Info("signed", "keyless", s.c.tokens != nil, "timestamp", s.c.tsaURL != "", "rekor", s.c.rekorURL != "")
 	return nil
 }
 
@@ -195,8 +204,11 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest) error {
 // certificate identity with the trusted material.
 func (s *Signer) checkOpts() (*cosign.CheckOpts, error) {
 	co := &cosign.CheckOpts{
-		ClaimVerifier:       cosign.SimpleClaimVerifier,
-		IgnoreTlog:          true,
+		ClaimVerifier: cosign.SimpleClaimVerifier,
+		// The Rekor entry is checked offline, when the trusted material
+		// can check it.
+		IgnoreTlog:          s.c.rekorURL == "" || s.c.trusted == nil || len(s.c.trusted.RekorLogs()) == 0,
+		Offline:             true,
 		UseSignedTimestamps: s.c.tsaURL != "",
 		TrustedMaterial:     s.c.trusted,
 		IgnoreSCT:           true, // the SCT is the verifier's concern; a private Fulcio may have no CT log
@@ -214,6 +226,35 @@ func (s *Signer) checkOpts() (*cosign.CheckOpts, error) {
 	s.mu.Unlock()
 	co.Identities = []cosign.Identity{{Subject: id.Subject, Issuer: id.Issuer}}
 	return co, nil
+}
+
+// upload records the signature in Rekor and returns the entry as
+// cosign's bundle.
+func (s *Signer) upload(ctx context.Context, payload, raw []byte) (*bundle.RekorBundle, error) {
+	rc, err := rekorclient.GetRekorClient(s.c.rekorURL, rekorclient.WithUserAgent("sonic-release"))
+	if err != nil {
+		return nil, fmt.Errorf("Rekor URL %q: %w", s.c.rekorURL, err)
+	}
+	s.mu.Lock()
+	signer := s.cert
+	s.mu.Unlock()
+	if signer == nil {
+		pub, err := s.sv.PublicKey()
+		if err != nil {
+			return nil, err
+		}
+		if signer, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
+			return nil, err
+		}
+	}
+	h := sha256.New()
+	h.Write(payload)
+	entry, err := cosign.TLogUpload(ctx, rc, raw, h, signer)
+	if err != nil {
+		return nil, fmt.Errorf("uploading the signature to Rekor %s: %w", s.c.rekorURL, err)
+	}
+	s.c.log.Info("recorded in the transparency log", "rekor", s.c.rekorURL, "index", *entry.LogIndex)
+	return bundle.EntryToBundle(entry), nil
 }
 
 // certificate gets the Fulcio certificate for the ephemeral key, once.

@@ -38,16 +38,20 @@ type Signature struct {
 	// Key: true when verified with the public key.
 	Key bool `json:"key,omitempty"`
 	// SignedAt is the time of the verified RFC 3161 timestamp, if any.
-	SignedAt    *time.Time        `json:"signedAt,omitempty"`
+	SignedAt *time.Time `json:"signedAt,omitempty"`
+	// LogIndex and LoggedAt locate the verified Rekor entry, if any.
+	LogIndex    *int64            `json:"logIndex,omitempty"`
+	LoggedAt    *time.Time        `json:"loggedAt,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
 // Verify checks that ref (a tag or digest) and, for an index, every
 // platform image carry a valid cosign signature from the given public key
 // (WithPublicKey) or keyless identity (WithIdentity, WithTrustedMaterial),
-// with the annotations of WithAnnotations. A keyless signature must carry a
-// verified timestamp (or a transparency-log entry), so that it still
-// verifies after its certificate expired. Failures are *VerifyError.
+// with the annotations of WithAnnotations, and a verified Rekor entry
+// unless WithRequireTransparencyLog(false). A keyless signature must carry
+// a verified timestamp or Rekor entry, so that it still verifies after its
+// certificate expired. Failures are *VerifyError.
 func Verify(ctx context.Context, ref string, opts ...Option) (Result, error) {
 	c, err := makeConfig(opts)
 	if err != nil {
@@ -169,6 +173,11 @@ func describe(s oci.Signature, co *cosign.CheckOpts, key bool) (Signature, error
 			out.SignedAt = &t
 		}
 	}
+	if b, err := s.Bundle(); err == nil && b != nil && !co.IgnoreTlog {
+		// VerifyImageSignatures checked the entry offline.
+		i, at := b.Payload.LogIndex, time.Unix(b.Payload.IntegratedTime, 0).UTC()
+		out.LogIndex, out.LoggedAt = &i, &at
+	}
 	if key {
 		out.Key = true
 		return out, nil
@@ -182,8 +191,7 @@ func describe(s oci.Signature, co *cosign.CheckOpts, key bool) (Signature, error
 		return out, err
 	}
 	out.Subject, out.Issuer = id.Subject, id.Issuer
-	b, _ := s.Bundle()
-	if out.SignedAt == nil && (co.IgnoreTlog || b == nil) {
+	if out.SignedAt == nil && out.LoggedAt == nil {
 		return out, errors.New("no timestamp")
 	}
 	return out, nil

@@ -21,6 +21,7 @@ import (
 const (
 	defaultFulcioURL = "https://fulcio.sigstore.dev"
 	defaultTSAURL    = "https://timestamp.sigstore.dev/api/v1/timestamp"
+	defaultRekorURL  = "https://rekor.sigstore.dev"
 )
 
 // trustFlags locate the Sigstore trust material; sign and verify share them.
@@ -80,6 +81,8 @@ type signOptions struct {
 	keyless       bool
 	fulcioURL     string
 	tsaURL        string
+	rekorURL      string
+	tlogUpload    bool
 	identityToken string
 	annotations   map[string]string
 	version       string
@@ -104,7 +107,8 @@ Keyless (--keyless, the default inside GitHub Actions when the job has the
 ` + "`id-token: write`" + ` permission): the runner's OIDC token (audience sigstore) is
 exchanged at Fulcio for a 10-minute certificate, and an RFC 3161 timestamp from the
 timestamp authority keeps the signature valid after the certificate expires.
-No transparency-log (Rekor) entry is made: verify with
+The signature is also recorded in the Rekor transparency log (--rekor-url), as
+cosign v2 does, unless --tlog-upload=false; then verify with
 ` + "`cosign verify --insecure-ignore-tlog --use-signed-timestamps`" + `.
 
 With a key (--key): a cosign private key file or env://VAR holding it; the
@@ -131,6 +135,8 @@ Registry credentials come from the Docker config (docker login).`,
 	fs.BoolVar(&opts.keyless, "keyless", false, "sign keyless with a Fulcio certificate (default inside GitHub Actions with id-token: write)")
 	fs.StringVar(&opts.fulcioURL, "fulcio-url", defaultFulcioURL, "Fulcio URL (keyless)")
 	fs.StringVar(&opts.tsaURL, "tsa-url", defaultTSAURL, "RFC 3161 timestamp authority URL (keyless; with --key only when set explicitly)")
+	fs.StringVar(&opts.rekorURL, "rekor-url", defaultRekorURL, "Rekor v1 transparency log URL")
+	fs.BoolVar(&opts.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
 	fs.StringVar(&opts.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
 	fs.StringToStringVarP(&opts.annotations, "annotation", "a", nil, "extra annotation key=value (repeatable)")
 	fs.StringVar(&opts.version, "version", "", "the release version, annotation version")
@@ -202,6 +208,9 @@ func runSign(ctx context.Context, a *app, opts *signOptions, image string) error
 		so = append(so, sign.WithKeyless(ts, opts.fulcioURL), sign.WithTimestampAuthority(opts.tsaURL), sign.WithTrustedMaterial(tr))
 	default:
 		return flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
+	}
+	if opts.tlogUpload {
+		so = append(so, sign.WithRekor(opts.rekorURL))
 	}
 	signer, err := sign.New(so...)
 	if err != nil {

@@ -36,7 +36,7 @@ func TestSignVerifyKey(t *testing.T) {
 		"COSIGN_PUB":          string(pub),
 	}
 
-	code, out, errOut := runCLI(t, env, "sign", d.String(), "--key", privPath, "--version", "1.2.3")
+	code, out, errOut := runCLI(t, env, "sign", d.String(), "--key", privPath, "--version", "1.2.3", "--tlog-upload=false")
 	if code != 0 {
 		t.Fatalf("sign: exit %d\n%s%s", code, out, errOut)
 	}
@@ -50,11 +50,11 @@ func TestSignVerifyKey(t *testing.T) {
 		t.Fatalf("cosign verify: %v\n%s", err, out)
 	}
 	// env://VAR: a re-run, nothing added, still exit 0.
-	if code, out, errOut := runCLI(t, env, "sign", d.String(), "--key", "env://COSIGN_KEY", "--version", "1.2.3"); code != 0 {
+	if code, out, errOut := runCLI(t, env, "sign", d.String(), "--key", "env://COSIGN_KEY", "--version", "1.2.3", "--tlog-upload=false"); code != 0 {
 		t.Fatalf("sign env://: exit %d\n%s%s", code, out, errOut)
 	}
 
-	code, out, errOut = runCLI(t, env, "verify", d.Context().Tag("v1.2.3").String(), "--key", "env://COSIGN_PUB", "-a", "version=1.2.3", "-o", "json")
+	code, out, errOut = runCLI(t, env, "verify", d.Context().Tag("v1.2.3").String(), "--insecure-ignore-tlog", "--key", "env://COSIGN_PUB", "-a", "version=1.2.3", "-o", "json")
 	if code != 0 {
 		t.Fatalf("verify: exit %d\n%s%s", code, out, errOut)
 	}
@@ -68,7 +68,7 @@ func TestSignVerifyKey(t *testing.T) {
 	if res.Digest != d.DigestStr() || len(res.Manifests) != 1 || len(res.Manifests[0].Signatures) != 1 {
 		t.Errorf("verify result = %s", out)
 	}
-	code, out, _ = runCLI(t, env, "verify", d.String(), "--key", pubPath)
+	code, out, _ = runCLI(t, env, "verify", d.String(), "--insecure-ignore-tlog", "--key", pubPath)
 	if code != 0 || !strings.HasPrefix(out, "verified "+d.String()+"\n") {
 		t.Errorf("verify text: exit %d\n%s", code, out)
 	}
@@ -80,8 +80,8 @@ func TestSignVerifyKey(t *testing.T) {
 		code     int
 		contains string
 	}{
-		{"wrong key", env, []string{"verify", d.String(), "--key", otherPub}, 3, "no matching signatures"},
-		{"wrong annotation", env, []string{"verify", d.String(), "--key", pubPath, "-a", "version=2.0.0"}, 3, "annotation"},
+		{"wrong key", env, []string{"verify", d.String(), "--insecure-ignore-tlog", "--key", otherPub}, 3, "no matching signatures"},
+		{"wrong annotation", env, []string{"verify", d.String(), "--insecure-ignore-tlog", "--key", pubPath, "-a", "version=2.0.0"}, 3, "annotation"},
 		{"sign by tag", env, []string{"sign", d.Context().Tag("v1.2.3").String(), "--key", privPath}, 2, "by digest"},
 		{"wrong password", map[string]string{"COSIGN_PASSWORD": "nope"}, []string{"sign", d.String(), "--key", privPath}, 2, "COSIGN_PASSWORD"},
 		{"no key, no Actions token", nil, []string{"sign", d.String()}, 2, "id-token: write"},
@@ -116,7 +116,7 @@ func TestSignVerifyKeyless(t *testing.T) {
 		"GITHUB_SHA":                     "0123456789abcdef0123456789abcdef01234567",
 	}
 	identity := is.Identity("refs/tags/v1.2.3")
-	code, out, errOut := runCLI(t, env, "sign", idx.String(), "--fulcio-url", fulcio.URL, "--tsa-url", tsa.URL, "--trusted-root", trPath, "--version", "1.2.3")
+	code, out, errOut := runCLI(t, env, "sign", idx.String(), "--fulcio-url", fulcio.URL, "--tsa-url", tsa.URL, "--trusted-root", trPath, "--version", "1.2.3", "--tlog-upload=false")
 	if code != 0 {
 		t.Fatalf("sign: exit %d\n%s%s", code, out, errOut)
 	}
@@ -128,7 +128,7 @@ func TestSignVerifyKeyless(t *testing.T) {
 		"-a", "version=1.2.3", idx.String()); err != nil {
 		t.Fatalf("cosign verify: %v\n%s", err, out)
 	}
-	args := []string{"verify", idx.Context().Tag("v1.2.3").String(), "--trusted-root", trPath, "--insecure-ignore-sct", "--certificate-oidc-issuer", is.URL}
+	args := []string{"verify", idx.Context().Tag("v1.2.3").String(), "--trusted-root", trPath, "--insecure-ignore-sct", "--insecure-ignore-tlog", "--certificate-oidc-issuer", is.URL}
 	code, out, errOut = runCLI(t, nil, append(args, "--certificate-identity", identity, "--certificate-github-workflow-ref", "refs/tags/v1.2.3")...)
 	if code != 0 {
 		t.Fatalf("verify: exit %d\n%s%s", code, out, errOut)
@@ -145,7 +145,7 @@ func TestSignVerifyKeyless(t *testing.T) {
 	if err := os.WriteFile(tok, []byte(is.Token(map[string]string{"aud": "other"})), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut = runCLI(t, nil, "sign", idx.String(), "--keyless", "--identity-token", tok, "--fulcio-url", fulcio.URL, "--tsa-url", tsa.URL, "--trusted-root", trPath)
+	code, _, errOut = runCLI(t, nil, "sign", idx.String(), "--keyless", "--identity-token", tok, "--fulcio-url", fulcio.URL, "--tsa-url", tsa.URL, "--trusted-root", trPath, "--tlog-upload=false")
 	if code != 1 || !strings.Contains(errOut, "Fulcio") {
 		t.Errorf("wrong audience: exit %d, want 1\n%s", code, errOut)
 	}

@@ -21,6 +21,7 @@ type verifyOptions struct {
 	workflow       sign.GitHubWorkflow
 	annotations    map[string]string
 	ignoreSCT      bool
+	ignoreTlog     bool
 	output         string
 }
 
@@ -36,8 +37,11 @@ With --key, the signature must verify with that cosign public key. Keyless, the
 certificate must chain to a Fulcio CA of the trusted root, name the expected
 identity (--certificate-identity[-regexp]) and OIDC issuer
 (--certificate-oidc-issuer[-regexp]), carry the GitHub workflow claims given, and
-the signature must carry a timestamp from a trusted timestamp authority that falls
-inside the certificate's 10-minute validity.
+the signature must carry a timestamp from a trusted timestamp authority or a
+Rekor entry that falls inside the certificate's 10-minute validity.
+
+Every signature needs a Rekor transparency-log entry, checked offline against
+the trusted root's log keys, unless --insecure-ignore-tlog.
 
 Prints the verified digest and signer of each manifest. Exits 3 when verification
 fails, saying why.`,
@@ -66,6 +70,7 @@ fails, saying why.`,
 	fs.StringVar(&opts.workflow.SHA, "certificate-github-workflow-sha", "", "required GitHub commit claim")
 	fs.StringVar(&opts.workflow.Name, "certificate-github-workflow-name", "", "required GitHub workflow name claim")
 	fs.StringToStringVarP(&opts.annotations, "annotation", "a", nil, "required signature annotation key=value (repeatable)")
+	fs.BoolVar(&opts.ignoreTlog, "insecure-ignore-tlog", false, "do not require a Rekor transparency-log entry (signatures made with --tlog-upload=false; keyless ones then need a timestamp)")
 	fs.BoolVar(&opts.ignoreSCT, "insecure-ignore-sct", false, "do not check the certificate transparency timestamp (private Fulcio without a CT log)")
 	fs.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	cmd.MarkFlagsMutuallyExclusive("key", "certificate-identity")
@@ -81,6 +86,7 @@ func runVerify(ctx context.Context, a *app, opts *verifyOptions, image string) e
 		sign.WithAnnotations(opts.annotations),
 		sign.WithLogger(a.log),
 		sign.WithIgnoreSCT(opts.ignoreSCT),
+		sign.WithRequireTransparencyLog(!opts.ignoreTlog),
 	}
 	keyless := opts.identity != "" || opts.identityRegexp != ""
 	switch {
@@ -90,7 +96,7 @@ func runVerify(ctx context.Context, a *app, opts *verifyOptions, image string) e
 			return err
 		}
 		vo = append(vo, sign.WithPublicKey(k))
-		if opts.trust.trustedRoot != "" { // to check timestamps
+		if opts.trust.trustedRoot != "" || !opts.ignoreTlog { // to check timestamps and Rekor entries
 			tr, err := opts.trust.load(a)
 			if err != nil {
 				return err
