@@ -96,6 +96,9 @@ func (c *config) verifyCheckOpts(ctx context.Context) (*cosign.CheckOpts, error)
 		CertGithubWorkflowSha:        c.workflow.SHA,
 		CertGithubWorkflowName:       c.workflow.Name,
 	}
+	if !c.ignoreTlog && c.trusted == nil {
+		return nil, badInput(errors.New("checking the Rekor transparency-log entry needs trusted material with the log's key (--trusted-root); for signatures made without Rekor, skip it (--insecure-ignore-tlog)"))
+	}
 	if len(c.annotations) > 0 {
 		co.Annotations = map[string]any{}
 		for k, v := range c.annotations {

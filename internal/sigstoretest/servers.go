@@ -222,10 +222,10 @@ func StartTSA(t testing.TB) *TSA {
 	return &TSA{URL: base + "/api/v1/timestamp", ChainPEM: pem, Chain: chain}
 }
 
-// TrustedRoot builds the Sigstore trusted root of f and ts (either may be
-// nil) and writes it as JSON (for the cosign CLI's --trusted-root) into
-// the test's temporary directory.
-func TrustedRoot(t testing.TB, f *Fulcio, ts *TSA) (*root.TrustedRoot, string) {
+// TrustedRoot builds the Sigstore trusted root of f, ts and the Rekor
+// logs (f and ts may be nil) and writes it as JSON (for the cosign CLI's
+// --trusted-root) into the test's temporary directory.
+func TrustedRoot(t testing.TB, f *Fulcio, ts *TSA, rekors ...*Rekor) (*root.TrustedRoot, string) {
 	t.Helper()
 	var cas []root.CertificateAuthority
 	var tsas []root.TimestampingAuthority
@@ -243,7 +243,14 @@ func TrustedRoot(t testing.TB, f *Fulcio, ts *TSA) (*root.TrustedRoot, string) {
 			ValidityPeriodStart: start, URI: ts.URL,
 		})
 	}
-	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, cas, nil, tsas, nil)
+	var logs map[string]*root.TransparencyLog
+	for _, r := range rekors {
+		if logs == nil {
+			logs = map[string]*root.TransparencyLog{}
+		}
+		logs[r.logID()] = r.Log
+	}
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, cas, nil, tsas, logs)
 	if err != nil {
 		t.Fatal(err)
 	}
