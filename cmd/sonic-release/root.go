@@ -43,6 +43,8 @@ Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused by policy.`,
 	cmd.AddCommand(newCmdTags(a))
 	cmd.AddCommand(newCmdRelease(a))
 	cmd.AddCommand(newCmdNotes(a))
+	cmd.AddCommand(newCmdSign(a))
+	cmd.AddCommand(newCmdVerify(a))
 	return cmd
 }
 
