@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -20,15 +19,6 @@ import (
 )
 
 const releaseSHA = "0123456789abcdef0123456789abcdef01234567"
-
-// runCLI runs sonic-release with args and env, returning the exit code,
-// stdout and stderr.
-func runCLI(t *testing.T, env map[string]string, tty bool, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(t.Context(), args, ioStreams{In: strings.NewReader(""), Out: &out, Err: &errb, OutIsTTY: tty}, func(k string) string { return env[k] })
-	return code, out.String(), errb.String()
-}
 
 func pushImage(t *testing.T, ref, rev string, opts ...remote.Option) name.Digest {
 	t.Helper()
@@ -67,7 +57,7 @@ func TestReleaseCommand(t *testing.T) {
 
 	// A dry-run prints the plan as JSON and writes nothing.
 	reg.Counter.Reset()
-	code, out, stderr := runCLI(t, env, false, append(base, "--dry-run", "-o", "json")...)
+	code, out, stderr := runCLITTY(t, env, false, append(base, "--dry-run", "-o", "json")...)
 	if code != 0 {
 		t.Fatalf("dry-run exit %d: %s", code, stderr)
 	}
@@ -90,7 +80,7 @@ func TestReleaseCommand(t *testing.T) {
 	}
 
 	// The release itself: TSV when piped, outputs and summary.
-	code, out, stderr = runCLI(t, env, false, base...)
+	code, out, stderr = runCLITTY(t, env, false, base...)
 	if code != 0 {
 		t.Fatalf("release exit %d: %s", code, stderr)
 	}
@@ -111,7 +101,7 @@ func TestReleaseCommand(t *testing.T) {
 
 	// A re-run on a terminal: a table, all unchanged, nothing written.
 	reg.Counter.Reset()
-	code, out, stderr = runCLI(t, nil, true, base...)
+	code, out, stderr = runCLITTY(t, nil, true, base...)
 	if code != 0 {
 		t.Fatalf("re-run exit %d: %s", code, stderr)
 	}
@@ -125,7 +115,7 @@ func TestReleaseCommand(t *testing.T) {
 	// The same version from another build: refused, exit 3, both digests named.
 	other := pushImage(t, reg.Repo("acme/build:ci2"), releaseSHA)
 	reg.Counter.Reset()
-	code, out, stderr = runCLI(t, env, false, "release", "--source", other.String(), "--image", app, "--ref", "refs/tags/v1.2.3", "--sha", releaseSHA)
+	code, out, stderr = runCLITTY(t, env, false, "release", "--source", other.String(), "--image", app, "--ref", "refs/tags/v1.2.3", "--sha", releaseSHA)
 	if code != exitRefused || out != "" || !strings.Contains(stderr, src.DigestStr()) || !strings.Contains(stderr, other.DigestStr()) {
 		t.Errorf("conflict: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
@@ -163,7 +153,7 @@ func TestReleaseCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runCLI(t, nil, false, tt.args...)
+			code, _, stderr := runCLITTY(t, nil, false, tt.args...)
 			if code != tt.code || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d (want %d), stderr %q (want %q)", code, tt.code, stderr, tt.want)
 			}
@@ -186,7 +176,7 @@ func TestReleaseCommandAuth(t *testing.T) {
 	}
 	t.Setenv("DOCKER_CONFIG", cfg)
 	src := pushImage(t, reg.Repo("acme/build:ci"), releaseSHA, remote.WithAuthFromKeychain(reg.Keychain()))
-	code, out, stderr := runCLI(t, map[string]string{"GITHUB_TOKEN": "ghs_secret"}, false, "--log-level", "debug",
+	code, out, stderr := runCLI(t, map[string]string{"GITHUB_TOKEN": "ghs_secret"}, "--log-level", "debug",
 		"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--ref", "refs/heads/master", "--sha", releaseSHA)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,15 +9,6 @@ import (
 
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 )
-
-// runCLI runs sonic-release with env as the whole environment.
-func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, ioStreams{In: strings.NewReader(""), Out: &out, Err: &errb},
-		func(k string) string { return env[k] })
-	return code, out.String(), errb.String()
-}
 
 func TestSignVerifyKey(t *testing.T) {
 	host := sigstoretest.Registry(t)

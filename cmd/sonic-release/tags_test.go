@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,16 +11,6 @@ import (
 
 	"github.com/sonicsaas/sonic-release/internal/golden"
 )
-
-// cli runs the CLI in-process with the given environment and returns the
-// exit code, stdout and stderr.
-func cli(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), args, ioStreams{In: strings.NewReader(""), Out: &out, Err: &errb},
-		func(k string) string { return env[k] })
-	return code, out.String(), errb.String()
-}
 
 const testSHA = "6113728f27ae82c7b1a177c8d03f9e96e0adf246"
 
@@ -44,7 +32,7 @@ func TestTagsGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, out, errs := cli(t, nil, tt.args...)
+			code, out, errs := runCLI(t, nil, tt.args...)
 			if code != 0 {
 				t.Fatalf("exit %d, stderr %s", code, errs)
 			}
@@ -82,7 +70,7 @@ func TestTagsExitCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, out, errs := cli(t, nil, tt.args...)
+			code, out, errs := runCLI(t, nil, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errs)
 			}
@@ -138,7 +126,7 @@ func TestTagsInActions(t *testing.T) {
 		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
 		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
 	}
-	code, out, errs := cli(t, env, "tags", "--existing", "v1.3.0")
+	code, out, errs := runCLI(t, env, "tags", "--existing", "v1.3.0")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -156,7 +144,7 @@ func TestTagsInActions(t *testing.T) {
 	golden.Assert(t, "tags/summary.md", summary)
 
 	// Flags override the environment: an explicit --ref ignores the payload.
-	code, out, _ = cli(t, env, "tags", "--ref", "refs/heads/master")
+	code, out, _ = runCLI(t, env, "tags", "--ref", "refs/heads/master")
 	if code != 0 || out != "master\nmaster-6113728\n" {
 		t.Errorf("--ref override: exit %d, stdout %q", code, out)
 	}
@@ -165,7 +153,7 @@ func TestTagsInActions(t *testing.T) {
 	env["GITHUB_REF"] = "refs/tags/nope"
 	env["GITHUB_EVENT_PATH"] = ""
 	env["GITHUB_EVENT_NAME"] = "push"
-	code, out, errs = cli(t, env, "tags")
+	code, out, errs = runCLI(t, env, "tags")
 	if code != 2 || out != "" || !strings.Contains(errs, "::error title=sonic-release::tag \"nope\" is not a version") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
 	}
