@@ -57,9 +57,21 @@ func TestImports(t *testing.T) {
 		if strings.Contains(pkg, "/cmd/") || strings.Contains(pkg, "/internal/") {
 			continue
 		}
-		for _, d := range deps(pkg) {
-			if strings.HasPrefix(d, "github.com/spf13/") || d == "os/signal" || d == "github.com/sonicsaas/sonic-release/internal/actions" {
+		// Direct imports: a library package never touches the CLI layer
+		// itself (third-party dependencies may link cobra; that is theirs).
+		imps, err := exec.CommandContext(t.Context(), "go", "list", "-f", `{{join .Imports "\n"}}`, pkg).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range strings.Fields(string(imps)) {
+			if strings.HasPrefix(d, "github.com/spf13/") || d == "os/signal" {
 				t.Errorf("library package %s imports %s: CLI concerns stay in cmd/", pkg, d)
+			}
+		}
+		// Transitively, no project package of the CLI layer.
+		for _, d := range deps(pkg) {
+			if strings.HasPrefix(d, "github.com/sonicsaas/sonic-release/cmd/") || d == "github.com/sonicsaas/sonic-release/internal/actions" {
+				t.Errorf("library package %s depends on %s: CLI concerns stay in cmd/", pkg, d)
 			}
 		}
 	}
