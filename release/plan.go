@@ -65,6 +65,9 @@ type Plan struct {
 	SHA       string       `json:"sha,omitempty"`
 	Skip      string       `json:"skip,omitempty"`
 	Targets   []TargetPlan `json:"targets"`
+	// Platforms are the platform images of an index (attestation
+	// manifests left out): what is signed besides the index.
+	Platforms []Platform `json:"platforms,omitempty"`
 
 	art *artifact // the opened source, when planned in this process
 }
@@ -145,6 +148,9 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 	}
 	plan.art = art
 	plan.Digest, plan.MediaType, plan.Size = art.digest.String(), string(art.mediaType), art.size
+	if plan.Platforms, err = art.platforms(); err != nil {
+		return plan, fmt.Errorf("reading the platforms of %q: %w", src, err)
+	}
 
 	if ev.SHA != "" {
 		rev, err := art.revision()

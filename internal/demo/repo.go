@@ -112,6 +112,9 @@ ALTER TABLE "customers" DROP COLUMN "status";
 // backport v1.1.1 on release-1.1, with merge and squash style subjects.
 func NewRepo(ctx context.Context, dir string) (*Repo, error) {
 	r := &Repo{Dir: dir}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
 	when := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	if err := r.git(ctx, when, "init", "-q", "-b", "master"); err != nil {
 		return nil, err

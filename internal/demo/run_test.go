@@ -1,0 +1,50 @@
+package demo
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	sum, err := Run(t.Context(), Config{Dir: t.TempDir(), Out: &out})
+	if err != nil {
+		t.Fatalf("%v\noutput so far:\n%s", err, out.String())
+	}
+	t.Log("\n" + out.String())
+	// The contract: floating tags end on the highest version of their line,
+	// the backport moved v1.1 only.
+	want := map[string]string{
+		"latest": "v1.2.0", "v1": "v1.2.0", "v1.2": "v1.2.0", "v1.2.0": "v1.2.0",
+		"v1.1": "v1.1.1", "v1.1.1": "v1.1.1", "v1.1.0": "v1.1.0", "v1.0": "v1.0.0", "v1.0.0": "v1.0.0",
+		"master": "master",
+	}
+	for tag, v := range want {
+		if sum.Tags[tag] == "" || sum.Tags[tag] != sum.Digests[v] {
+			t.Errorf("%s = %q, want %s's digest %q", tag, sum.Tags[tag], v, sum.Digests[v])
+		}
+	}
+	if sum.ReRunPuts != 0 {
+		t.Errorf("the re-run of v1.2.0 sent %d write requests, want 0", sum.ReRunPuts)
+	}
+	if sum.Refused == nil || !strings.Contains(sum.Refused.Error(), "v1.2.0") {
+		t.Errorf("conflict not refused: %v", sum.Refused)
+	}
+	notes, err := os.ReadFile(sum.Notes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{sum.Digests["v1.2.0"], "cosign verify --key cosign.pub", "SONICSAAS_IMAGE_TAG=v1.2.0"} {
+		if !strings.Contains(string(notes), s) {
+			t.Errorf("notes lack %q:\n%s", s, notes)
+		}
+	}
+	for _, s := range []string{"release v1.1.1 (a backport", "refused (exit 3)", "✓ v1.2.0", "where the tags ended"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("output lacks %q", s)
+		}
+	}
+}
