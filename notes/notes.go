@@ -239,6 +239,9 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		n.Warnings = append(n.Warnings, why+": the commits come from GitHub's compare API")
 		n.Range.Source = "github-compare"
 		if commits, err = compareCommits(ctx, gh, owner, name, prev, head); err != nil {
+			if headSHA == "" {
+				return nil, fmt.Errorf("%w (if %s is not tagged yet, name the commit to release with --head)", err, head)
+			}
 			return nil, err
 		}
 		if len(commits) > 0 {

@@ -63,6 +63,9 @@ func migrationReport() *migrations.Report {
 					Reason: "v1.0.0 still selects users.nickname, so its queries fail once the column is dropped", Level: migrations.LevelWarning},
 			}},
 		},
+		Problems: []migrations.Finding{
+			{File: "drizzle/0001_init.sql", Reason: "shipped in v1.0.0 and edited since: databases that ran it will not run it again", Level: migrations.LevelError},
+		},
 	}
 }
 
@@ -346,6 +349,20 @@ func TestMissingTag(t *testing.T) {
 	if len(n.Warnings) == 0 || n.Warnings[0] != "the clone has no v1.0.0: the commits come from GitHub's compare API" {
 		t.Errorf("warnings = %q", n.Warnings)
 	}
+	// Notes for a version not tagged yet: GitHub does not know the tag
+	// either, and the error says how to name the commit; with Head the
+	// clone is enough.
+	_, err = Build(t.Context(), Input{Version: "v1.2.0", Previous: "v1.1.0", RepoDir: r.Dir, Repository: ghRepo}, fakeOpts(s)...)
+	if err == nil || !strings.Contains(err.Error(), "name the commit to release with --head") {
+		t.Errorf("untagged version: err = %v", err)
+	}
+	r.Commit("fix: late fix (#5)", nil)
+	s.AddPull(ghRepo, fakegithub.PullRequest{Number: 5, Title: "fix: late fix", MergedAt: t0.Add(time.Hour)})
+	n, err = Build(t.Context(), Input{Version: "v1.2.0", Head: "HEAD", RepoDir: r.Dir, Repository: ghRepo}, fakeOpts(s)...)
+	if err != nil || n.Previous != "v1.1.0" || n.Range.Source != "git" || len(n.PullRequests) != 1 || n.PullRequests[0].Title != "fix: late fix" {
+		t.Errorf("untagged version with Head: %+v %v", n, err)
+	}
+
 	// Without a repository there is nothing to fall back on: bad input.
 	_, err = Build(t.Context(), Input{Version: "v1.1.0", Previous: "v1.0.0", RepoDir: r.Dir})
 	var ie *InputError
