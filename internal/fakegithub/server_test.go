@@ -187,9 +187,25 @@ func TestRejectsRequestsOutsideTheDocument(t *testing.T) {
 			t.Errorf("%s %s: the fake reported no violation", tt.method, tt.path)
 		}
 	}
+	// A response that breaks the schema is reported too: seed a commit
+	// without a date (the schema's commit date is a non-null string).
+	rec.errs = nil
+	s.AddCommit("o/r", fakegithub.Commit{SHA: strings.Repeat("a", 40), Message: "x"})
+	s.AddBranch("o/r", "main", strings.Repeat("a", 40))
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/repos/o/r/commits", nil)
+	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(rec.errs) != 1 || !strings.Contains(rec.errs[0], "response 200") {
+		t.Errorf("invalid response: %v", rec.errs)
+	}
+
 	// A request without the API version header is a violation too.
 	rec.errs = nil
-	resp, err := s.Client().Get(s.URL + "/repos/o/r/releases")
+	resp, err = s.Client().Get(s.URL + "/repos/o/r/releases")
 	if err != nil {
 		t.Fatal(err)
 	}

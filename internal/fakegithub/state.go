@@ -53,8 +53,10 @@ type Commit struct {
 	Message     string
 	AuthorName  string
 	AuthorEmail string
-	Date        time.Time
-	Parents     []string
+	// Date is required: a zero Date is sent as null, which GitHub's schema
+	// does not allow, and the fake reports its own invalid response.
+	Date    time.Time
+	Parents []string
 }
 
 type repo struct {
