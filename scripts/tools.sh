@@ -4,7 +4,7 @@
 # already built at the pinned version is not rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dest="${1:-$PWD/.tools}"
+dest="$(realpath -m "${1:-$PWD/.tools}")"
 mkdir -p "$dest/bin" "$dest/stamps"
 
 # install NAME MODULE/PATH@VERSION: go install into $dest/bin, once per version.
@@ -21,3 +21,30 @@ install() {
 
 # Each line: binary name, module path @ exact version.
 install crane github.com/google/go-containerregistry/cmd/crane@v0.22.1
+install actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+install registry github.com/distribution/distribution/v3/cmd/registry@v3.0.0
+# Sigstore: the cosign CLI checks our signatures and makes ones for us to
+# verify; Fulcio (ephemeral CA) and the timestamp authority are the real
+# servers behind keyless signing. TSA v2.1.4+ needs go 1.27.
+install cosign github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5
+install fulcio github.com/sigstore/fulcio@v1.8.8
+install timestamp-server github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server@v2.1.3
+# Rekor v1 (transparency log) on Trillian on MariaDB. v1.5.5+ needs go 1.27.
+install trillian_log_server github.com/google/trillian/cmd/trillian_log_server@v1.7.3
+install trillian_log_signer github.com/google/trillian/cmd/trillian_log_signer@v1.7.3
+install createtree github.com/google/trillian/cmd/createtree@v1.7.3
+install rekor-server github.com/sigstore/rekor/cmd/rekor-server@v1.5.4
+mkdir -p "$dest/share"
+if [ ! -f "$dest/share/trillian-storage.sql" ]; then
+	cp "$(go env GOMODCACHE)/github.com/google/trillian@v1.7.3/storage/mysql/schema/storage.sql" "$dest/share/trillian-storage.sql"
+	chmod 644 "$dest/share/trillian-storage.sql"
+fi
+# MariaDB for Trillian, from Debian; without it the Rekor tests are skipped
+# (they fail under CI=true).
+if ! PATH="$PATH:/usr/sbin" command -v mariadbd >/dev/null; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "tools: installing mariadb-server" >&2
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null
+	else
+		echo "tools: mariadb-server is not installed (apt-get install mariadb-server); the Rekor tests will be skipped" >&2
+	fi

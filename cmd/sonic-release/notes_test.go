@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -31,13 +30,6 @@ func notesFixture(t *testing.T) (*gittest.Repo, *fakegithub.Server) {
 	s.AddPull(notesRepo, fakegithub.PullRequest{Number: 2, Title: "fix: keep sessions", Author: "bob", Labels: []string{"bug"}, MergedAt: gittest.T0})
 	s.AddRelease(notesRepo, fakegithub.Release{TagName: "v1.0.0"})
 	return r, s
-}
-
-func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(t.Context(), args, ioStreams{In: strings.NewReader(""), Out: &out, Err: &errb}, func(k string) string { return env[k] })
-	return code, out.String(), errb.String()
 }
 
 const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

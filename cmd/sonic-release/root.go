@@ -17,6 +17,7 @@ image: it computes the image tags of a release or a push, puts them on the
 built image in every registry, signs it with cosign and writes the release notes.
 
 Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused by policy.`,
+		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -40,7 +41,10 @@ Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused by policy.`,
 	cmd.PersistentFlags().StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
 	cmd.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	cmd.AddCommand(newCmdTags(a))
+	cmd.AddCommand(newCmdRelease(a))
 	cmd.AddCommand(newCmdNotes(a))
+	cmd.AddCommand(newCmdSign(a))
+	cmd.AddCommand(newCmdVerify(a))
 	return cmd
 }
 

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, streams ioStreams, getenv func(stri
 	code := exitCode(err)
 	msg := err.Error()
 	if code == exitBadInput && isFlagError(err) {
-		msg += "\nRun 'sonic-release " + strings.Join(commandPath(root, args), " ") + " --help' for usage."
+		msg += "\nRun 'sonic-release " + strings.Join(commandPath(args), " ") + " --help' for usage."
 	}
 	fmt.Fprintln(streams.Err, "sonic-release: "+msg)
 	if a.env().Actions {
@@ -104,7 +104,8 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-func commandPath(root interface{ Name() string }, args []string) []string {
+// commandPath returns the subcommand named in args, for the usage hint.
+func commandPath(args []string) []string {
 	for _, a := range args {
 		if !strings.HasPrefix(a, "-") {
 			return []string{a}

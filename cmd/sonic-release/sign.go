@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/sonicsaas/sonic-release/sign"
+)
+
+// The public-good Sigstore instance.
+const (
+	defaultFulcioURL = "https://fulcio.sigstore.dev"
+	defaultTSAURL    = "https://timestamp.sigstore.dev/api/v1/timestamp"
+	defaultRekorURL  = "https://rekor.sigstore.dev"
+)
+
+// trustFlags locate the Sigstore trust material; sign and verify share them.
+type trustFlags struct {
+	trustedRoot string
+}
+
+func (f *trustFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root JSON (Fulcio CAs, timestamp authorities, CT logs), as written by `cosign trusted-root create`; default: the public-good root from Sigstore's TUF repository")
+}
+
+// load returns the trusted root: the file, or the public-good one.
+func (f *trustFlags) load(a *app) (*root.TrustedRoot, error) {
+	if f.trustedRoot != "" {
+		tr, err := root.NewTrustedRootFromPath(f.trustedRoot)
+		if err != nil {
+			return nil, flagErrorf("--trusted-root %q: %v", f.trustedRoot, err)
+		}
+		return tr, nil
+	}
+	a.log.Info("fetching the public-good Sigstore trusted root from TUF")
+	tr, err := root.FetchTrustedRoot()
+	if err != nil {
+		return nil, fmt.Errorf("fetching the public-good Sigstore trusted root (give --trusted-root for a private instance): %w", err)
+	}
+	return tr, nil
+}
+
+// readKey reads a key reference: a file path or env://VAR.
+func readKey(a *app, flag, ref string) ([]byte, error) {
+	if v, ok := strings.CutPrefix(ref, "env://"); ok {
+		k := a.getenv(v)
+		if k == "" {
+			return nil, flagErrorf("%s %q: the environment variable %s is empty or not set", flag, ref, v)
+		}
+		return []byte(k), nil
+	}
+	if strings.Contains(ref, "://") {
+		return nil, flagErrorf("%s %q: only a file path or env://VAR is supported (no KMS)", flag, ref)
+	}
+	b, err := os.ReadFile(ref)
+	if err != nil {
+		return nil, flagErrorf("%s: %v", flag, err)
+	}
+	return b, nil
+}
+
+// registryOptions authenticate with the Docker credentials
+// (~/.docker/config.json, written by `docker login`).
+func registryOptions(ctx context.Context) []remote.Option {
+	return []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithContext(ctx), remote.WithUserAgent("sonic-release")}
+}
+
+type signOptions struct {
+	trust         trustFlags
+	key           string
+	keyless       bool
+	fulcioURL     string
+	tsaURL        string
+	rekorURL      string
+	tlogUpload    bool
+	identityToken string
+	annotations   map[string]string
+	version       string
+	commit        string
+	repository    string
+	workflowRef   string
+	output        string
+	tsaSet        bool // --tsa-url given explicitly
+}
+
+func newCmdSign(a *app) *cobra.Command {
+	opts := &signOptions{}
+	cmd := &cobra.Command{
+		Use:   "sign IMAGE@DIGEST",
+		Short: "Sign an image by digest with cosign (keyless or with a key)",
+		Long: `Sign an image, by digest, in cosign's signature layout (the sha256-<hex>.sig tag),
+so that ` + "`cosign verify`" + ` finds it. For a multi-platform index the index and each
+platform image are signed; attestation manifests are skipped. A signature that is
+already there (same payload, same signer) is not added again.
+
+Keyless (--keyless, the default inside GitHub Actions when the job has the
+` + "`id-token: write`" + ` permission): the runner's OIDC token (audience sigstore) is
+exchanged at Fulcio for a 10-minute certificate, and an RFC 3161 timestamp from the
+timestamp authority keeps the signature valid after the certificate expires.
+The signature is also recorded in the Rekor transparency log (--rekor-url), as
+cosign v2 does, unless --tlog-upload=false; then verify with
+` + "`cosign verify --insecure-ignore-tlog --use-signed-timestamps`" + `.
+
+With a key (--key): a cosign private key file or env://VAR holding it; the
+password comes from COSIGN_PASSWORD.
+
+The signature carries the annotations version, commit, repository and
+workflow-ref (from the flags or GITHUB_SHA, GITHUB_REPOSITORY, GITHUB_WORKFLOW_REF).
+Registry credentials come from the Docker config (docker login).`,
+		Example: `  sonic-release sign ghcr.io/acme/app@sha256:… --keyless --version 1.2.3
+  COSIGN_PASSWORD=… sonic-release sign ghcr.io/acme/app@sha256:… --key cosign.key
+  sonic-release sign ghcr.io/acme/app@sha256:… --key env://COSIGN_PRIVATE_KEY`,
+		Args: oneArg("IMAGE@DIGEST"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := outputFormat(opts.output, "text", "json"); err != nil {
+				return err
+			}
+			opts.tsaSet = cmd.Flags().Changed("tsa-url")
+			return runSign(cmd.Context(), a, opts, args[0])
+		},
+	}
+	fs := cmd.Flags()
+	opts.trust.register(fs)
+	fs.StringVar(&opts.key, "key", "", "cosign private key: a file or env://VAR (password from COSIGN_PASSWORD)")
+	fs.BoolVar(&opts.keyless, "keyless", false, "sign keyless with a Fulcio certificate (default inside GitHub Actions with id-token: write)")
+	fs.StringVar(&opts.fulcioURL, "fulcio-url", defaultFulcioURL, "Fulcio URL (keyless)")
+	fs.StringVar(&opts.tsaURL, "tsa-url", defaultTSAURL, "RFC 3161 timestamp authority URL (keyless; with --key only when set explicitly)")
+	fs.StringVar(&opts.rekorURL, "rekor-url", defaultRekorURL, "Rekor v1 transparency log URL")
+	fs.BoolVar(&opts.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
+	fs.StringVar(&opts.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
+	fs.StringToStringVarP(&opts.annotations, "annotation", "a", nil, "extra annotation key=value (repeatable)")
+	fs.StringVar(&opts.version, "version", "", "the release version, annotation version")
+	fs.StringVar(&opts.commit, "commit", "", "the git commit, annotation commit (default $GITHUB_SHA)")
+	fs.StringVar(&opts.repository, "repository", "", "the GitHub repository owner/name, annotation repository (default $GITHUB_REPOSITORY)")
+	fs.StringVar(&opts.workflowRef, "workflow-ref", "", "the workflow ref, annotation workflow-ref (default $GITHUB_WORKFLOW_REF)")
+	fs.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
+	cmd.MarkFlagsMutuallyExclusive("key", "keyless")
+	return cmd
+}
+
+func runSign(ctx context.Context, a *app, opts *signOptions, image string) error {
+	d, err := name.NewDigest(image)
+	if err != nil {
+		return flagErrorf("%q: expected IMAGE@sha256:DIGEST (images are signed by digest, never by tag): %v", image, err)
+	}
+	env := a.env()
+	ann := map[string]string{}
+	for k, v := range map[string]string{
+		sign.AnnotationVersion:     opts.version,
+		sign.AnnotationCommit:      orDefault(opts.commit, env.SHA),
+		sign.AnnotationRepository:  orDefault(opts.repository, env.Repository),
+		sign.AnnotationWorkflowRef: orDefault(opts.workflowRef, env.Workflow),
+	} {
+		if v != "" {
+			ann[k] = v
+		}
+	}
+	for k, v := range opts.annotations {
+		ann[k] = v
+	}
+	so := []sign.Option{
+		sign.WithAnnotations(ann),
+		sign.WithRemoteOptions(registryOptions(ctx)...),
+		sign.WithLogger(a.log),
+	}
+	keyless := opts.keyless || (opts.key == "" && env.OIDCURL != "")
+	switch {
+	case opts.key != "":
+		k, err := readKey(a, "--key", opts.key)
+		if err != nil {
+			return err
+		}
+		pass := a.getenv("COSIGN_PASSWORD")
+		so = append(so, sign.WithKey(k, func() ([]byte, error) { return []byte(pass), nil }))
+		if opts.tsaSet {
+			so = append(so, sign.WithTimestampAuthority(opts.tsaURL))
+			if opts.trust.trustedRoot != "" {
+				tr, err := opts.trust.load(a)
+				if err != nil {
+					return err
+				}
+				so = append(so, sign.WithTrustedMaterial(tr))
+			}
+		}
+	case keyless:
+		var ts sign.TokenSource = sign.ActionsToken{RequestURL: env.OIDCURL, RequestToken: env.OIDCToken}
+		if opts.identityToken != "" {
+			tok := opts.identityToken
+			if b, err := os.ReadFile(tok); err == nil {
+				tok = string(b)
+			}
+			ts = sign.StaticToken(tok)
+		}
+		tr, err := opts.trust.load(a)
+		if err != nil {
+			return err
+		}
+		so = append(so, sign.WithKeyless(ts, opts.fulcioURL), sign.WithTimestampAuthority(opts.tsaURL), sign.WithTrustedMaterial(tr))
+	default:
+		return flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
+	}
+	if opts.tlogUpload {
+		so = append(so, sign.WithRekor(opts.rekorURL))
+	}
+	signer, err := sign.New(so...)
+	if err != nil {
+		return err
+	}
+	if err := signer.Sign(ctx, d); err != nil {
+		return err
+	}
+	out := struct {
+		Digest      string            `json:"digest"`
+		Subject     string            `json:"subject,omitempty"`
+		Issuer      string            `json:"issuer,omitempty"`
+		Annotations map[string]string `json:"annotations,omitempty"`
+	}{Digest: d.String(), Annotations: ann}
+	if id, ok := signer.Identity(); ok {
+		out.Subject, out.Issuer = id.Subject, id.Issuer
+	}
+	if opts.output == "json" {
+		js, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.io.Out, string(js))
+		return nil
+	}
+	fmt.Fprintf(a.io.Out, "signed %s\n", d)
+	if out.Subject != "" {
+		fmt.Fprintf(a.io.Out, "identity %s (issuer %s)\n", out.Subject, out.Issuer)
+	}
+	return nil
+}
+
+func orDefault(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// oneArg accepts exactly one positional argument, else a usage error.
+func oneArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return flagErrorf("%s takes one %s argument, got %d", cmd.CommandPath(), what, len(args))
+		}
+		return nil
+	}
+}

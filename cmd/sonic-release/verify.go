@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sonicsaas/sonic-release/sign"
+)
+
+type verifyOptions struct {
+	trust          trustFlags
+	key            string
+	identity       string
+	identityRegexp string
+	issuer         string
+	issuerRegexp   string
+	workflow       sign.GitHubWorkflow
+	annotations    map[string]string
+	ignoreSCT      bool
+	ignoreTlog     bool
+	output         string
+}
+
+func newCmdVerify(a *app) *cobra.Command {
+	opts := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify IMAGE[:TAG|@DIGEST]",
+		Short: "Verify the cosign signatures of an image and of each of its platform images",
+		Long: `Verify that an image carries a valid cosign signature, and for a multi-platform
+index that the index and every platform image do (cosign verify checks one manifest).
+
+With --key, the signature must verify with that cosign public key. Keyless, the
+certificate must chain to a Fulcio CA of the trusted root, name the expected
+identity (--certificate-identity[-regexp]) and OIDC issuer
+(--certificate-oidc-issuer[-regexp]), carry the GitHub workflow claims given, and
+the signature must carry a timestamp from a trusted timestamp authority or a
+Rekor entry that falls inside the certificate's 10-minute validity.
+
+Every signature needs a Rekor transparency-log entry, checked offline against
+the trusted root's log keys, unless --insecure-ignore-tlog.
+
+Prints the verified digest and signer of each manifest. Exits 3 when verification
+fails, saying why.`,
+		Example: `  sonic-release verify ghcr.io/acme/app:1.2.3 \
+    --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3 \
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  sonic-release verify ghcr.io/acme/app:1.2.3 --key cosign.pub -a version=1.2.3 -o json`,
+		Args: oneArg("IMAGE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := outputFormat(opts.output, "text", "json"); err != nil {
+				return err
+			}
+			return runVerify(cmd.Context(), a, opts, args[0])
+		},
+	}
+	fs := cmd.Flags()
+	opts.trust.register(fs)
+	fs.StringVar(&opts.key, "key", "", "cosign public key: a file or env://VAR")
+	fs.StringVar(&opts.identity, "certificate-identity", "", "the keyless signer, e.g. https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1.2.3")
+	fs.StringVar(&opts.identityRegexp, "certificate-identity-regexp", "", "the keyless signer, as a regular expression")
+	fs.StringVar(&opts.issuer, "certificate-oidc-issuer", "", "the OIDC issuer, e.g. https://token.actions.githubusercontent.com")
+	fs.StringVar(&opts.issuerRegexp, "certificate-oidc-issuer-regexp", "", "the OIDC issuer, as a regular expression")
+	fs.StringVar(&opts.workflow.Repository, "certificate-github-workflow-repository", "", "required GitHub repository claim, owner/name")
+	fs.StringVar(&opts.workflow.Ref, "certificate-github-workflow-ref", "", "required GitHub ref claim, e.g. refs/tags/v1.2.3")
+	fs.StringVar(&opts.workflow.Trigger, "certificate-github-workflow-trigger", "", "required GitHub event claim, e.g. push or release")
+	fs.StringVar(&opts.workflow.SHA, "certificate-github-workflow-sha", "", "required GitHub commit claim")
+	fs.StringVar(&opts.workflow.Name, "certificate-github-workflow-name", "", "required GitHub workflow name claim")
+	fs.StringToStringVarP(&opts.annotations, "annotation", "a", nil, "required signature annotation key=value (repeatable)")
+	fs.BoolVar(&opts.ignoreTlog, "insecure-ignore-tlog", false, "do not require a Rekor transparency-log entry (signatures made with --tlog-upload=false; keyless ones then need a timestamp)")
+	fs.BoolVar(&opts.ignoreSCT, "insecure-ignore-sct", false, "do not check the certificate transparency timestamp (private Fulcio without a CT log)")
+	fs.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
+	cmd.MarkFlagsMutuallyExclusive("key", "certificate-identity")
+	cmd.MarkFlagsMutuallyExclusive("key", "certificate-identity-regexp")
+	cmd.MarkFlagsMutuallyExclusive("certificate-identity", "certificate-identity-regexp")
+	cmd.MarkFlagsMutuallyExclusive("certificate-oidc-issuer", "certificate-oidc-issuer-regexp")
+	return cmd
+}
+
+func runVerify(ctx context.Context, a *app, opts *verifyOptions, image string) error {
+	vo := []sign.Option{
+		sign.WithRemoteOptions(registryOptions(ctx)...),
+		sign.WithAnnotations(opts.annotations),
+		sign.WithLogger(a.log),
+		sign.WithIgnoreSCT(opts.ignoreSCT),
+		sign.WithRequireTransparencyLog(!opts.ignoreTlog),
+	}
+	keyless := opts.identity != "" || opts.identityRegexp != ""
+	switch {
+	case opts.key != "":
+		k, err := readKey(a, "--key", opts.key)
+		if err != nil {
+			return err
+		}
+		vo = append(vo, sign.WithPublicKey(k))
+		if opts.trust.trustedRoot != "" || !opts.ignoreTlog { // to check timestamps and Rekor entries
+			tr, err := opts.trust.load(a)
+			if err != nil {
+				return err
+			}
+			vo = append(vo, sign.WithTrustedMaterial(tr))
+		}
+	case keyless:
+		if opts.issuer == "" && opts.issuerRegexp == "" {
+			return flagErrorf("--certificate-identity needs --certificate-oidc-issuer (GitHub Actions: https://token.actions.githubusercontent.com)")
+		}
+		tr, err := opts.trust.load(a)
+		if err != nil {
+			return err
+		}
+		vo = append(vo, sign.WithTrustedMaterial(tr), sign.WithGitHubWorkflow(opts.workflow), sign.WithIdentity(sign.Identity{
+			Subject: opts.identity, SubjectRegexp: opts.identityRegexp,
+			Issuer: opts.issuer, IssuerRegexp: opts.issuerRegexp,
+		}))
+	default:
+		return flagErrorf("give --key, or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]")
+	}
+	res, err := sign.Verify(ctx, image, vo...)
+	if err != nil {
+		return err
+	}
+	if opts.output == "json" {
+		js, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.io.Out, string(js))
+		return nil
+	}
+	ref := image
+	if i := strings.LastIndex(ref, "@"); i >= 0 {
+		ref = ref[:i]
+	}
+	fmt.Fprintf(a.io.Out, "verified %s@%s\n", strings.TrimSuffix(ref, tagSuffix(ref)), res.Digest)
+	for _, m := range res.Manifests {
+		what := "image"
+		if m.Platform != "" {
+			what = m.Platform
+		} else if len(res.Manifests) > 1 {
+			what = "index"
+		}
+		for _, s := range m.Signatures {
+			signer := "key " + opts.key
+			if !s.Key {
+				signer = s.Subject + " (issuer " + s.Issuer + ")"
+			}
+			at := ""
+			if s.SignedAt != nil {
+				at = ", timestamp " + s.SignedAt.Format("2006-01-02T15:04:05Z")
+			}
+			fmt.Fprintf(a.io.Out, "  %s %s: signed by %s%s\n", m.Digest, what, signer, at)
+		}
+	}
+	return nil
+}
+
+// tagSuffix returns the ":tag" of an image reference, if any.
+func tagSuffix(ref string) string {
+	i := strings.LastIndex(ref, ":")
+	if i < 0 || strings.Contains(ref[i:], "/") {
+		return ""
+	}
+	return ref[i:]
+}

@@ -1,0 +1,332 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sonicsaas/sonic-release/tagging"
+)
+
+// Signer signs a released digest in one repository. Apply calls it once
+// per digest and repository, after the exact (or commit) tag is written
+// and before any floating tag moves; an error stops the release before the
+// floating tags. Sign must be idempotent: Apply calls it on every run,
+// re-runs included, so an interrupted release still ends signed.
+type Signer interface {
+	Sign(ctx context.Context, d name.Digest) error
+}
+
+// Result is what Apply did.
+type Result struct {
+	Digest string `json:"digest"`
+	// Tags are every tag the release put or found on the digest,
+	// repository:tag, exact tags first.
+	Tags []string `json:"tags"`
+	// Written are the tags Apply wrote, repository:tag.
+	Written []string `json:"written"`
+	// Copied are the repositories the manifest (and blobs) were copied into.
+	Copied []string `json:"copied"`
+	// Signed are the repository@digest references given to the Signer.
+	Signed []string `json:"signed"`
+	// Repointed are floating tags moved after the release because another
+	// run published a higher version meanwhile.
+	Repointed []Repoint `json:"repointed"`
+}
+
+// Repoint is a floating tag moved to a higher version published meanwhile.
+type Repoint struct {
+	Repository string `json:"repository"`
+	Tag        string `json:"tag"`
+	Version    string `json:"version"`
+	To         string `json:"to"`
+}
+
+// Apply makes the registries match plan, in this order: copy the manifest
+// (and missing blobs, mounted across repositories of one registry) into
+// every target that lacks it; write the exact and commit tags; call the
+// Signer; write the floating tags; read every written tag back. Finally it
+// lists each target's tags again and, if another run published a higher
+// version meanwhile, re-points the floating tags at it, so racing releases
+// converge. A plan with a conflict is refused without writing.
+//
+// Apply on a plan read back from JSON reopens plan.Source and checks its
+// digest.
+func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
+	o, err := makeOptions(opts...)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Digest: plan.Digest, Tags: []string{}, Written: []string{}, Copied: []string{}, Signed: []string{}, Repointed: []Repoint{}}
+	if errs := plan.Conflicts(); len(errs) > 0 {
+		return res, errors.Join(errs...)
+	}
+	if plan.Event == string(tagging.EventNone) || len(plan.Targets) == 0 {
+		return res, nil
+	}
+	for _, t := range plan.Targets {
+		for _, tp := range t.Tags {
+			if tp.Op != OpSkip {
+				res.Tags = append(res.Tags, t.Repository+":"+tp.Tag)
+			}
+		}
+	}
+
+	art := plan.art
+	needSource := plan.Changes() > 0
+	if art == nil && needSource {
+		src, err := ParseSource(plan.Source)
+		if err != nil {
+			return res, err
+		}
+		art, err = src.open(ctx, o)
+		if err != nil {
+			return res, err
+		}
+		if art.close != nil {
+			defer art.close()
+		}
+		if art.digest.String() != plan.Digest {
+			return res, fmt.Errorf("the source %q is now %s, not the planned %s: plan again", plan.Source, art.digest, plan.Digest)
+		}
+	}
+
+	puller, err := remote.NewPuller(o.remote()...)
+	if err != nil {
+		return res, err
+	}
+	pusher, err := remote.NewPusher(o.remote()...)
+	if err != nil {
+		return res, err
+	}
+	repos := make([]name.Repository, len(plan.Targets))
+	for i, t := range plan.Targets {
+		if repos[i], err = name.NewRepository(t.Repository, name.StrictValidation); err != nil {
+			return res, badInputf("plan target %q: %v", t.Repository, err)
+		}
+	}
+	var mu sync.Mutex
+	record := func(s *[]string, v string) {
+		mu.Lock()
+		*s = append(*s, v)
+		mu.Unlock()
+	}
+
+	// 1. The manifest, its children and blobs, into each target lacking it.
+	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
+		if t.HasManifest || !hasWrites(t) {
+			return nil
+		}
+		d := repos[i].Digest(plan.Digest)
+		if err := pusher.Push(ctx, d, art.taggable); err != nil {
+			return fmt.Errorf("copying %s into %q: %w", plan.Digest, t.Repository, err)
+		}
+		o.log.Info("manifest copied", "repo", t.Repository, "digest", plan.Digest)
+		record(&res.Copied, t.Repository)
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+
+	// 2. The immutable tags, then 3. the signature, then 4. the floating tags.
+	put := func(floating bool) error {
+		type job struct {
+			repo name.Repository
+			tag  string
+		}
+		var jobs []job
+		for i, t := range plan.Targets {
+			for _, tp := range t.Tags {
+				if tp.Op.Writes() && tp.Kind.Floating() == floating {
+					jobs = append(jobs, job{repos[i], tp.Tag})
+				}
+			}
+		}
+		return each(ctx, o.jobs, jobs, func(ctx context.Context, _ int, j job) error {
+			if err := pusher.Put(ctx, j.repo.Tag(j.tag), art.taggable); err != nil {
+				return fmt.Errorf("tagging %q: %w", j.repo.Name()+":"+j.tag, err)
+			}
+			o.log.Info("tag written", "repo", j.repo.Name(), "tag", j.tag, "digest", plan.Digest)
+			record(&res.Written, j.repo.Name()+":"+j.tag)
+			return nil
+		})
+	}
+	if err := put(false); err != nil {
+		return res, err
+	}
+	if o.signer != nil {
+		for i, t := range plan.Targets {
+			if !hasTags(t) {
+				continue
+			}
+			d := repos[i].Digest(plan.Digest)
+			if err := o.signer.Sign(ctx, d); err != nil {
+				return res, fmt.Errorf("signing %q (floating tags not moved): %w", d.String(), err)
+			}
+			o.log.Info("signed", "repo", t.Repository, "digest", plan.Digest)
+			res.Signed = append(res.Signed, d.String())
+		}
+	}
+	if err := put(true); err != nil {
+		return res, err
+	}
+	slices.Sort(res.Copied)
+	slices.Sort(res.Written)
+	if len(res.Written) == 0 {
+		return res, nil // nothing written: nothing to read back or converge
+	}
+
+	// 5. Read back and converge with racing runs.
+	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
+		rps, err := settle(ctx, puller, pusher, repos[i], plan, t, o)
+		mu.Lock()
+		res.Repointed = append(res.Repointed, rps...)
+		mu.Unlock()
+		return err
+	})
+	return res, err
+}
+
+func hasWrites(t TargetPlan) bool {
+	for _, tp := range t.Tags {
+		if tp.Op.Writes() {
+			return true
+		}
+	}
+	return false
+}
+
+func hasTags(t TargetPlan) bool {
+	for _, tp := range t.Tags {
+		if tp.Op != OpSkip {
+			return true
+		}
+	}
+	return false
+}
+
+// settle reads back every tag written in one target and makes the floating
+// ones point at the highest version of their line: the release's own
+// digest, unless another run published a higher version meanwhile. It
+// re-lists until a listing shows nothing newer than what it wrote, at most
+// o.maxConverge times.
+func settle(ctx context.Context, p *remote.Puller, w *remote.Pusher, repo name.Repository, plan Plan, t TargetPlan, o *options) ([]Repoint, error) {
+	var written []TagPlan
+	for _, tp := range t.Tags {
+		if tp.Op.Writes() {
+			written = append(written, tp)
+		}
+	}
+	var own tagging.Version
+	if plan.Version != "" {
+		v, err := tagging.ParseVersion(plan.Version)
+		if err != nil {
+			return nil, err
+		}
+		own = v
+	}
+	var repoints []Repoint
+	for round := 0; ; round++ {
+		tags, err := listTags(ctx, p, repo)
+		if err != nil {
+			return repoints, err
+		}
+		published := tagging.PublishedVersions(tags)
+		moved := false
+		var mu sync.Mutex
+		err = each(ctx, o.jobs, written, func(ctx context.Context, _ int, tp TagPlan) error {
+			want, wantVersion := plan.Digest, ""
+			if tp.Kind.Floating() && !own.IsZero() {
+				if h := highest(own, tp.Kind, published); h.Compare(own) > 0 {
+					d, err := headDigest(ctx, p, repo.Tag(h.String()))
+					if err != nil {
+						return err
+					}
+					if d != "" {
+						want, wantVersion = d, h.String()
+					}
+				}
+			}
+			if round > 0 && wantVersion == "" {
+				return nil // only tags that may have to move again
+			}
+			cur, err := headDigest(ctx, p, repo.Tag(tp.Tag))
+			if err != nil {
+				return err
+			}
+			if cur == want {
+				return nil
+			}
+			if !tp.Kind.Floating() || own.IsZero() {
+				return fmt.Errorf("reading back %q: it points at %q, not at %s (another writer?): re-run the release", repo.Name()+":"+tp.Tag, cur, want)
+			}
+			if wantVersion == "" {
+				// A lower version overwrote us after its own check; it
+				// will re-point when it re-lists: nothing to do here but
+				// make sure, since this run holds the higher version.
+				wantVersion = own.String()
+			}
+			desc, err := p.Get(ctx, repo.Digest(want))
+			if err != nil {
+				return fmt.Errorf("reading %q: %w", repo.Name()+"@"+want, err)
+			}
+			if err := w.Put(ctx, repo.Tag(tp.Tag), desc); err != nil {
+				return fmt.Errorf("re-pointing %q: %w", repo.Name()+":"+tp.Tag, err)
+			}
+			o.log.Info("floating tag re-pointed", "repo", repo.Name(), "tag", tp.Tag, "version", wantVersion, "to", want)
+			mu.Lock()
+			repoints = append(repoints, Repoint{Repository: repo.Name(), Tag: tp.Tag, Version: wantVersion, To: want})
+			moved = true
+			mu.Unlock()
+			return nil
+		})
+		if err != nil || !moved {
+			return repoints, err
+		}
+		if round+1 >= o.maxConverge {
+			return repoints, fmt.Errorf("the floating tags of %q kept moving after %d re-listings: re-run the release", repo.Name(), round+1)
+		}
+	}
+}
+
+// highest returns the highest stable published version in the line of a
+// floating tag of kind k for release v (v itself when none is higher).
+func highest(v tagging.Version, k tagging.Kind, published []tagging.Version) tagging.Version {
+	h := v
+	for _, w := range published {
+		if w.Prerelease() {
+			continue
+		}
+		in := false
+		switch k {
+		case tagging.KindMinor:
+			in = w.Major() == v.Major() && w.Minor() == v.Minor()
+		case tagging.KindMajor:
+			in = w.Major() == v.Major()
+		case tagging.KindLatest:
+			in = true
+		}
+		if in && w.Compare(h) > 0 {
+			h = w
+		}
+	}
+	return h
+}
+
+// each runs f on every item with at most jobs at once; the first error
+// cancels the rest.
+func each[T any](ctx context.Context, jobs int, items []T, f func(context.Context, int, T) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for i, it := range items {
+		g.Go(func() error { return f(gctx, i, it) })
+	}
+	return g.Wait()
+}

@@ -1,0 +1,170 @@
+package release
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Option configures BuildPlan and Apply.
+type Option func(*options) error
+
+type options struct {
+	transport     http.RoundTripper
+	keychain      authn.Keychain
+	jobs          int
+	retry         Retry
+	log           *slog.Logger
+	signer        Signer
+	allowRevision bool
+	pageSize      int
+	maxConverge   int
+}
+
+func makeOptions(opts ...Option) (*options, error) {
+	o := &options{
+		transport:   remote.DefaultTransport,
+		keychain:    authn.NewMultiKeychain(), // anonymous
+		jobs:        4,
+		retry:       DefaultRetry,
+		log:         slog.New(slog.DiscardHandler),
+		pageSize:    1000,
+		maxConverge: 5,
+	}
+	for _, opt := range opts {
+		if err := opt(o); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// WithTransport sets the HTTP transport under the retries and the
+// registry authentication (tests pass a counting or fault-injecting one).
+// The default is remote.DefaultTransport.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(o *options) error {
+		if rt == nil {
+			return errors.New("transport must not be nil")
+		}
+		o.transport = rt
+		return nil
+	}
+}
+
+// WithKeychain sets where registry credentials come from.
+// The default is anonymous access.
+func WithKeychain(k authn.Keychain) Option {
+	return func(o *options) error {
+		if k == nil {
+			return errors.New("keychain must not be nil")
+		}
+		o.keychain = k
+		return nil
+	}
+}
+
+// WithJobs bounds how many registry writes (and reads) run at once.
+// The default is 4.
+func WithJobs(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return errors.New("jobs must be greater than zero")
+		}
+		o.jobs = n
+		return nil
+	}
+}
+
+// Retry is the retry policy for 429 (honouring Retry-After), 5xx and
+// connection resets: at most Attempts tries per request, waiting Base,
+// 2×Base, 4×Base… capped at Max between tries.
+type Retry struct {
+	Attempts int
+	Base     time.Duration
+	Max      time.Duration
+}
+
+// DefaultRetry is 5 attempts, 200ms doubling up to 10s.
+var DefaultRetry = Retry{Attempts: 5, Base: 200 * time.Millisecond, Max: 10 * time.Second}
+
+// WithRetry sets the retry policy. The default is DefaultRetry.
+func WithRetry(r Retry) Option {
+	return func(o *options) error {
+		if r.Attempts < 1 || r.Base < 0 || r.Max < r.Base {
+			return errors.New("retry needs attempts >= 1 and 0 <= base <= max")
+		}
+		o.retry = r
+		return nil
+	}
+}
+
+// WithLogger sets the logger for decisions (plan computed, tag written) and,
+// at debug level, per-request detail. Credentials are never logged.
+// The default discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("logger must not be nil")
+		}
+		o.log = l
+		return nil
+	}
+}
+
+// WithSigner sets the signing hook Apply calls once per digest and
+// repository, after the exact tag and before any floating tag.
+// The default signs nothing.
+func WithSigner(s Signer) Option {
+	return func(o *options) error {
+		o.signer = s
+		return nil
+	}
+}
+
+// WithAllowRevisionMismatch lets BuildPlan accept a source image whose
+// org.opencontainers.image.revision differs from the event's commit.
+// The default is false: such a release is refused.
+func WithAllowRevisionMismatch(allow bool) Option {
+	return func(o *options) error {
+		o.allowRevision = allow
+		return nil
+	}
+}
+
+// WithPageSize sets how many tags one page of a tag listing asks for.
+// The default is 1000.
+func WithPageSize(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return errors.New("page size must be greater than zero")
+		}
+		o.pageSize = n
+		return nil
+	}
+}
+
+// remote returns the go-containerregistry options: our retrying transport
+// under ggcr's auth, ggcr's own transport retries off (ours honour
+// Retry-After and rewind request bodies), its whole-upload retries bounded
+// by the same policy.
+func (o *options) remote() []remote.Option {
+	// ggcr retries whole blob uploads and manifest commits, whose session
+	// requests this package's transport does not retry, with the same
+	// bound.
+	steps := o.retry.Attempts
+	return []remote.Option{
+		remote.WithTransport(newRetryTransport(o.transport, o.retry, o.log)),
+		remote.WithAuthFromKeychain(o.keychain),
+		remote.WithJobs(o.jobs),
+		remote.WithPageSize(o.pageSize),
+		remote.WithRetryStatusCodes(),
+		remote.WithRetryBackoff(remote.Backoff{Duration: o.retry.Base, Factor: 2, Jitter: 0.1, Steps: steps, Cap: o.retry.Max}),
+		remote.WithRetryPredicate(isTransient),
+		remote.WithUserAgent("sonic-release"),
+	}
+}

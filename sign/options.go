@@ -1,0 +1,287 @@
+package sign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/sigstore/sigstore-go/pkg/root"
+)
+
+// config holds the settings of a Signer and of Verify. Options that only
+// make sense for one of them are ignored by the other.
+type config struct {
+	// signing
+	key         []byte
+	password    func() ([]byte, error)
+	tokens      TokenSource
+	fulcioURL   string
+	tsaURL      string
+	rekorURL    string
+	annotations map[string]string
+
+	// verifying
+	publicKey  []byte
+	identities []Identity
+	workflow   GitHubWorkflow
+	ignoreTlog bool
+	ignoreSCT  bool
+
+	// both
+	trusted root.TrustedMaterial
+	remote  []remote.Option
+	http    *http.Client
+	log     *slog.Logger
+}
+
+// Option configures New and Verify.
+type Option func(*config) error
+
+func makeConfig(opts []Option) (*config, error) {
+	c := &config{
+		http: http.DefaultClient,
+		log:  slog.New(slog.DiscardHandler),
+	}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// WithKey signs with a cosign private key: the PEM of an encrypted key as
+// written by `cosign generate-key-pair` ("ENCRYPTED SIGSTORE PRIVATE KEY"
+// or "ENCRYPTED COSIGN PRIVATE KEY"), and a function that returns its
+// password (COSIGN_PASSWORD in the CLI; it may return an empty password).
+// The default is keyless signing (WithKeyless).
+func WithKey(pemKey []byte, password func() ([]byte, error)) Option {
+	return func(c *config) error {
+		if len(pemKey) == 0 {
+			return badInput(errors.New("the private key is empty"))
+		}
+		if password == nil {
+			password = func() ([]byte, error) { return nil, nil }
+		}
+		c.key, c.password = pemKey, password
+		return nil
+	}
+}
+
+// WithKeyless signs keyless: tokens provides the OIDC identity token
+// (audience "sigstore") that Fulcio at fulcioURL exchanges for a signing
+// certificate. Keyless signing also needs WithTimestampAuthority and
+// WithTrustedMaterial. There is no default.
+func WithKeyless(tokens TokenSource, fulcioURL string) Option {
+	return func(c *config) error {
+		if tokens == nil || fulcioURL == "" {
+			return badInput(errors.New("keyless signing needs a token source and a Fulcio URL"))
+		}
+		c.tokens, c.fulcioURL = tokens, fulcioURL
+		return nil
+	}
+}
+
+// WithTimestampAuthority adds an RFC 3161 timestamp from the timestamp
+// authority at url (for example https://timestamp.sigstore.dev/api/v1/timestamp)
+// to every signature. The default is no timestamp. Keyless signing needs a
+// timestamp or a transparency-log entry (WithRekor): without either the
+// signature stops verifying once its 10-minute certificate expires.
+func WithTimestampAuthority(url string) Option {
+	return func(c *config) error {
+		c.tsaURL = url
+		return nil
+	}
+}
+
+// WithTrustedMaterial sets the Sigstore trust material (Fulcio CAs,
+// timestamp authorities, transparency and CT log keys), for example from
+// root.NewTrustedRootFromPath("trusted_root.json"). Keyless signing checks
+// its own signature against it before pushing; verification of keyless
+// signatures and timestamps needs it. There is no default: nothing is
+// fetched from the public TUF repository.
+func WithTrustedMaterial(tm root.TrustedMaterial) Option {
+	return func(c *config) error {
+		c.trusted = tm
+		return nil
+	}
+}
+
+// The annotation keys sonic-release writes on every signature; check them
+// with `cosign verify -a version=1.2.3`.
+const (
+	AnnotationVersion     = "version"      // the release version, 1.2.3
+	AnnotationCommit      = "commit"       // the git commit SHA
+	AnnotationRepository  = "repository"   // the GitHub repository, owner/name
+	AnnotationWorkflowRef = "workflow-ref" // GITHUB_WORKFLOW_REF
+)
+
+// WithAnnotations adds annotations to the signed payload (cosign's
+// "optional" section, what `cosign sign -a k=v` writes and
+// `cosign verify -a k=v` checks): for example version, git commit,
+// repository and workflow ref. Verify requires every given annotation on
+// the signature. The default is none.
+func WithAnnotations(a map[string]string) Option {
+	return func(c *config) error {
+		if c.annotations == nil {
+			c.annotations = map[string]string{}
+		}
+		for k, v := range a {
+			if k == "" {
+				return badInput(errors.New("an annotation has an empty key"))
+			}
+			c.annotations[k] = v
+		}
+		return nil
+	}
+}
+
+// WithPublicKey verifies against a cosign public key (PEM, as in
+// cosign.pub). Verify needs WithPublicKey or WithIdentity.
+func WithPublicKey(pemKey []byte) Option {
+	return func(c *config) error {
+		c.publicKey = pemKey
+		return nil
+	}
+}
+
+// Identity is the keyless signer a signature must come from: the
+// certificate's subject (SAN, for GitHub Actions
+// https://github.com/OWNER/REPO/.github/workflows/FILE@REF) and the OIDC
+// issuer (https://token.actions.githubusercontent.com), each exact or as a
+// regular expression.
+type Identity struct {
+	Subject, SubjectRegexp string
+	Issuer, IssuerRegexp   string
+}
+
+// WithIdentity accepts keyless signatures from id; given several times,
+// any of them is accepted. There is no default.
+func WithIdentity(id Identity) Option {
+	return func(c *config) error {
+		if id.Subject == "" && id.SubjectRegexp == "" {
+			return badInput(errors.New("a certificate identity needs a subject or a subject regexp"))
+		}
+		if id.Issuer == "" && id.IssuerRegexp == "" {
+			return badInput(errors.New("a certificate identity needs an OIDC issuer or an issuer regexp"))
+		}
+		c.identities = append(c.identities, id)
+		return nil
+	}
+}
+
+// GitHubWorkflow are the GitHub Actions claims a keyless certificate must
+// carry (Fulcio's GitHub extensions); empty fields are not checked.
+type GitHubWorkflow struct {
+	Repository string // owner/name
+	Ref        string // refs/tags/v1.2.3
+	Trigger    string // event name: push, release, …
+	SHA        string // commit
+	Name       string // workflow name
+}
+
+// WithGitHubWorkflow requires the certificate's GitHub workflow claims.
+// The default checks none.
+func WithGitHubWorkflow(w GitHubWorkflow) Option {
+	return func(c *config) error {
+		c.workflow = w
+		return nil
+	}
+}
+
+// WithRekor uploads every signature to the Rekor v1 transparency log at
+// url (https://rekor.sigstore.dev for the public-good instance) and
+// attaches the entry to the signature (cosign's bundle), as
+// `cosign sign` v2 does by default. The default uploads nothing.
+func WithRekor(url string) Option {
+	return func(c *config) error {
+		c.rekorURL = url
+		return nil
+	}
+}
+
+// WithRequireTransparencyLog makes Verify require, on every signature, a
+// Rekor entry whose signed entry timestamp verifies offline against the
+// transparency-log keys of the trusted material (like `cosign verify`
+// without --insecure-ignore-tlog). The default is true.
+func WithRequireTransparencyLog(required bool) Option {
+	return func(c *config) error {
+		c.ignoreTlog = !required
+		return nil
+	}
+}
+
+// WithIgnoreSCT skips the check of the certificate transparency (CT)
+// timestamp embedded in Fulcio certificates, for private Fulcio instances
+// that run without a CT log (`cosign verify --insecure-ignore-sct`).
+// The default checks it against the CT log keys of the trusted material.
+func WithIgnoreSCT(ignore bool) Option {
+	return func(c *config) error {
+		c.ignoreSCT = ignore
+		return nil
+	}
+}
+
+// WithRemoteOptions sets the registry options (authentication, transport,
+// context, …). The default is anonymous access with the default transport.
+func WithRemoteOptions(opts ...remote.Option) Option {
+	return func(c *config) error {
+		c.remote = append(c.remote, opts...)
+		return nil
+	}
+}
+
+// WithHTTPClient sets the client for Fulcio, the timestamp authority and
+// the Actions token endpoint. The default is http.DefaultClient.
+func WithHTTPClient(h *http.Client) Option {
+	return func(c *config) error {
+		if h == nil {
+			return errors.New("nil HTTP client")
+		}
+		c.http = h
+		return nil
+	}
+}
+
+// WithLogger sets the logger. The default discards logs.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l != nil {
+			c.log = l
+		}
+		return nil
+	}
+}
+
+// remoteOpts are the registry options with ctx.
+func (c *config) remoteOpts(ctx context.Context) []remote.Option {
+	return append(append([]remote.Option{}, c.remote...), remote.WithContext(ctx))
+}
+
+// badInputError marks unusable input (exit 2 in the CLI).
+type badInputError struct{ err error }
+
+func (e *badInputError) Error() string  { return e.err.Error() }
+func (e *badInputError) Unwrap() error  { return e.err }
+func (e *badInputError) BadInput() bool { return true }
+
+func badInput(err error) error { return &badInputError{err} }
+
+// VerifyError is a failed verification: no signature, none from an
+// accepted signer, a tampered or mismatched one. Refused reports true (the
+// CLI exits 3).
+type VerifyError struct {
+	Ref    string // the manifest that failed, by digest
+	Reason error
+}
+
+func (e *VerifyError) Error() string {
+	return fmt.Sprintf("verifying %s: %v", e.Ref, e.Reason)
+}
+func (e *VerifyError) Unwrap() error { return e.Reason }
+
+// Refused reports that verification refused the image.
+func (e *VerifyError) Refused() bool { return true }

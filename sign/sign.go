@@ -1,0 +1,332 @@
+package sign
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/sigstore/cosign/v2/pkg/cosign"
+	"github.com/sigstore/cosign/v2/pkg/cosign/bundle"
+	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
+	"github.com/sigstore/fulcio/pkg/api"
+	rekorclient "github.com/sigstore/rekor/pkg/client"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/oauthflow"
+	"github.com/sigstore/sigstore/pkg/signature"
+	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
+)
+
+// Signer signs images by digest. It is safe for concurrent use.
+type Signer struct {
+	c *config
+
+	sv signature.SignerVerifier // the cosign key, or the ephemeral keyless key
+
+	mu    sync.Mutex
+	cert  []byte // keyless: the Fulcio certificate (PEM), fetched once
+	chain []byte
+	id    *Identity // keyless: the certificate's identity
+}
+
+// New returns a Signer for a cosign key (WithKey) or keyless signing
+// (WithKeyless + WithTimestampAuthority + WithTrustedMaterial).
+func New(opts ...Option) (*Signer, error) {
+	c, err := makeConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Signer{c: c}
+	switch {
+	case c.key != nil && c.tokens != nil:
+		return nil, badInput(errors.New("sign with a key or keyless, not both"))
+	case c.key != nil:
+		pass, err := c.password()
+		if err != nil {
+			return nil, fmt.Errorf("reading the key password: %w", err)
+		}
+		s.sv, err = cosign.LoadPrivateKey(c.key, pass, nil)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("loading the cosign private key (is COSIGN_PASSWORD right?): %w", err))
+		}
+	case c.tokens != nil:
+		if c.tsaURL == "" && c.rekorURL == "" {
+			return nil, badInput(errors.New("keyless signing needs a timestamp authority or a Rekor transparency log: without either the signature stops verifying when its 10-minute certificate expires"))
+		}
+		if c.trusted == nil {
+			return nil, badInput(errors.New("keyless signing needs trusted material (a trusted root) to check the certificate and timestamp it gets"))
+		}
+		if _, err := url.Parse(c.fulcioURL); err != nil {
+			return nil, badInput(fmt.Errorf("parsing the Fulcio URL %q: %w", c.fulcioURL, err))
+		}
+		priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, fmt.Errorf("generating the ephemeral key: %w", err)
+		}
+		s.sv, err = signature.LoadECDSASignerVerifier(priv, crypto.SHA256)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, badInput(errors.New("nothing to sign with: give a key (WithKey) or keyless settings (WithKeyless)"))
+	}
+	return s, nil
+}
+
+// Sign signs the manifest d and, when d is an index, each of its platform
+// manifests, in d's repository. A manifest that already carries the same
+// signature payload from the same signer is left as it is.
+func (s *Signer) Sign(ctx context.Context, d name.Digest) error {
+	ts, err := targets(ctx, d, s.c.remote)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if err := s.signOne(ctx, t.digest); err != nil {
+			return fmt.Errorf("signing %q: %w", t.digest, err)
+		}
+	}
+	return nil
+}
+
+func (s *Signer) payload(d name.Digest) ([]byte, error) {
+	var ann map[string]any
+	if len(s.c.annotations) > 0 {
+		ann = map[string]any{}
+		for k, v := range s.c.annotations {
+			ann[k] = v
+		}
+	}
+	return (&sigpayload.Cosign{Image: d, Annotations: ann}).MarshalJSON()
+}
+
+func (s *Signer) signOne(ctx context.Context, d name.Digest) error {
+	log := s.c.log.With("digest", d.String())
+	h, err := v1.NewHash(d.DigestStr())
+	if err != nil {
+		return err
+	}
+	payload, err := s.payload(d)
+	if err != nil {
+		return err
+	}
+	if s.c.tokens != nil {
+		if err := s.certificate(ctx); err != nil {
+			return err
+		}
+	}
+	co, err := s.checkOpts()
+	if err != nil {
+		return err
+	}
+	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(s.c.remoteOpts(ctx)...)}
+	se, err := ociremote.SignedEntity(d, rOpts...)
+	if err != nil {
+		return fmt.Errorf("reading the image: %w", err)
+	}
+	existing, err := se.Signatures()
+	if err != nil {
+		return fmt.Errorf("reading existing signatures: %w", err)
+	}
+	list, err := existing.Get()
+	if err != nil {
+		return fmt.Errorf("reading existing signatures: %w", err)
+	}
+	for _, old := range list {
+		p, err := old.Payload()
+		if err != nil || !bytes.Equal(p, payload) {
+			continue
+		}
+		if _, err := cosign.VerifyImageSignature(ctx, old, h, co); err == nil {
+			log.Info("already signed, nothing to add")
+			return nil
+		}
+	}
+
+	raw, err := s.sv.SignMessage(bytes.NewReader(payload))
+	if err != nil {
+		return fmt.Errorf("signing the payload: %w", err)
+	}
+	var sopts []static.Option
+	s.mu.Lock()
+	if s.cert != nil {
+		sopts = append(sopts, static.WithCertChain(s.cert, s.chain))
+	}
+	s.mu.Unlock()
+	if s.c.tsaURL != "" {
+		resp, err := timestampSignature(ctx, s.c.http, s.c.tsaURL, raw)
+		if err != nil {
+			return err
+		}
+		sopts = append(sopts, static.WithRFC3161Timestamp(bundle.TimestampToRFC3161Timestamp(resp)))
+	}
+	if s.c.rekorURL != "" {
+		b, err := s.upload(ctx, payload, raw)
+		if err != nil {
+			return err
+		}
+		sopts = append(sopts, static.WithBundle(b))
+	}
+	sig, err := static.NewSignature(payload, base64.StdEncoding.EncodeToString(raw), sopts...)
+	if err != nil {
+		return err
+	}
+	// Check our own signature before it is published: the certificate
+	// chains to the trusted Fulcio CA and the timestamp to the trusted TSA.
+	if _, err := cosign.VerifyImageSignature(ctx, sig, h, co); err != nil {
+		return fmt.Errorf("the new signature does not verify against the trusted material: %w", err)
+	}
+	newSE, err := mutate.AttachSignatureToEntity(se, sig)
+	if err != nil {
+		return err
+	}
+	if err := ociremote.WriteSignatures(d.Repository, newSE, rOpts...); err != nil {
+		return fmt.Errorf("pushing the signature: %w", err)
+	}
+	log.Info("signed", "keyless", s.c.tokens != nil, "timestamp", s.c.tsaURL != "", "rekor", s.c.rekorURL != "")
+	return nil
+}
+
+// checkOpts verifies a signature by this signer: its key, or its
+// certificate identity with the trusted material.
+func (s *Signer) checkOpts() (*cosign.CheckOpts, error) {
+	co := &cosign.CheckOpts{
+		ClaimVerifier: cosign.SimpleClaimVerifier,
+		// The Rekor entry is checked offline, when the trusted material
+		// can check it.
+		IgnoreTlog:          s.c.rekorURL == "" || s.c.trusted == nil || len(s.c.trusted.RekorLogs()) == 0,
+		Offline:             true,
+		UseSignedTimestamps: s.c.tsaURL != "",
+		TrustedMaterial:     s.c.trusted,
+		IgnoreSCT:           true, // the SCT is the verifier's concern; a private Fulcio may have no CT log
+	}
+	if s.c.tokens == nil {
+		co.SigVerifier = s.sv
+		if s.c.tsaURL != "" && s.c.trusted == nil {
+			// A key-signed timestamp is checked only with a trusted TSA.
+			co.UseSignedTimestamps = false
+		}
+		return co, nil
+	}
+	s.mu.Lock()
+	id := s.id
+	s.mu.Unlock()
+	co.Identities = []cosign.Identity{{Subject: id.Subject, Issuer: id.Issuer}}
+	return co, nil
+}
+
+// upload records the signature in Rekor and returns the entry as
+// cosign's bundle.
+func (s *Signer) upload(ctx context.Context, payload, raw []byte) (*bundle.RekorBundle, error) {
+	rc, err := rekorclient.GetRekorClient(s.c.rekorURL, rekorclient.WithUserAgent("sonic-release"))
+	if err != nil {
+		return nil, fmt.Errorf("Rekor URL %q: %w", s.c.rekorURL, err)
+	}
+	s.mu.Lock()
+	signer := s.cert
+	s.mu.Unlock()
+	if signer == nil {
+		pub, err := s.sv.PublicKey()
+		if err != nil {
+			return nil, err
+		}
+		if signer, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
+			return nil, err
+		}
+	}
+	h := sha256.New()
+	h.Write(payload)
+	entry, err := cosign.TLogUpload(ctx, rc, raw, h, signer)
+	if err != nil {
+		return nil, fmt.Errorf("uploading the signature to Rekor %s: %w", s.c.rekorURL, err)
+	}
+	s.c.log.Info("recorded in the transparency log", "rekor", s.c.rekorURL, "index", *entry.LogIndex)
+	return bundle.EntryToBundle(entry), nil
+}
+
+// certificate gets the Fulcio certificate for the ephemeral key, once.
+func (s *Signer) certificate(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cert != nil {
+		return nil
+	}
+	tok, err := s.c.tokens.Token(ctx)
+	if err != nil {
+		return err
+	}
+	sub, err := tokenSubject(tok)
+	if err != nil {
+		return badInput(fmt.Errorf("reading the identity token: %w", err))
+	}
+	pub, err := s.sv.PublicKey()
+	if err != nil {
+		return err
+	}
+	pubPEM, err := cryptoutils.MarshalPublicKeyToPEM(pub)
+	if err != nil {
+		return err
+	}
+	proof, err := s.sv.SignMessage(strings.NewReader(sub))
+	if err != nil {
+		return err
+	}
+	u, _ := url.Parse(s.c.fulcioURL)
+	resp, err := api.NewClient(u, api.WithUserAgent("sonic-release")).SigningCert(api.CertificateRequest{
+		PublicKey:          api.Key{Content: pubPEM},
+		SignedEmailAddress: proof,
+	}, tok)
+	if err != nil {
+		return fmt.Errorf("getting a signing certificate from Fulcio %s (is the token's audience \"sigstore\" and its issuer known to Fulcio?): %w", s.c.fulcioURL, err)
+	}
+	certs, err := cryptoutils.UnmarshalCertificatesFromPEM(resp.CertPEM)
+	if err != nil || len(certs) == 0 {
+		return fmt.Errorf("reading the Fulcio certificate: %v", err)
+	}
+	id, err := certIdentity(certs[0])
+	if err != nil {
+		return err
+	}
+	s.cert, s.chain, s.id = resp.CertPEM, resp.ChainPEM, &id
+	s.c.log.Info("got a signing certificate", "subject", id.Subject, "issuer", id.Issuer, "not_after", certs[0].NotAfter)
+	return nil
+}
+
+// Identity returns the keyless signer's certificate identity, once Sign
+// has obtained a certificate, and false for key-based signing.
+func (s *Signer) Identity() (Identity, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.id == nil {
+		return Identity{}, false
+	}
+	return *s.id, true
+}
+
+// tokenSubject reads the subject (sub, or a verified email) of a JWT
+// without verifying it: Fulcio verifies the token; the subject is only
+// signed as proof of possession of the key.
+func tokenSubject(jwt string) (string, error) {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return "", errors.New("the identity token is not a JWT")
+	}
+	claims, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return "", fmt.Errorf("the identity token is not a JWT: %w", err)
+	}
+	return oauthflow.SubjectFromUnverifiedToken(claims)
+}

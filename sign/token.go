@@ -1,0 +1,93 @@
+package sign
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// TokenSource provides an OIDC identity token for Fulcio.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
+}
+
+// StaticToken is a token obtained elsewhere (for example
+// `--identity-token`).
+type StaticToken string
+
+// Token returns the token.
+func (s StaticToken) Token(context.Context) (string, error) {
+	if s == "" {
+		return "", badInput(errors.New("the identity token is empty"))
+	}
+	return strings.TrimSpace(string(s)), nil
+}
+
+// ErrNoActionsToken says the GitHub Actions OIDC variables are missing.
+var ErrNoActionsToken = errors.New("no GitHub Actions OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set; " +
+	"give the job the `id-token: write` permission (permissions: id-token: write) or sign with a key")
+
+// ActionsToken fetches the GitHub Actions ID token from the runner, as the
+// Actions toolkit does: GET RequestURL&audience=AUDIENCE with
+// "Authorization: bearer RequestToken" returns {"value": "<jwt>"}.
+// RequestURL and RequestToken are the runner's ACTIONS_ID_TOKEN_REQUEST_URL
+// and ACTIONS_ID_TOKEN_REQUEST_TOKEN.
+type ActionsToken struct {
+	RequestURL   string
+	RequestToken string
+	Audience     string       // default "sigstore"
+	Client       *http.Client // default http.DefaultClient
+}
+
+// Token requests a fresh ID token.
+func (a ActionsToken) Token(ctx context.Context) (string, error) {
+	if a.RequestURL == "" || a.RequestToken == "" {
+		return "", ErrNoActionsToken
+	}
+	aud := a.Audience
+	if aud == "" {
+		aud = "sigstore"
+	}
+	u, err := url.Parse(a.RequestURL)
+	if err != nil {
+		return "", fmt.Errorf("parsing ACTIONS_ID_TOKEN_REQUEST_URL %q: %w", a.RequestURL, err)
+	}
+	q := u.Query()
+	q.Set("audience", aud)
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "bearer "+a.RequestToken)
+	req.Header.Set("Accept", "application/json")
+	client := a.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("requesting the GitHub Actions ID token: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", fmt.Errorf("reading the GitHub Actions ID token: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("requesting the GitHub Actions ID token: %s: %s (does the job have `id-token: write`?)",
+			resp.Status, strings.TrimSpace(string(body)))
+	}
+	var v struct {
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil || v.Value == "" {
+		return "", fmt.Errorf("the GitHub Actions ID token response has no value: %.200q", body)
+	}
+	return v.Value, nil
+}
