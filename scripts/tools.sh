@@ -48,3 +48,4 @@ if ! PATH="$PATH:/usr/sbin" command -v mariadbd >/dev/null; then
 	else
 		echo "tools: mariadb-server is not installed (apt-get install mariadb-server); the Rekor tests will be skipped" >&2
 	fi
+fi
