@@ -225,6 +225,17 @@ func TestBuild(t *testing.T) {
 			wantCalls: map[string]int{"pulls/list": 1},
 		},
 		{
+			name: "initial", repo: func(t *testing.T) *gittest.Repo {
+				r := gittest.New(t)
+				r.Commit("chore: initial import", nil)
+				r.Commit("feat: invoices (#1)", nil)
+				r.Tag("v0.1.0")
+				return r
+			}, pulls: prereleasePulls,
+			in:        Input{Version: "v0.1.0"},
+			wantCalls: map[string]int{"pulls/list": 1},
+		},
+		{
 			name: "previous-override", repo: prereleaseRepo, pulls: prereleasePulls,
 			in:        Input{Version: "v1.1.0", Previous: "v1.1.0-rc.1"},
 			wantPrev:  "v1.1.0-rc.1",
