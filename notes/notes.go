@@ -263,6 +263,11 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	if prev != "" && in.Repository != "" {
 		n.CompareURL = fmt.Sprintf("%s/%s/compare/%s...%s", o.serverURL, in.Repository, prev, in.Version)
 	}
+	// Empty lists are [] in JSON, not null.
+	n.Commits = nonNil(n.Commits)
+	n.PullRequests = nonNil(n.PullRequests)
+	n.Breaking = nonNil(n.Breaking)
+	n.Categories = nonNil(n.Categories)
 	if len(n.Breaking) > 0 && (n.Bump == "minor" || n.Bump == "patch") {
 		n.Warnings = append(n.Warnings, fmt.Sprintf("%s is a %s release but contains %d breaking change(s): consider a major version", in.Version, n.Bump, len(n.Breaking)))
 	}
@@ -575,4 +580,11 @@ func hasChangeFor(cs []Change, pr int) bool {
 		}
 	}
 	return false
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

@@ -458,6 +458,16 @@ func TestTemplate(t *testing.T) {
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	// A release with no commit at all still gives lists, not nulls.
+	r.Tag("v1.1.1")
+	empty, err := Build(t.Context(), Input{Version: "v1.1.1", RepoDir: r.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(empty)
+	if !strings.Contains(string(js), `"commits":[],"pull_requests":[],"breaking":[],"categories":[]`) || !strings.Contains(Markdown(empty), "No changes.") {
+		t.Errorf("empty release: %s\n%s", js, Markdown(empty))
+	}
 	if _, err := Template(n, "{{.Nope}}"); err == nil {
 		t.Error("a template naming a missing field rendered")
 	}
