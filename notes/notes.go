@@ -244,9 +244,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 			}
 			return nil, err
 		}
-		if len(commits) > 0 {
-			n.Range.ToSHA = commits[0].SHA
-		}
+		n.Range.ToSHA = tipOf(commits)
 	}
 	o.log.Info("commit range read", "from", prev, "to", head, "source", n.Range.Source, "commits", len(commits))
 
@@ -329,7 +327,7 @@ func (n *Notes) collect(ctx context.Context, o *options, gh *github.Client, owne
 	mainline := map[string]bool{}
 	var mainOrder []int
 	if len(commits) > 0 {
-		for sha := commits[0].SHA; ; {
+		for sha := n.Range.ToSHA; ; {
 			i, ok := inRange[sha]
 			if !ok || mainline[sha] {
 				break
@@ -587,4 +585,22 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// tipOf returns the commit of the range that no other commit of the range
+// has as a parent: the head. (GitHub's compare lists commits by date, which
+// does not always put the head last.)
+func tipOf(commits []commit) string {
+	isParent := make(map[string]bool, len(commits))
+	for _, c := range commits {
+		for _, p := range c.Parents {
+			isParent[p] = true
+		}
+	}
+	for _, c := range commits {
+		if !isParent[c.SHA] {
+			return c.SHA
+		}
+	}
+	return ""
 }

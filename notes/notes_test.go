@@ -305,41 +305,54 @@ func TestBuildJSON(t *testing.T) {
 // GitHub's tag list and the commits from its compare API, and the notes are
 // the same as from the full clone.
 func TestShallowClone(t *testing.T) {
-	full := squashRepo(t)
-	clone := t.TempDir()
-	cmd := exec.Command("git", "clone", "-q", "--depth", "1", "--no-tags", "--branch", "main", "file://"+full.Dir, clone)
-	cmd.Env = gittest.Env(t0)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git clone: %v\n%s", err, out)
+	tests := []struct {
+		name    string
+		repo    func(*testing.T) *gittest.Repo
+		pulls   func(*fakegithub.Server)
+		version string
+	}{
+		{"squash", squashRepo, squashPulls, "v1.1.0"},
+		{"merge", mergeRepo, mergePulls, "v2.0.0"},
 	}
-	s := fakegithub.New(t)
-	squashPulls(s)
-	full.Seed(s, ghRepo)
-	in := Input{Version: "v1.1.0", Repository: ghRepo, Migrations: migrationReport(), Image: testImage()}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			full := tt.repo(t)
+			clone := t.TempDir()
+			cmd := exec.Command("git", "clone", "-q", "--depth", "1", "--no-tags", "--branch", "main", "file://"+full.Dir, clone)
+			cmd.Env = gittest.Env(t0)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("git clone: %v\n%s", err, out)
+			}
+			s := fakegithub.New(t)
+			tt.pulls(s)
+			full.Seed(s, ghRepo)
+			in := Input{Version: tt.version, Repository: ghRepo, Migrations: migrationReport(), Image: testImage()}
 
-	in.RepoDir = clone
-	got, err := Build(t.Context(), in, fakeOpts(s)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !got.Range.Shallow || got.Range.Source != "github-compare" {
-		t.Errorf("range = %+v, want shallow from github-compare", got.Range)
-	}
-	want := map[string]int{"repos/list-tags": 1, "repos/compare-commits": 1, "pulls/list": 1}
-	if diff := cmp.Diff(want, s.Calls()); diff != "" {
-		t.Errorf("GitHub calls (-want +got):\n%s", diff)
-	}
-	if len(got.Warnings) == 0 || !strings.Contains(got.Warnings[0], "the clone is shallow") {
-		t.Errorf("warnings = %q, want the shallow clone said", got.Warnings)
-	}
+			in.RepoDir = clone
+			got, err := Build(t.Context(), in, fakeOpts(s)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Range.Shallow || got.Range.Source != "github-compare" {
+				t.Errorf("range = %+v, want shallow from github-compare", got.Range)
+			}
+			want := map[string]int{"repos/list-tags": 1, "repos/compare-commits": 1, "pulls/list": 1}
+			if diff := cmp.Diff(want, s.Calls()); diff != "" {
+				t.Errorf("GitHub calls (-want +got):\n%s", diff)
+			}
+			if len(got.Warnings) == 0 || !strings.Contains(got.Warnings[0], "the clone is shallow") {
+				t.Errorf("warnings = %q, want the shallow clone said", got.Warnings)
+			}
 
-	in.RepoDir = full.Dir
-	fromGit, err := Build(t.Context(), in, fakeOpts(s)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(Markdown(fromGit), Markdown(got)); diff != "" {
-		t.Errorf("notes from the shallow clone differ from the full clone's (-full +shallow):\n%s", diff)
+			in.RepoDir = full.Dir
+			fromGit, err := Build(t.Context(), in, fakeOpts(s)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(Markdown(fromGit), Markdown(got)); diff != "" {
+				t.Errorf("notes from the shallow clone differ from the full clone's (-full +shallow):\n%s", diff)
+			}
+		})
 	}
 }
 
