@@ -24,7 +24,7 @@ func Markdown(n *Notes) string {
 	if len(n.Breaking) > 0 {
 		b.WriteString("\n### Breaking changes\n\n")
 		for _, c := range n.Breaking {
-			fmt.Fprintf(&b, "- %s%s\n", escape(c.Description), ref(n, c.PR, c.SHA))
+			fmt.Fprintf(&b, "- %s%s\n", escape(c.Description), ref(c.PR, c.SHA))
 		}
 	}
 	b.WriteString("\n### Changes\n")
@@ -38,7 +38,7 @@ func Markdown(n *Notes) string {
 			if e.Author != "" {
 				by = " by @" + e.Author
 			}
-			fmt.Fprintf(&b, "- %s%s%s\n", escape(e.Title), by, ref(n, e.PR, e.SHA))
+			fmt.Fprintf(&b, "- %s%s%s\n", escape(e.Title), by, ref(e.PR, e.SHA))
 		}
 	}
 	writeImage(&b, n.Image)
@@ -48,7 +48,7 @@ func Markdown(n *Notes) string {
 	return b.String()
 }
 
-func ref(n *Notes, pr int, sha string) string {
+func ref(pr int, sha string) string {
 	switch {
 	case pr != 0:
 		return fmt.Sprintf(" (#%d)", pr)

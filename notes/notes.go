@@ -239,11 +239,12 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		n.Warnings = append(n.Warnings, why+": the commits come from GitHub's compare API")
 		n.Range.Source = "github-compare"
 		if commits, err = compareCommits(ctx, gh, owner, name, prev, head); err != nil {
+			if headSHA == "" {
+				return nil, fmt.Errorf("%w (if %s is not tagged yet, name the commit to release with --head)", err, head)
+			}
 			return nil, err
 		}
-		if len(commits) > 0 {
-			n.Range.ToSHA = commits[0].SHA
-		}
+		n.Range.ToSHA = tipOf(commits)
 	}
 	o.log.Info("commit range read", "from", prev, "to", head, "source", n.Range.Source, "commits", len(commits))
 
@@ -260,6 +261,11 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	if prev != "" && in.Repository != "" {
 		n.CompareURL = fmt.Sprintf("%s/%s/compare/%s...%s", o.serverURL, in.Repository, prev, in.Version)
 	}
+	// Empty lists are [] in JSON, not null.
+	n.Commits = nonNil(n.Commits)
+	n.PullRequests = nonNil(n.PullRequests)
+	n.Breaking = nonNil(n.Breaking)
+	n.Categories = nonNil(n.Categories)
 	if len(n.Breaking) > 0 && (n.Bump == "minor" || n.Bump == "patch") {
 		n.Warnings = append(n.Warnings, fmt.Sprintf("%s is a %s release but contains %d breaking change(s): consider a major version", in.Version, n.Bump, len(n.Breaking)))
 	}
@@ -321,7 +327,7 @@ func (n *Notes) collect(ctx context.Context, o *options, gh *github.Client, owne
 	mainline := map[string]bool{}
 	var mainOrder []int
 	if len(commits) > 0 {
-		for sha := commits[0].SHA; ; {
+		for sha := n.Range.ToSHA; ; {
 			i, ok := inRange[sha]
 			if !ok || mainline[sha] {
 				break
@@ -572,4 +578,29 @@ func hasChangeFor(cs []Change, pr int) bool {
 		}
 	}
 	return false
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// tipOf returns the commit of the range that no other commit of the range
+// has as a parent: the head. (GitHub's compare lists commits by date, which
+// does not always put the head last.)
+func tipOf(commits []commit) string {
+	isParent := make(map[string]bool, len(commits))
+	for _, c := range commits {
+		for _, p := range c.Parents {
+			isParent[p] = true
+		}
+	}
+	for _, c := range commits {
+		if !isParent[c.SHA] {
+			return c.SHA
+		}
+	}
+	return ""
 }

@@ -63,6 +63,9 @@ func migrationReport() *migrations.Report {
 					Reason: "v1.0.0 still selects users.nickname, so its queries fail once the column is dropped", Level: migrations.LevelWarning},
 			}},
 		},
+		Problems: []migrations.Finding{
+			{File: "drizzle/0001_init.sql", Reason: "shipped in v1.0.0 and edited since: databases that ran it will not run it again", Level: migrations.LevelError},
+		},
 	}
 }
 
@@ -222,6 +225,17 @@ func TestBuild(t *testing.T) {
 			wantCalls: map[string]int{"pulls/list": 1},
 		},
 		{
+			name: "initial", repo: func(t *testing.T) *gittest.Repo {
+				r := gittest.New(t)
+				r.Commit("chore: initial import", nil)
+				r.Commit("feat: invoices (#1)", nil)
+				r.Tag("v0.1.0")
+				return r
+			}, pulls: prereleasePulls,
+			in:        Input{Version: "v0.1.0"},
+			wantCalls: map[string]int{"pulls/list": 1},
+		},
+		{
 			name: "previous-override", repo: prereleaseRepo, pulls: prereleasePulls,
 			in:        Input{Version: "v1.1.0", Previous: "v1.1.0-rc.1"},
 			wantPrev:  "v1.1.0-rc.1",
@@ -291,41 +305,54 @@ func TestBuildJSON(t *testing.T) {
 // GitHub's tag list and the commits from its compare API, and the notes are
 // the same as from the full clone.
 func TestShallowClone(t *testing.T) {
-	full := squashRepo(t)
-	clone := t.TempDir()
-	cmd := exec.Command("git", "clone", "-q", "--depth", "1", "--no-tags", "--branch", "main", "file://"+full.Dir, clone)
-	cmd.Env = gittest.Env(t0)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git clone: %v\n%s", err, out)
+	tests := []struct {
+		name    string
+		repo    func(*testing.T) *gittest.Repo
+		pulls   func(*fakegithub.Server)
+		version string
+	}{
+		{"squash", squashRepo, squashPulls, "v1.1.0"},
+		{"merge", mergeRepo, mergePulls, "v2.0.0"},
 	}
-	s := fakegithub.New(t)
-	squashPulls(s)
-	full.Seed(s, ghRepo)
-	in := Input{Version: "v1.1.0", Repository: ghRepo, Migrations: migrationReport(), Image: testImage()}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			full := tt.repo(t)
+			clone := t.TempDir()
+			cmd := exec.Command("git", "clone", "-q", "--depth", "1", "--no-tags", "--branch", "main", "file://"+full.Dir, clone)
+			cmd.Env = gittest.Env(t0)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("git clone: %v\n%s", err, out)
+			}
+			s := fakegithub.New(t)
+			tt.pulls(s)
+			full.Seed(s, ghRepo)
+			in := Input{Version: tt.version, Repository: ghRepo, Migrations: migrationReport(), Image: testImage()}
 
-	in.RepoDir = clone
-	got, err := Build(t.Context(), in, fakeOpts(s)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !got.Range.Shallow || got.Range.Source != "github-compare" {
-		t.Errorf("range = %+v, want shallow from github-compare", got.Range)
-	}
-	want := map[string]int{"repos/list-tags": 1, "repos/compare-commits": 1, "pulls/list": 1}
-	if diff := cmp.Diff(want, s.Calls()); diff != "" {
-		t.Errorf("GitHub calls (-want +got):\n%s", diff)
-	}
-	if len(got.Warnings) == 0 || !strings.Contains(got.Warnings[0], "the clone is shallow") {
-		t.Errorf("warnings = %q, want the shallow clone said", got.Warnings)
-	}
+			in.RepoDir = clone
+			got, err := Build(t.Context(), in, fakeOpts(s)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Range.Shallow || got.Range.Source != "github-compare" {
+				t.Errorf("range = %+v, want shallow from github-compare", got.Range)
+			}
+			want := map[string]int{"repos/list-tags": 1, "repos/compare-commits": 1, "pulls/list": 1}
+			if diff := cmp.Diff(want, s.Calls()); diff != "" {
+				t.Errorf("GitHub calls (-want +got):\n%s", diff)
+			}
+			if len(got.Warnings) == 0 || !strings.Contains(got.Warnings[0], "the clone is shallow") {
+				t.Errorf("warnings = %q, want the shallow clone said", got.Warnings)
+			}
 
-	in.RepoDir = full.Dir
-	fromGit, err := Build(t.Context(), in, fakeOpts(s)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(Markdown(fromGit), Markdown(got)); diff != "" {
-		t.Errorf("notes from the shallow clone differ from the full clone's (-full +shallow):\n%s", diff)
+			in.RepoDir = full.Dir
+			fromGit, err := Build(t.Context(), in, fakeOpts(s)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(Markdown(fromGit), Markdown(got)); diff != "" {
+				t.Errorf("notes from the shallow clone differ from the full clone's (-full +shallow):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -346,6 +373,20 @@ func TestMissingTag(t *testing.T) {
 	if len(n.Warnings) == 0 || n.Warnings[0] != "the clone has no v1.0.0: the commits come from GitHub's compare API" {
 		t.Errorf("warnings = %q", n.Warnings)
 	}
+	// Notes for a version not tagged yet: GitHub does not know the tag
+	// either, and the error says how to name the commit; with Head the
+	// clone is enough.
+	_, err = Build(t.Context(), Input{Version: "v1.2.0", Previous: "v1.1.0", RepoDir: r.Dir, Repository: ghRepo}, fakeOpts(s)...)
+	if err == nil || !strings.Contains(err.Error(), "name the commit to release with --head") {
+		t.Errorf("untagged version: err = %v", err)
+	}
+	r.Commit("fix: late fix (#5)", nil)
+	s.AddPull(ghRepo, fakegithub.PullRequest{Number: 5, Title: "fix: late fix", MergedAt: t0.Add(time.Hour)})
+	n, err = Build(t.Context(), Input{Version: "v1.2.0", Head: "HEAD", RepoDir: r.Dir, Repository: ghRepo}, fakeOpts(s)...)
+	if err != nil || n.Previous != "v1.1.0" || n.Range.Source != "git" || len(n.PullRequests) != 1 || n.PullRequests[0].Title != "fix: late fix" {
+		t.Errorf("untagged version with Head: %+v %v", n, err)
+	}
+
 	// Without a repository there is nothing to fall back on: bad input.
 	_, err = Build(t.Context(), Input{Version: "v1.1.0", Previous: "v1.0.0", RepoDir: r.Dir})
 	var ie *InputError
@@ -429,6 +470,16 @@ func TestTemplate(t *testing.T) {
 	want := "v1.1.0 after v1.0.0: #1 feat: invoices; #2 fix: invoice numbering; " + short(n.Commits[0].SHA) + " " + short(n.Commits[1].SHA)
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+	// A release with no commit at all still gives lists, not nulls.
+	r.Tag("v1.1.1")
+	empty, err := Build(t.Context(), Input{Version: "v1.1.1", RepoDir: r.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(empty)
+	if !strings.Contains(string(js), `"commits":[],"pull_requests":[],"breaking":[],"categories":[]`) || !strings.Contains(Markdown(empty), "No changes.") {
+		t.Errorf("empty release: %s\n%s", js, Markdown(empty))
 	}
 	if _, err := Template(n, "{{.Nope}}"); err == nil {
 		t.Error("a template naming a missing field rendered")

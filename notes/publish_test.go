@@ -118,7 +118,11 @@ func TestPublishCreate(t *testing.T) {
 			for _, r := range tt.releases {
 				s.AddRelease(ghRepo, fakegithub.Release{TagName: r})
 			}
-			res, err := Publish(t.Context(), PublishInput{Repository: ghRepo, Tag: tt.tag, Markdown: "notes", Create: true, Versions: tt.versions}, fakeOpts(s)...)
+			// The create is refused once for a secondary rate limit: the
+			// request, body included, is sent again after Retry-After.
+			s.RateLimit("repos/create-release", 1, 3*time.Second)
+			sl := &sleeper{}
+			res, err := Publish(t.Context(), PublishInput{Repository: ghRepo, Tag: tt.tag, Markdown: "notes", Create: true, Versions: tt.versions}, append(fakeOpts(s), withSleep(sl.sleep))...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +136,10 @@ func TestPublishCreate(t *testing.T) {
 			if rel.Body != BeginMarker+"\nnotes\n"+EndMarker+"\n" {
 				t.Errorf("body = %q", rel.Body)
 			}
-			if diff := cmp.Diff(map[string]int{"repos/list-releases": 1, "repos/create-release": 1}, s.Calls()); diff != "" {
+			if diff := cmp.Diff([]time.Duration{3 * time.Second}, sl.waits); diff != "" {
+				t.Errorf("waits (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(map[string]int{"repos/list-releases": 1, "repos/create-release": 2}, s.Calls()); diff != "" {
 				t.Errorf("calls (-want +got):\n%s", diff)
 			}
 		})

@@ -75,7 +75,7 @@ In GitHub Actions the notes also go to $GITHUB_STEP_SUMMARY.`,
 	f.StringVar(&opts.repo, "repo", "", "the GitHub repository OWNER/NAME (default $GITHUB_REPOSITORY; empty: no GitHub calls)")
 	f.StringVar(&opts.config, "config", "", "GitHub's release.yml categories (default: .github/release.yml or .yaml in --repo-dir, if present)")
 	f.StringVar(&opts.template, "template", "", "a Go text/template file to render the notes with instead of the built-in layout")
-	f.StringVar(&opts.migrations, "migrations", "", "the migration report, a JSON file (sonic-release migrations -o json)")
+	f.StringVar(&opts.migrations, "migrations", "", "the migration report of the range, a JSON file holding a migrations.Report")
 	f.StringVarP(&opts.output, "output", "o", "markdown", "output format: markdown or json")
 	f.BoolVar(&opts.publish, "publish", false, "write the notes into the GitHub release of the tag, between the sonic-release markers")
 	f.BoolVar(&opts.createRelease, "create-release", false, "with --publish: create the release when the tag has none (implies --publish)")
@@ -167,6 +167,24 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 			return err
 		}
 	}
+	// Publish first: a command that fails prints nothing on stdout.
+	if opts.publish {
+		res, err := notes.Publish(ctx, notes.PublishInput{
+			Repository: in.Repository,
+			Tag:        in.Version,
+			Markdown:   md,
+			Create:     opts.createRelease,
+			RepoDir:    opts.repoDir,
+		}, nopts...)
+		if err != nil {
+			return err
+		}
+		draft := ""
+		if res.Draft {
+			draft = " (draft)"
+		}
+		fmt.Fprintf(a.io.Err, "release %s%s %s: %s\n", in.Version, draft, res.Action, res.URL)
+	}
 	switch opts.output {
 	case "json":
 		js, err := json.MarshalIndent(n, "", "  ")
@@ -177,28 +195,7 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	default:
 		fmt.Fprint(a.io.Out, md)
 	}
-	if err := actions.AppendSummary(env.SummaryPath, md); err != nil {
-		return err
-	}
-	if !opts.publish {
-		return nil
-	}
-	res, err := notes.Publish(ctx, notes.PublishInput{
-		Repository: in.Repository,
-		Tag:        in.Version,
-		Markdown:   md,
-		Create:     opts.createRelease,
-		RepoDir:    opts.repoDir,
-	}, nopts...)
-	if err != nil {
-		return err
-	}
-	draft := ""
-	if res.Draft {
-		draft = " (draft)"
-	}
-	fmt.Fprintf(a.io.Err, "release %s%s %s: %s\n", in.Version, draft, res.Action, res.URL)
-	return nil
+	return actions.AppendSummary(env.SummaryPath, md)
 }
 
 // loadReleaseConfig reads --config, or .github/release.yml / .yaml in the

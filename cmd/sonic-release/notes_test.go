@@ -23,7 +23,7 @@ func notesFixture(t *testing.T) (*gittest.Repo, *fakegithub.Server) {
 	r.Commit("chore: initial import", map[string]string{".github/release.yml": "changelog:\n  categories:\n    - title: New features\n      labels: [enhancement]\n    - title: Everything else\n      labels: [\"*\"]\n"})
 	r.Tag("v1.0.0")
 	r.Commit("feat: export orders (#1)", nil)
-	r.Commit("fix: keep sessions (#2)", nil)
+	r.Commit("fix: keep sessions (#2)\n\nBREAKING CHANGE: sessions older than a day are dropped.", nil)
 	r.Tag("v1.1.0")
 	s := fakegithub.New(t)
 	s.AddPull(notesRepo, fakegithub.PullRequest{Number: 1, Title: "feat: export orders", Author: "alice", Labels: []string{"enhancement"}, MergedAt: gittest.T0})
@@ -64,6 +64,10 @@ func TestNotesInActions(t *testing.T) {
 	rel, ok := s.Release(notesRepo, "v1.1.0")
 	if !ok || rel.Body != notes.BeginMarker+"\n"+strings.TrimRight(out, "\n")+"\n"+notes.EndMarker+"\n" || rel.MakeLatest != "true" {
 		t.Errorf("release = %+v", rel)
+	}
+	wantAnnotation := "::warning title=release notes v1.1.0::v1.1.0 is a minor release but contains 1 breaking change(s): consider a major version\n"
+	if !strings.Contains(errs, wantAnnotation) {
+		t.Errorf("stderr lacks the annotation %q:\n%s", wantAnnotation, errs)
 	}
 	if !strings.Contains(errs, "release v1.1.0 created: https://github.com/sonicsaas/app/releases/tag/v1.1.0") {
 		t.Errorf("stderr = %q", errs)

@@ -20,5 +20,16 @@
 //
 // Both github.com-style base URLs (Server.URL + "/") and GitHub Enterprise
 // Server ones (Server.URL + "/api/v3/", what go-github's WithEnterpriseURLs
-// makes of a non-api.* host) are served.
+// makes of a non-api.* host) are served; uploads are served on the same
+// server, under "/" or "/api/uploads/".
+//
+// Every operation of the document is implemented: releases (list, by tag
+// without drafts, latest, create, update, generate-notes), release assets
+// (list, upload, delete), pull requests (list, get, for a commit), labels,
+// commits (list, get, compare), contents, refs, tags, and container package
+// versions (list, get, delete, for orgs and users). Seed with AddRepo,
+// AddPull, AddRelease, AddCommit, AddTag, AddBranch, AddFile and
+// AddPackageVersion; read back with Release, Releases, Assets,
+// PackageVersions, Calls, TotalCalls and Log; inject rate limits with
+// RateLimit and PrimaryRateLimit.
 package fakegithub

@@ -3,6 +3,8 @@ package fakegithub_test
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -187,9 +189,25 @@ func TestRejectsRequestsOutsideTheDocument(t *testing.T) {
 			t.Errorf("%s %s: the fake reported no violation", tt.method, tt.path)
 		}
 	}
+	// A response that breaks the schema is reported too: seed a commit
+	// without a date (the schema's commit date is a non-null string).
+	rec.errs = nil
+	s.AddCommit("o/r", fakegithub.Commit{SHA: strings.Repeat("a", 40), Message: "x"})
+	s.AddBranch("o/r", "main", strings.Repeat("a", 40))
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/repos/o/r/commits", nil)
+	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(rec.errs) != 1 || !strings.Contains(rec.errs[0], "response 200") {
+		t.Errorf("invalid response: %v", rec.errs)
+	}
+
 	// A request without the API version header is a violation too.
 	rec.errs = nil
-	resp, err := s.Client().Get(s.URL + "/repos/o/r/releases")
+	resp, err = s.Client().Get(s.URL + "/repos/o/r/releases")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,5 +228,77 @@ func TestRateLimitResponses(t *testing.T) {
 	}
 	if s.TotalCalls() != 1 {
 		t.Errorf("calls %d", s.TotalCalls())
+	}
+}
+
+func TestAssetsPackagesGenerateNotes(t *testing.T) {
+	for _, ghes := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ghes=%v", ghes), func(t *testing.T) {
+			s := fakegithub.New(t)
+			id := s.AddRelease("o/r", fakegithub.Release{TagName: "v1.0.0"})
+			c := client(t, s, ghes)
+			if !ghes {
+				c.UploadURL = c.BaseURL // the uploads host is the same fake
+			}
+			ctx := t.Context()
+			f := filepath.Join(t.TempDir(), "sbom.json")
+			if err := os.WriteFile(f, []byte(`{"x":1}`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			upload := func() (*github.ReleaseAsset, error) {
+				fh, err := os.Open(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer fh.Close()
+				a, _, err := c.Repositories.UploadReleaseAsset(ctx, "o", "r", id, &github.UploadOptions{Name: "sbom.json", Label: "SBOM"}, fh)
+				return a, err
+			}
+			a, err := upload()
+			if err != nil || a.GetName() != "sbom.json" || a.GetSize() != 7 || a.GetContentType() != "application/json" {
+				t.Fatalf("upload: %+v %v", a, err)
+			}
+			var er *github.ErrorResponse
+			if _, err := upload(); !asErr(err, &er) || er.Response.StatusCode != 422 {
+				t.Errorf("duplicate upload: %v", err)
+			}
+			list, _, err := c.Repositories.ListReleaseAssets(ctx, "o", "r", id, nil)
+			if err != nil || len(list) != 1 {
+				t.Fatalf("list assets: %v %v", list, err)
+			}
+			if _, err := c.Repositories.DeleteReleaseAsset(ctx, "o", "r", a.GetID()); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Assets("o/r", "v1.0.0"); len(got) != 0 {
+				t.Errorf("assets after delete: %v", got)
+			}
+
+			digest := "sha256:" + strings.Repeat("c", 64)
+			vid := s.AddPackageVersion("o", true, "container", "app", fakegithub.PackageVersion{Name: digest, Tags: []string{"v1.0.0", "latest"}})
+			s.AddPackageVersion("u", false, "container", "app", fakegithub.PackageVersion{Name: digest})
+			vs, _, err := c.Organizations.PackageGetAllVersions(ctx, "o", "container", "app", &github.PackageListOptions{State: github.String("active")})
+			if err != nil || len(vs) != 1 || vs[0].GetName() != digest || len(vs[0].GetMetadata().GetContainer().Tags) != 2 {
+				t.Fatalf("org versions: %v %v", vs, err)
+			}
+			if _, _, err := c.Users.PackageGetAllVersions(ctx, "u", "container", "app", nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Organizations.PackageDeleteVersion(ctx, "o", "container", "app", vid); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.PackageVersions("o", true, "container", "app"); len(got) != 0 {
+				t.Errorf("versions after delete: %v", got)
+			}
+
+			s.AddCommit("o/r", fakegithub.Commit{SHA: strings.Repeat("1", 40), Message: "a", Date: t0})
+			s.AddCommit("o/r", fakegithub.Commit{SHA: strings.Repeat("2", 40), Message: "b", Date: t0, Parents: []string{strings.Repeat("1", 40)}})
+			s.AddTag("o/r", "v0.9.0", strings.Repeat("1", 40))
+			s.AddTag("o/r", "v1.0.0", strings.Repeat("2", 40))
+			s.AddPull("o/r", fakegithub.PullRequest{Number: 3, Title: "Add b", Author: "alice", MergedAt: t0, MergeCommitSHA: strings.Repeat("2", 40)})
+			gn, _, err := c.Repositories.GenerateReleaseNotes(ctx, "o", "r", &github.GenerateNotesOptions{TagName: "v1.0.0", PreviousTagName: github.String("v0.9.0")})
+			if err != nil || !strings.Contains(gn.Body, "* Add b by @alice in https://github.com/o/r/pull/3") {
+				t.Errorf("generate notes: %+v %v", gn, err)
+			}
+		})
 	}
 }

@@ -45,6 +45,8 @@ type Release struct {
 	// MakeLatest is the make_latest value of the last create or update
 	// request that sent one ("true", "false", "legacy"), else "".
 	MakeLatest string
+
+	assets []*Asset
 }
 
 // Commit seeds a commit, for compare and list-commits.
@@ -53,8 +55,10 @@ type Commit struct {
 	Message     string
 	AuthorName  string
 	AuthorEmail string
-	Date        time.Time
-	Parents     []string
+	// Date is required: a zero Date is sent as null, which GitHub's schema
+	// does not allow, and the fake reports its own invalid response.
+	Date    time.Time
+	Parents []string
 }
 
 type repo struct {
@@ -308,4 +312,89 @@ func (s *Server) example(name string) any {
 		return a[0]
 	}
 	return v
+}
+
+// Asset is a release asset, as uploaded.
+type Asset struct {
+	ID          int64
+	Name        string
+	Label       string
+	ContentType string
+	Content     []byte
+	CreatedAt   time.Time
+}
+
+// PackageVersion seeds a version of a container package (GHCR).
+type PackageVersion struct {
+	ID int64
+	// Name is the manifest digest, "sha256:…".
+	Name      string
+	Tags      []string
+	CreatedAt time.Time
+}
+
+type pkg struct {
+	versions []*PackageVersion
+}
+
+// packages are keyed "orgs/ORG/TYPE/NAME" or "users/USER/TYPE/NAME".
+func pkgKey(kind, owner, typ, name string) string { return kind + "/" + owner + "/" + typ + "/" + name }
+
+// AddPackageVersion seeds a version of package name (such as "app") of type
+// typ ("container") owned by owner; org says whether owner is an
+// organization (/orgs/…) or a user (/users/…). It returns the version id.
+func (s *Server) AddPackageVersion(owner string, org bool, typ, name string, v PackageVersion) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kind := "users"
+	if org {
+		kind = "orgs"
+	}
+	k := pkgKey(kind, owner, typ, name)
+	if s.packages == nil {
+		s.packages = map[string]*pkg{}
+	}
+	if s.packages[k] == nil {
+		s.packages[k] = &pkg{}
+	}
+	s.nextID++
+	v.ID = s.nextID
+	if v.CreatedAt.IsZero() {
+		v.CreatedAt = s.now().UTC().Truncate(time.Second)
+	}
+	s.packages[k].versions = append(s.packages[k].versions, &v)
+	return v.ID
+}
+
+// PackageVersions returns the versions of a package as they are now.
+func (s *Server) PackageVersions(owner string, org bool, typ, name string) []PackageVersion {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kind := "users"
+	if org {
+		kind = "orgs"
+	}
+	var out []PackageVersion
+	if p := s.packages[pkgKey(kind, owner, typ, name)]; p != nil {
+		for _, v := range p.versions {
+			out = append(out, *v)
+		}
+	}
+	return out
+}
+
+// Assets returns the assets of the release of tag.
+func (s *Server) Assets(fullName, tag string) []Asset {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, rel := range s.repo(fullName).releases {
+		if rel.TagName == tag {
+			var out []Asset
+			for _, a := range rel.assets {
+				out = append(out, *a)
+			}
+			return out
+		}
+	}
+	return nil
 }
