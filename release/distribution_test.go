@@ -87,7 +87,7 @@ func TestDistribution(t *testing.T) {
 		targets := []name.Repository{repo(t, reg.Repo("acme/app"))}
 		reg.Counter.Reset()
 		_, res := doRelease(t, ctx, release.RegistrySource(src), targets, "refs/tags/v1.0.0", kc)
-		t.Logf("first release: %s", reg.Counter.Summary())
+		t.Logf("first release: %s\n%s", reg.Counter.Summary(), strings.Join(reg.Counter.Requests(), "\n"))
 		if n := reg.Counter.Count("PATCH"); n != 0 {
 			t.Errorf("%d blob uploads (PATCH) within one registry: blobs must be mounted", n)
 		}

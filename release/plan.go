@@ -66,7 +66,8 @@ type Plan struct {
 	Skip      string       `json:"skip,omitempty"`
 	Targets   []TargetPlan `json:"targets"`
 
-	art *artifact // the opened source, when planned in this process
+	art    *artifact      // the opened source, when planned in this process
+	puller *remote.Puller // its registry reader, reused by Apply
 }
 
 // Changes counts the tags Apply will write.
@@ -139,11 +140,15 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		o.log.Info("nothing to release", "why", ev.Skip)
 		return plan, nil
 	}
-	art, err := src.open(ctx, o)
+	puller, err := remote.NewPuller(o.remote()...)
+	if err != nil {
+		return plan, err
+	}
+	art, err := src.open(ctx, o, puller)
 	if err != nil {
 		return Plan{}, err
 	}
-	plan.art = art
+	plan.art, plan.puller = art, puller
 	plan.Digest, plan.MediaType, plan.Size = art.digest.String(), string(art.mediaType), art.size
 
 	if ev.SHA != "" {
@@ -161,16 +166,12 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		}
 	}
 
-	puller, err := remote.NewPuller(o.remote()...)
-	if err != nil {
-		return plan, err
-	}
 	plan.Targets = make([]TargetPlan, len(targets))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.jobs)
 	for i, repo := range targets {
 		g.Go(func() error {
-			tp, err := planTarget(gctx, puller, repo, plan.Digest, ev, pol, o)
+			tp, err := planTarget(gctx, puller, repo, art, ev, pol, o)
 			if err != nil {
 				return err
 			}
@@ -197,7 +198,8 @@ func sameCommit(a, b string) bool {
 	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
 }
 
-func planTarget(ctx context.Context, p *remote.Puller, repo name.Repository, digest string, ev tagging.Event, pol tagging.Policy, o *options) (TargetPlan, error) {
+func planTarget(ctx context.Context, p *remote.Puller, repo name.Repository, art *artifact, ev tagging.Event, pol tagging.Policy, o *options) (TargetPlan, error) {
+	digest := art.digest.String()
 	tp := TargetPlan{Repository: repo.Name(), Published: []string{}}
 	existing, err := listTags(ctx, p, repo)
 	if err != nil {
@@ -251,8 +253,8 @@ func planTarget(ctx context.Context, p *remote.Puller, repo name.Repository, dig
 	if err := g.Wait(); err != nil {
 		return tp, err
 	}
-	tp.HasManifest = slices.ContainsFunc(tp.Tags, func(t TagPlan) bool { return t.From == digest })
-	if !tp.HasManifest {
+	tp.HasManifest = art.repo == repo.Name() || slices.ContainsFunc(tp.Tags, func(t TagPlan) bool { return t.From == digest })
+	if !tp.HasManifest && hasWrites(tp) {
 		d, err := name.NewDigest(repo.Name()+"@"+digest, name.StrictValidation)
 		if err != nil {
 			return tp, err
