@@ -277,18 +277,32 @@ func settle(ctx context.Context, p *remote.Puller, w *remote.Pusher, repo name.R
 	// Only floating version tags can be overtaken by a racing release.
 	needList := !own.IsZero() && slices.ContainsFunc(written, func(tp TagPlan) bool { return tp.Kind.Floating() })
 	var repoints []Repoint
+	check := written
 	for round := 0; ; round++ {
+		// The listing and the read-back of the tags run together.
 		var published []tagging.Version
+		cur := make([]string, len(check))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(o.jobs)
 		if needList {
-			tags, err := listTags(ctx, p, repo)
-			if err != nil {
-				return repoints, err
-			}
-			published = tagging.PublishedVersions(tags)
+			g.Go(func() error {
+				tags, err := listTags(gctx, p, repo)
+				published = tagging.PublishedVersions(tags)
+				return err
+			})
+		}
+		for i, tp := range check {
+			g.Go(func() (err error) {
+				cur[i], err = headDigest(gctx, p, repo.Tag(tp.Tag))
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return repoints, err
 		}
 		moved := false
 		var mu sync.Mutex
-		err := each(ctx, o.jobs, written, func(ctx context.Context, _ int, tp TagPlan) error {
+		err := each(ctx, o.jobs, check, func(ctx context.Context, i int, tp TagPlan) error {
 			want, wantVersion := plan.Digest, ""
 			if tp.Kind.Floating() && !own.IsZero() {
 				if h := highest(own, tp.Kind, published); h.Compare(own) > 0 {
@@ -301,28 +315,21 @@ func settle(ctx context.Context, p *remote.Puller, w *remote.Pusher, repo name.R
 					}
 				}
 			}
-			if round > 0 && wantVersion == "" {
-				return nil // only tags that may have to move again
-			}
-			cur, err := headDigest(ctx, p, repo.Tag(tp.Tag))
-			if err != nil {
-				return err
-			}
-			if cur == want {
+			if cur[i] == want {
 				return nil
 			}
 			if tp.Kind.Floating() && own.IsZero() {
 				// Two pushes to a branch: no version says which is newer.
-				o.log.Warn("branch tag overwritten by another run", "repo", repo.Name(), "tag", tp.Tag, "digest", cur, "ours", want)
+				o.log.Warn("branch tag overwritten by another run", "repo", repo.Name(), "tag", tp.Tag, "digest", cur[i], "ours", want)
 				return nil
 			}
 			if !tp.Kind.Floating() {
-				return fmt.Errorf("reading back %q: it points at %q, not at %s (another writer?): re-run the release", repo.Name()+":"+tp.Tag, cur, want)
+				return fmt.Errorf("reading back %q: it points at %q, not at %s (another writer?): re-run the release", repo.Name()+":"+tp.Tag, cur[i], want)
 			}
 			if wantVersion == "" {
-				// A lower version overwrote us after its own check; it
-				// will re-point when it re-lists: nothing to do here but
-				// make sure, since this run holds the higher version.
+				// A lower version overwrote the tag after its own check
+				// (it will see this version when it re-lists); this run
+				// holds the highest version, so it puts the tag back.
 				wantVersion = own.String()
 			}
 			desc, err := p.Get(ctx, repo.Digest(want))
@@ -345,6 +352,8 @@ func settle(ctx context.Context, p *remote.Puller, w *remote.Pusher, repo name.R
 		if round+1 >= o.maxConverge {
 			return repoints, fmt.Errorf("the floating tags of %q kept moving after %d re-listings: re-run the release", repo.Name(), round+1)
 		}
+		// Something moved meanwhile: look again at the floating tags.
+		check = slices.DeleteFunc(slices.Clone(check), func(tp TagPlan) bool { return !tp.Kind.Floating() })
 	}
 }
 
