@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
 
@@ -78,14 +80,19 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		}
 	}
 
+	puller := plan.puller
+	if puller == nil {
+		if puller, err = remote.NewPuller(o.remote()...); err != nil {
+			return res, err
+		}
+	}
 	art := plan.art
-	needSource := plan.Changes() > 0
-	if art == nil && needSource {
+	if art == nil && plan.Changes() > 0 {
 		src, err := ParseSource(plan.Source)
 		if err != nil {
 			return res, err
 		}
-		art, err = src.open(ctx, o)
+		art, err = src.open(ctx, o, puller)
 		if err != nil {
 			return res, err
 		}
@@ -95,11 +102,6 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		if art.digest.String() != plan.Digest {
 			return res, fmt.Errorf("the source %q is now %s, not the planned %s: plan again", plan.Source, art.digest, plan.Digest)
 		}
-	}
-
-	puller, err := remote.NewPuller(o.remote()...)
-	if err != nil {
-		return res, err
 	}
 	pusher, err := remote.NewPusher(o.remote()...)
 	if err != nil {
@@ -118,16 +120,17 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		mu.Unlock()
 	}
 
-	// 1. The manifest, its children and blobs, into each target lacking it.
+	// 1. What the manifest refers to (blobs, or the child manifests of an
+	// index), into each target lacking it; the manifest itself goes up
+	// with the first tag.
 	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
 		if t.HasManifest || !hasWrites(t) {
 			return nil
 		}
-		d := repos[i].Digest(plan.Digest)
-		if err := pusher.Push(ctx, d, art.taggable); err != nil {
+		if err := copyDeps(ctx, pusher, repos[i], art.taggable, o.jobs); err != nil {
 			return fmt.Errorf("copying %s into %q: %w", plan.Digest, t.Repository, err)
 		}
-		o.log.Info("manifest copied", "repo", t.Repository, "digest", plan.Digest)
+		o.log.Info("blobs copied", "repo", t.Repository, "digest", plan.Digest)
 		record(&res.Copied, t.Repository)
 		return nil
 	})
@@ -194,6 +197,45 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 	return res, err
 }
 
+// copyDeps uploads (or mounts) an image's config and layers, or pushes an
+// index's child manifests with theirs, so that a PUT of the manifest by
+// tag succeeds.
+func copyDeps(ctx context.Context, w *remote.Pusher, repo name.Repository, t remote.Taggable, jobs int) error {
+	switch t := t.(type) {
+	case v1.Image:
+		ls, err := t.Layers()
+		if err != nil {
+			return err
+		}
+		cl, err := partial.ConfigLayer(t)
+		if err != nil {
+			return err
+		}
+		return each(ctx, jobs, append(ls, cl), func(ctx context.Context, _ int, l v1.Layer) error {
+			return w.Upload(ctx, repo, l)
+		})
+	case v1.ImageIndex:
+		children, err := partial.Manifests(t)
+		if err != nil {
+			return err
+		}
+		return each(ctx, jobs, children, func(ctx context.Context, _ int, c partial.Describable) error {
+			d, err := c.Digest()
+			if err != nil {
+				return err
+			}
+			switch c := c.(type) {
+			case v1.Layer:
+				return w.Upload(ctx, repo, c)
+			case remote.Taggable:
+				return w.Push(ctx, repo.Digest(d.String()), c)
+			}
+			return fmt.Errorf("index child %s cannot be copied (%T)", d, c)
+		})
+	}
+	return fmt.Errorf("cannot copy a %T", t)
+}
+
 func hasWrites(t TargetPlan) bool {
 	for _, tp := range t.Tags {
 		if tp.Op.Writes() {
@@ -232,16 +274,35 @@ func settle(ctx context.Context, p *remote.Puller, w *remote.Pusher, repo name.R
 		}
 		own = v
 	}
+	// Only floating version tags can be overtaken by a racing release.
+	needList := !own.IsZero() && slices.ContainsFunc(written, func(tp TagPlan) bool { return tp.Kind.Floating() })
 	var repoints []Repoint
+	check := written
 	for round := 0; ; round++ {
-		tags, err := listTags(ctx, p, repo)
-		if err != nil {
+		// The listing and the read-back of the tags run together.
+		var published []tagging.Version
+		cur := make([]string, len(check))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(o.jobs)
+		if needList {
+			g.Go(func() error {
+				tags, err := listTags(gctx, p, repo)
+				published = tagging.PublishedVersions(tags)
+				return err
+			})
+		}
+		for i, tp := range check {
+			g.Go(func() (err error) {
+				cur[i], err = headDigest(gctx, p, repo.Tag(tp.Tag))
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
 			return repoints, err
 		}
-		published := tagging.PublishedVersions(tags)
 		moved := false
 		var mu sync.Mutex
-		err = each(ctx, o.jobs, written, func(ctx context.Context, _ int, tp TagPlan) error {
+		err := each(ctx, o.jobs, check, func(ctx context.Context, i int, tp TagPlan) error {
 			want, wantVersion := plan.Digest, ""
 			if tp.Kind.Floating() && !own.IsZero() {
 				if h := highest(own, tp.Kind, published); h.Compare(own) > 0 {
@@ -254,23 +315,21 @@ func settle(ctx context.Context, p *remote.Puller, w *remote.Pusher, repo name.R
 					}
 				}
 			}
-			if round > 0 && wantVersion == "" {
-				return nil // only tags that may have to move again
-			}
-			cur, err := headDigest(ctx, p, repo.Tag(tp.Tag))
-			if err != nil {
-				return err
-			}
-			if cur == want {
+			if cur[i] == want {
 				return nil
 			}
-			if !tp.Kind.Floating() || own.IsZero() {
-				return fmt.Errorf("reading back %q: it points at %q, not at %s (another writer?): re-run the release", repo.Name()+":"+tp.Tag, cur, want)
+			if tp.Kind.Floating() && own.IsZero() {
+				// Two pushes to a branch: no version says which is newer.
+				o.log.Warn("branch tag overwritten by another run", "repo", repo.Name(), "tag", tp.Tag, "digest", cur[i], "ours", want)
+				return nil
+			}
+			if !tp.Kind.Floating() {
+				return fmt.Errorf("reading back %q: it points at %q, not at %s (another writer?): re-run the release", repo.Name()+":"+tp.Tag, cur[i], want)
 			}
 			if wantVersion == "" {
-				// A lower version overwrote us after its own check; it
-				// will re-point when it re-lists: nothing to do here but
-				// make sure, since this run holds the higher version.
+				// A lower version overwrote the tag after its own check
+				// (it will see this version when it re-lists); this run
+				// holds the highest version, so it puts the tag back.
 				wantVersion = own.String()
 			}
 			desc, err := p.Get(ctx, repo.Digest(want))
@@ -287,12 +346,14 @@ func settle(ctx context.Context, p *remote.Puller, w *remote.Pusher, repo name.R
 			mu.Unlock()
 			return nil
 		})
-		if err != nil || !moved {
+		if err != nil || !moved || !needList {
 			return repoints, err
 		}
 		if round+1 >= o.maxConverge {
 			return repoints, fmt.Errorf("the floating tags of %q kept moving after %d re-listings: re-run the release", repo.Name(), round+1)
 		}
+		// Something moved meanwhile: look again at the floating tags.
+		check = slices.DeleteFunc(slices.Clone(check), func(tp TagPlan) bool { return !tp.Kind.Floating() })
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -87,7 +88,7 @@ func TestDistribution(t *testing.T) {
 		targets := []name.Repository{repo(t, reg.Repo("acme/app"))}
 		reg.Counter.Reset()
 		_, res := doRelease(t, ctx, release.RegistrySource(src), targets, "refs/tags/v1.0.0", kc)
-		t.Logf("first release: %s", reg.Counter.Summary())
+		t.Logf("first release: %s\n%s", reg.Counter.Summary(), strings.Join(reg.Counter.Requests(), "\n"))
 		if n := reg.Counter.Count("PATCH"); n != 0 {
 			t.Errorf("%d blob uploads (PATCH) within one registry: blobs must be mounted", n)
 		}
@@ -268,6 +269,8 @@ func TestDistribution(t *testing.T) {
 		base := push(t, reg.Repo("acme/build:r-base"), image(t, sha), auth)
 		hi := push(t, reg.Repo("acme/build:r-hi"), image(t, sha), auth)
 		lo := push(t, reg.Repo("acme/build:r-lo"), image(t, sha), auth)
+		var repointed atomic.Int32
+		defer func() { t.Logf("floating tags re-pointed after a race: %d", repointed.Load()) }()
 		for round := range 20 {
 			target := repo(t, reg.Repo(fmt.Sprintf("race/app%d", round)))
 			doRelease(t, ctx, release.RegistrySource(base), []name.Repository{target}, "refs/tags/v1.2.0", kc)
@@ -277,7 +280,8 @@ func TestDistribution(t *testing.T) {
 				v   string
 			}{{hi, "v1.3.0"}, {lo, "v1.2.9"}} {
 				wg.Go(func() {
-					doRelease(t, ctx, release.RegistrySource(r.src), []name.Repository{target}, "refs/tags/"+r.v, kc)
+					_, res := doRelease(t, ctx, release.RegistrySource(r.src), []name.Repository{target}, "refs/tags/"+r.v, kc)
+					repointed.Add(int32(len(res.Repointed)))
 				})
 			}
 			wg.Wait()

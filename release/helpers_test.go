@@ -2,6 +2,8 @@ package release_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
@@ -129,6 +132,10 @@ func doRelease(t testing.TB, ctx context.Context, src release.Source, targets []
 func tagsOf(t testing.TB, r name.Repository, opts ...remote.Option) map[string]string {
 	t.Helper()
 	tags, err := remote.List(r, opts...)
+	var terr *transport.Error
+	if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+		return map[string]string{}
+	}
 	if err != nil {
 		t.Fatalf("listing %s: %v", r, err)
 	}

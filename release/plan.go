@@ -69,7 +69,8 @@ type Plan struct {
 	// manifests left out): what is signed besides the index.
 	Platforms []Platform `json:"platforms,omitempty"`
 
-	art *artifact // the opened source, when planned in this process
+	art    *artifact      // the opened source, when planned in this process
+	puller *remote.Puller // its registry reader, reused by Apply
 }
 
 // Changes counts the tags Apply will write.
@@ -142,51 +143,64 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		o.log.Info("nothing to release", "why", ev.Skip)
 		return plan, nil
 	}
-	art, err := src.open(ctx, o)
-	if err != nil {
-		return Plan{}, err
-	}
-	plan.art = art
-	plan.Digest, plan.MediaType, plan.Size = art.digest.String(), string(art.mediaType), art.size
-	if plan.Platforms, err = art.platforms(); err != nil {
-		return plan, fmt.Errorf("reading the platforms of %q: %w", src, err)
-	}
-
-	if ev.SHA != "" {
-		rev, err := art.revision()
-		if err != nil {
-			return plan, fmt.Errorf("reading the revision label of %q: %w", src, err)
-		}
-		plan.Revision = rev
-		if rev != "" && !sameCommit(rev, ev.SHA) {
-			rerr := &RevisionError{Source: src.String(), Revision: rev, SHA: ev.SHA}
-			if !o.allowRevision {
-				return plan, rerr
-			}
-			o.log.Warn("revision mismatch allowed", "source", src.String(), "revision", rev, "sha", ev.SHA)
-		}
-	}
-
 	puller, err := remote.NewPuller(o.remote()...)
 	if err != nil {
 		return plan, err
 	}
-	plan.Targets = make([]TargetPlan, len(targets))
+	// The source is read while the targets are listed.
+	var (
+		art     *artifact
+		rev     string
+		openErr error
+		opened  = make(chan struct{})
+	)
+	go func() {
+		defer close(opened)
+		if art, openErr = src.open(ctx, o, puller); openErr == nil && ev.SHA != "" {
+			if rev, openErr = art.revision(); openErr != nil {
+				openErr = fmt.Errorf("reading the revision label of %q: %w", src, openErr)
+			}
+		}
+	}()
+	source := func() (*artifact, error) {
+		<-opened
+		return art, openErr
+	}
+
+	targetPlans := make([]TargetPlan, len(targets))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.jobs)
 	for i, repo := range targets {
 		g.Go(func() error {
-			tp, err := planTarget(gctx, puller, repo, plan.Digest, ev, pol, o)
-			if err != nil {
-				return err
-			}
-			plan.Targets[i] = tp
-			return nil
+			tp, err := planTarget(gctx, puller, repo, source, ev, pol, o)
+			targetPlans[i] = tp
+			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return plan, err
+	gerr := g.Wait()
+	if _, err := source(); err != nil {
+		if art != nil && art.close != nil {
+			_ = art.close()
+		}
+		return Plan{}, err
 	}
+	plan.art, plan.puller = art, puller
+	plan.Digest, plan.MediaType, plan.Size = art.digest.String(), string(art.mediaType), art.size
+	if plan.Platforms, err = art.platforms(); err != nil {
+		return plan, fmt.Errorf("reading the platforms of %q: %w", src, err)
+	}
+	plan.Revision = rev
+	if rev != "" && !sameCommit(rev, ev.SHA) {
+		rerr := &RevisionError{Source: src.String(), Revision: rev, SHA: ev.SHA}
+		if !o.allowRevision {
+			return plan, rerr
+		}
+		o.log.Warn("revision mismatch allowed", "source", src.String(), "revision", rev, "sha", ev.SHA)
+	}
+	if gerr != nil {
+		return plan, gerr
+	}
+	plan.Targets = targetPlans
 	o.log.Info("plan computed", "digest", plan.Digest, "targets", len(targets), "changes", plan.Changes())
 	if errs := plan.Conflicts(); len(errs) > 0 {
 		return plan, errors.Join(errs...)
@@ -203,7 +217,9 @@ func sameCommit(a, b string) bool {
 	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
 }
 
-func planTarget(ctx context.Context, p *remote.Puller, repo name.Repository, digest string, ev tagging.Event, pol tagging.Policy, o *options) (TargetPlan, error) {
+// planTarget lists one target and reads the tags the event touches, then
+// waits for the source to classify them.
+func planTarget(ctx context.Context, p *remote.Puller, repo name.Repository, source func() (*artifact, error), ev tagging.Event, pol tagging.Policy, o *options) (TargetPlan, error) {
 	tp := TargetPlan{Repository: repo.Name(), Published: []string{}}
 	existing, err := listTags(ctx, p, repo)
 	if err != nil {
@@ -221,44 +237,48 @@ func planTarget(ctx context.Context, p *remote.Puller, repo name.Repository, dig
 		has[t] = true
 	}
 	tp.Tags = make([]TagPlan, len(res.Tags))
+	exists := make([]bool, len(res.Tags))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.jobs)
 	for i, t := range res.Tags {
 		tp.Tags[i] = TagPlan{Tag: t.Name, Kind: t.Kind, Op: OpSkip, Reason: t.Reason}
-		if !t.Apply {
-			continue
-		}
-		tp.Tags[i].To = digest
-		if !has[t.Name] {
-			tp.Tags[i].Op = OpCreate
+		if !t.Apply || !has[t.Name] {
 			continue
 		}
 		g.Go(func() error {
 			cur, err := headDigest(gctx, p, repo.Tag(t.Name))
-			if err != nil {
-				return err
-			}
-			tag := &tp.Tags[i]
-			tag.From = cur
-			switch {
-			case cur == "":
-				tag.Op = OpCreate // deleted since the listing
-			case cur == digest:
-				tag.Op = OpUnchanged
-			case t.Kind.Floating():
-				tag.Op = OpMove
-			default:
-				tag.Op = OpConflict
-				tag.Reason = fmt.Sprintf("%s already points at %s and never moves", t.Name, cur)
-			}
-			return nil
+			tp.Tags[i].From, exists[i] = cur, cur != ""
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return tp, err
 	}
-	tp.HasManifest = slices.ContainsFunc(tp.Tags, func(t TagPlan) bool { return t.From == digest })
-	if !tp.HasManifest {
+	art, err := source()
+	if err != nil {
+		return tp, err
+	}
+	digest := art.digest.String()
+	for i, t := range res.Tags {
+		if !t.Apply {
+			continue
+		}
+		tag := &tp.Tags[i]
+		tag.To = digest
+		switch {
+		case !exists[i]:
+			tag.Op = OpCreate // not listed, or deleted since the listing
+		case tag.From == digest:
+			tag.Op = OpUnchanged
+		case t.Kind.Floating():
+			tag.Op = OpMove
+		default:
+			tag.Op = OpConflict
+			tag.Reason = fmt.Sprintf("%s already points at %s and never moves", t.Name, tag.From)
+		}
+	}
+	tp.HasManifest = art.repo == repo.Name() || slices.ContainsFunc(tp.Tags, func(t TagPlan) bool { return t.From == digest })
+	if !tp.HasManifest && hasWrites(tp) {
 		d, err := name.NewDigest(repo.Name()+"@"+digest, name.StrictValidation)
 		if err != nil {
 			return tp, err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -359,6 +360,8 @@ func TestRacingReleases(t *testing.T) {
 	base := push(t, reg.Repo("acme/build:base"), image(t, sha))
 	hi := push(t, reg.Repo("acme/build:hi"), image(t, sha))
 	lo := push(t, reg.Repo("acme/build:lo"), image(t, sha))
+	var repointed atomic.Int32
+	defer func() { t.Logf("floating tags re-pointed after a race: %d", repointed.Load()) }()
 	for round := range 20 {
 		target := repo(t, reg.Repo(fmt.Sprintf("race/app%d", round)))
 		doRelease(t, ctx, release.RegistrySource(base), []name.Repository{target}, "refs/tags/v1.2.0")
@@ -368,7 +371,8 @@ func TestRacingReleases(t *testing.T) {
 			v   string
 		}{{hi, "v1.3.0"}, {lo, "v1.2.9"}} {
 			wg.Go(func() {
-				doRelease(t, ctx, release.RegistrySource(r.src), []name.Repository{target}, "refs/tags/"+r.v, release.WithJobs(1+round%4))
+				_, res := doRelease(t, ctx, release.RegistrySource(r.src), []name.Repository{target}, "refs/tags/"+r.v, release.WithJobs(1+round%4))
+				repointed.Add(int32(len(res.Repointed)))
 			})
 		}
 		wg.Wait()

@@ -29,7 +29,7 @@ const RevisionLabel = "org.opencontainers.image.revision"
 type Source interface {
 	// String is the source as ParseSource accepts it.
 	String() string
-	open(ctx context.Context, o *options) (*artifact, error)
+	open(ctx context.Context, o *options, p *remote.Puller) (*artifact, error)
 }
 
 // artifact is an opened source: the manifest exactly as it will be pushed.
@@ -39,6 +39,7 @@ type artifact struct {
 	size      int64
 	taggable  remote.Taggable // a v1.Image or v1.ImageIndex
 	close     func() error
+	repo      string // the repository of a registry source
 }
 
 // ParseSource reads a source as the CLI's --source takes it:
@@ -98,11 +99,7 @@ type registrySource struct{ ref name.Reference }
 
 func (s registrySource) String() string { return s.ref.String() }
 
-func (s registrySource) open(ctx context.Context, o *options) (*artifact, error) {
-	p, err := remote.NewPuller(o.remote()...)
-	if err != nil {
-		return nil, err
-	}
+func (s registrySource) open(ctx context.Context, _ *options, p *remote.Puller) (*artifact, error) {
 	desc, err := p.Get(ctx, s.ref)
 	if err != nil {
 		return nil, fmt.Errorf("reading the source manifest %q: %w", s.ref, err)
@@ -122,7 +119,7 @@ func (s registrySource) open(ctx context.Context, o *options) (*artifact, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading the source %q: %w", s.ref, err)
 	}
-	return &artifact{digest: desc.Digest, mediaType: desc.MediaType, size: desc.Size, taggable: t}, nil
+	return &artifact{digest: desc.Digest, mediaType: desc.MediaType, size: desc.Size, taggable: t, repo: s.ref.Context().Name()}, nil
 }
 
 // LayoutSource is an OCI image layout directory (docker buildx build
@@ -141,7 +138,7 @@ func sourceString(kind, path, digest string) string {
 	return kind + ":" + path
 }
 
-func (s layoutSource) open(_ context.Context, _ *options) (*artifact, error) {
+func (s layoutSource) open(_ context.Context, _ *options, _ *remote.Puller) (*artifact, error) {
 	return openLayout(s.dir, s.digest, s.String(), nil)
 }
 
@@ -213,7 +210,7 @@ type ociArchiveSource struct{ file, digest string }
 
 func (s ociArchiveSource) String() string { return sourceString("oci-archive", s.file, s.digest) }
 
-func (s ociArchiveSource) open(_ context.Context, _ *options) (*artifact, error) {
+func (s ociArchiveSource) open(_ context.Context, _ *options, _ *remote.Puller) (*artifact, error) {
 	dir, err := os.MkdirTemp("", "sonic-release-oci-")
 	if err != nil {
 		return nil, err
@@ -279,7 +276,7 @@ type dockerArchiveSource struct{ file string }
 
 func (s dockerArchiveSource) String() string { return "docker-archive:" + s.file }
 
-func (s dockerArchiveSource) open(_ context.Context, _ *options) (*artifact, error) {
+func (s dockerArchiveSource) open(_ context.Context, _ *options, _ *remote.Puller) (*artifact, error) {
 	if _, err := os.Stat(s.file); err != nil {
 		return nil, badInputf("opening the archive %q: %v", s.file, err)
 	}
@@ -301,7 +298,7 @@ type valueSource struct{ t remote.Taggable }
 
 func (s valueSource) String() string { return "value" }
 
-func (s valueSource) open(_ context.Context, _ *options) (*artifact, error) {
+func (s valueSource) open(_ context.Context, _ *options, _ *remote.Puller) (*artifact, error) {
 	switch t := s.t.(type) {
 	case v1.Image:
 		return imageArtifact(t, "image value")
