@@ -234,8 +234,9 @@ func WithRemoteOptions(opts ...remote.Option) Option {
 	}
 }
 
-// WithHTTPClient sets the client for Fulcio, the timestamp authority and
-// the Actions token endpoint. The default is http.DefaultClient.
+// WithHTTPClient sets the HTTP client for the timestamp authority (Fulcio
+// and Rekor use their own clients; ActionsToken has its own Client).
+// The default is http.DefaultClient.
 func WithHTTPClient(h *http.Client) Option {
 	return func(c *config) error {
 		if h == nil {

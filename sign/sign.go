@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -36,10 +37,11 @@ type Signer struct {
 
 	sv signature.SignerVerifier // the cosign key, or the ephemeral keyless key
 
-	mu    sync.Mutex
-	cert  []byte // keyless: the Fulcio certificate (PEM), fetched once
-	chain []byte
-	id    *Identity // keyless: the certificate's identity
+	mu       sync.Mutex
+	cert     []byte // keyless: the Fulcio certificate (PEM)
+	chain    []byte
+	notAfter time.Time // the certificate's expiry
+	id       *Identity // keyless: the certificate's identity
 }
 
 // New returns a Signer for a cosign key (WithKey) or keyless signing
@@ -257,11 +259,16 @@ func (s *Signer) upload(ctx context.Context, payload, raw []byte) (*bundle.Rekor
 	return bundle.EntryToBundle(entry), nil
 }
 
-// certificate gets the Fulcio certificate for the ephemeral key, once.
+// certRenewal is how long before its expiry a certificate is replaced:
+// a long release (many repositories) outlives Fulcio's 10 minutes.
+const certRenewal = 2 * time.Minute
+
+// certificate gets a Fulcio certificate for the ephemeral key, and a new
+// one (with a fresh token) when the current one is about to expire.
 func (s *Signer) certificate(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cert != nil {
+	if s.cert != nil && time.Until(s.notAfter) > certRenewal {
 		return nil
 	}
 	tok, err := s.c.tokens.Token(ctx)
@@ -300,7 +307,7 @@ func (s *Signer) certificate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.cert, s.chain, s.id = resp.CertPEM, resp.ChainPEM, &id
+	s.cert, s.chain, s.notAfter, s.id = resp.CertPEM, resp.ChainPEM, certs[0].NotAfter, &id
 	s.c.log.Info("got a signing certificate", "subject", id.Subject, "issuer", id.Issuer, "not_after", certs[0].NotAfter)
 	return nil
 }

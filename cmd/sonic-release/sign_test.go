@@ -139,3 +139,30 @@ func TestSignVerifyKeyless(t *testing.T) {
 		t.Errorf("wrong audience: exit %d, want 1\n%s", code, errOut)
 	}
 }
+
+// TestSignVerifyRekor is the default path: a timestamp and a Rekor entry,
+// verified with the transparency log on.
+func TestSignVerifyRekor(t *testing.T) {
+	host := sigstoretest.Registry(t)
+	is := sigstoretest.NewIssuer(t)
+	fulcio := sigstoretest.StartFulcio(t, is)
+	tsa := sigstoretest.StartTSA(t)
+	rekor := sigstoretest.StartRekor(t)
+	_, trPath := sigstoretest.TrustedRoot(t, fulcio, tsa, rekor)
+	_, trNoRekor := sigstoretest.TrustedRoot(t, fulcio, tsa)
+	d := sigstoretest.PushImage(t, host, "acme/app", "v1.2.3")
+	env := map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": is.ActionsURL, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": is.ActionsRequestToken}
+	if code, out, errOut := runCLI(t, env, "sign", d.String(), "--fulcio-url", fulcio.URL, "--tsa-url", tsa.URL,
+		"--rekor-url", rekor.URL, "--trusted-root", trPath); code != 0 {
+		t.Fatalf("sign: exit %d\n%s%s", code, out, errOut)
+	}
+	args := []string{"verify", d.String(), "--insecure-ignore-sct", "-o", "json",
+		"--certificate-identity", is.Identity(""), "--certificate-oidc-issuer", is.URL}
+	code, out, errOut := runCLI(t, nil, append(args, "--trusted-root", trPath)...)
+	if code != 0 || !strings.Contains(out, `"logIndex"`) {
+		t.Fatalf("verify: exit %d, want 0 and a logIndex\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, nil, append(args, "--trusted-root", trNoRekor)...); code != 3 {
+		t.Errorf("verify without the Rekor key: exit %d, want 3\n%s", code, errOut)
+	}
+}
