@@ -76,21 +76,14 @@ func registryOptions(ctx context.Context) []remote.Option {
 }
 
 type signOptions struct {
-	trust         trustFlags
-	key           string
-	keyless       bool
-	fulcioURL     string
-	tsaURL        string
-	rekorURL      string
-	tlogUpload    bool
-	identityToken string
-	annotations   map[string]string
-	version       string
-	commit        string
-	repository    string
-	workflowRef   string
-	output        string
-	tsaSet        bool // --tsa-url given explicitly
+	signer      signerFlags
+	keyless     bool
+	annotations map[string]string
+	version     string
+	commit      string
+	repository  string
+	workflowRef string
+	output      string
 }
 
 func newCmdSign(a *app) *cobra.Command {
@@ -125,19 +118,13 @@ Registry credentials come from the Docker config (docker login).`,
 			if err := outputFormat(opts.output, "text", "json"); err != nil {
 				return err
 			}
-			opts.tsaSet = cmd.Flags().Changed("tsa-url")
+			opts.signer.tsaSet = cmd.Flags().Changed("tsa-url")
 			return runSign(cmd.Context(), a, opts, args[0])
 		},
 	}
 	fs := cmd.Flags()
-	opts.trust.register(fs)
-	fs.StringVar(&opts.key, "key", "", "cosign private key: a file or env://VAR (password from COSIGN_PASSWORD)")
+	opts.signer.register(fs)
 	fs.BoolVar(&opts.keyless, "keyless", false, "sign keyless with a Fulcio certificate (default inside GitHub Actions with id-token: write)")
-	fs.StringVar(&opts.fulcioURL, "fulcio-url", defaultFulcioURL, "Fulcio URL (keyless)")
-	fs.StringVar(&opts.tsaURL, "tsa-url", defaultTSAURL, "RFC 3161 timestamp authority URL (keyless; with --key only when set explicitly)")
-	fs.StringVar(&opts.rekorURL, "rekor-url", defaultRekorURL, "Rekor v1 transparency log URL")
-	fs.BoolVar(&opts.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
-	fs.StringVar(&opts.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
 	fs.StringToStringVarP(&opts.annotations, "annotation", "a", nil, "extra annotation key=value (repeatable)")
 	fs.StringVar(&opts.version, "version", "", "the release version, annotation version")
 	fs.StringVar(&opts.commit, "commit", "", "the git commit, annotation commit (default $GITHUB_SHA)")
@@ -168,50 +155,26 @@ func runSign(ctx context.Context, a *app, opts *signOptions, image string) error
 	for k, v := range opts.annotations {
 		ann[k] = v
 	}
-	so := []sign.Option{
+	requested := signAuto
+	if opts.keyless {
+		requested = signKeyless
+	}
+	mode, err := opts.signer.mode(requested, env)
+	if err != nil {
+		return err
+	}
+	if mode == signNone {
+		return flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
+	}
+	so, err := opts.signer.options(a, env, mode)
+	if err != nil {
+		return err
+	}
+	so = append(so,
 		sign.WithAnnotations(ann),
 		sign.WithRemoteOptions(registryOptions(ctx)...),
 		sign.WithLogger(a.log),
-	}
-	keyless := opts.keyless || (opts.key == "" && env.OIDCURL != "")
-	switch {
-	case opts.key != "":
-		k, err := readKey(a, "--key", opts.key)
-		if err != nil {
-			return err
-		}
-		pass := a.getenv("COSIGN_PASSWORD")
-		so = append(so, sign.WithKey(k, func() ([]byte, error) { return []byte(pass), nil }))
-		if opts.tsaSet {
-			so = append(so, sign.WithTimestampAuthority(opts.tsaURL))
-			if opts.trust.trustedRoot != "" {
-				tr, err := opts.trust.load(a)
-				if err != nil {
-					return err
-				}
-				so = append(so, sign.WithTrustedMaterial(tr))
-			}
-		}
-	case keyless:
-		var ts sign.TokenSource = sign.ActionsToken{RequestURL: env.OIDCURL, RequestToken: env.OIDCToken}
-		if opts.identityToken != "" {
-			tok := opts.identityToken
-			if b, err := os.ReadFile(tok); err == nil {
-				tok = string(b)
-			}
-			ts = sign.StaticToken(tok)
-		}
-		tr, err := opts.trust.load(a)
-		if err != nil {
-			return err
-		}
-		so = append(so, sign.WithKeyless(ts, opts.fulcioURL), sign.WithTimestampAuthority(opts.tsaURL), sign.WithTrustedMaterial(tr))
-	default:
-		return flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
-	}
-	if opts.tlogUpload {
-		so = append(so, sign.WithRekor(opts.rekorURL))
-	}
+	)
 	signer, err := sign.New(so...)
 	if err != nil {
 		return err
