@@ -17,6 +17,7 @@ import (
 	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/release"
+	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -65,6 +66,11 @@ type Result struct {
 	Signed    bool                 `json:"signed"`
 }
 
+// identifier is a signer that knows its keyless identity once it signed.
+type identifier interface {
+	Identity() (sign.Identity, bool)
+}
+
 // Run runs the job. The plan is returned even when a later step fails, so
 // the caller can show what was planned. The caller closes Result.Plan.
 func Run(ctx context.Context, cfg Config) (Result, error) {
@@ -82,6 +88,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.Applied = &applied
 		if err != nil {
 			return res, err
+		}
+		// The identity keyless signing really got, for the verify command.
+		if id, ok := cfg.Signer.(identifier); ok && cfg.Signing.Key == "" {
+			if got, ok := id.Identity(); ok {
+				cfg.Signing.Identity, cfg.Signing.Issuer = got.Subject, got.Issuer
+			}
 		}
 	}
 	if cfg.Notes == nil || plan.Event != string(tagging.EventRelease) || plan.Version == "" {

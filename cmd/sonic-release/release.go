@@ -5,15 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/notes"
+	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
+	"github.com/sonicsaas/sonic-release/sign"
+	"github.com/sonicsaas/sonic-release/tagging"
 )
 
 type releaseOptions struct {
@@ -24,6 +30,20 @@ type releaseOptions struct {
 	output        string
 	jobs          int
 	allowRevision bool
+
+	// signing
+	signMode  string
+	signer    signerFlags
+	publicKey string
+
+	// notes
+	notes         bool
+	createRelease bool
+	repoDir       string
+	previous      string
+	migrationsDir string
+	tagVariable   string
+	releaseConfig string
 }
 
 func newCmdRelease(a *app) *cobra.Command {
@@ -73,6 +93,12 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 			if opts.jobs < 1 {
 				return flagErrorf("--jobs %d: expected 1 or more", opts.jobs)
 			}
+			opts.signer.tsaSet = cmd.Flags().Changed("tsa-url")
+			if !cmd.Flags().Changed("notes") {
+				// By default the notes are written inside GitHub Actions,
+				// where the release and its repository are known.
+				opts.notes = a.env().Actions
+			}
 			return runRelease(cmd.Context(), a, opts)
 		},
 	}
@@ -83,6 +109,16 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().IntVar(&opts.jobs, "jobs", 4, "registry requests run at once")
 	cmd.Flags().BoolVar(&opts.allowRevision, "allow-revision-mismatch", false, "release a source whose org.opencontainers.image.revision is another commit")
+	cmd.Flags().StringVar(&opts.signMode, "sign", signAuto, "sign the image: auto (key with --key, keyless when the job has id-token: write, else none), keyless, key or none")
+	opts.signer.register(cmd.Flags())
+	cmd.Flags().StringVar(&opts.publicKey, "public-key", "cosign.pub", "with --sign key: the public key operators verify with, as the notes name it")
+	cmd.Flags().BoolVar(&opts.notes, "notes", true, "write the release notes of a version and publish them into its GitHub release when GITHUB_REPOSITORY is set (default: true inside GitHub Actions)")
+	cmd.Flags().BoolVar(&opts.createRelease, "create-release", false, "create the GitHub release of the tag when there is none")
+	cmd.Flags().StringVar(&opts.repoDir, "repo-dir", ".", "the local clone, for the notes' commits and migrations")
+	cmd.Flags().StringVar(&opts.previous, "previous", "", "the release the notes compare with (default: the highest version below)")
+	cmd.Flags().StringVar(&opts.migrationsDir, "migrations-dir", "", "the Drizzle migrations folder (default: out of drizzle.config.*, else drizzle/)")
+	cmd.Flags().StringVar(&opts.tagVariable, "tag-variable", notes.DefaultTagVariable, "the variable operators set to pin the image tag, in the notes")
+	cmd.Flags().StringVar(&opts.releaseConfig, "release-config", "", "GitHub's release.yml categories (default: .github/release.yml in --repo-dir, if present)")
 	return cmd
 }
 
@@ -96,43 +132,125 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	if err != nil {
 		return err
 	}
-	targets := make([]name.Repository, 0, len(opts.images))
-	for _, s := range opts.images {
-		r, err := name.NewRepository(s, name.StrictValidation)
-		if err != nil {
-			return flagErrorf("--image %q: expected a repository such as ghcr.io/owner/app (no tag or digest): %v", s, err)
+	var targets []name.Repository
+	for _, v := range opts.images {
+		// One flag may hold several, one per line or comma-separated (the
+		// Action's multi-line input).
+		for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == ',' }) {
+			if s = strings.TrimSpace(s); s == "" {
+				continue
+			}
+			r, err := name.NewRepository(s, name.StrictValidation)
+			if err != nil {
+				return flagErrorf("--image %q: expected a repository such as ghcr.io/owner/app (no tag or digest): %v", s, err)
+			}
+			targets = append(targets, r)
 		}
-		targets = append(targets, r)
 	}
-	ropts := []release.Option{
-		release.WithKeychain(keychain(a)),
-		release.WithJobs(opts.jobs),
-		release.WithLogger(a.log),
-		release.WithAllowRevisionMismatch(opts.allowRevision),
+	if len(targets) == 0 {
+		return flagErrorf("--image is required: a target repository such as ghcr.io/owner/app")
+	}
+	kc := keychain(a)
+	cfg := pipeline.Config{
+		Source:  src,
+		Targets: targets,
+		Event:   ev,
+		Policy:  pol,
+		DryRun:  opts.dryRun,
+		Release: []release.Option{
+			release.WithKeychain(kc),
+			release.WithJobs(opts.jobs),
+			release.WithLogger(a.log),
+			release.WithAllowRevisionMismatch(opts.allowRevision),
+		},
 	}
 
-	plan, planErr := release.BuildPlan(ctx, src, targets, ev, pol, ropts...)
-	defer plan.Close()
-	if planErr != nil && plan.Digest == "" {
-		return planErr
+	mode, err := opts.signer.mode(opts.signMode, env)
+	if err != nil {
+		return err
 	}
-	var res *release.Result
-	if planErr == nil && !opts.dryRun {
-		r, err := release.Apply(ctx, plan, ropts...)
-		res = &r
-		if err != nil {
-			planErr = err
+	switch mode {
+	case signNone:
+		if ev.Kind != tagging.EventNone && opts.signMode != signNone {
+			msg := "the image will not be signed: give the job the `id-token: write` permission (keyless) or pass --key; --sign none silences this"
+			fmt.Fprintln(a.io.Err, "warning: "+msg)
+			if env.Actions {
+				fmt.Fprintln(a.io.Err, actions.Annotation{Level: "warning", Title: "sonic-release", Message: msg})
+			}
+		}
+	case signKey:
+		cfg.Signing = notes.Signing{Key: opts.publicKey}
+	case signKeyless:
+		cfg.Signing = notes.Signing{Issuer: notes.GitHubActionsIssuer}
+		if env.Workflow != "" {
+			cfg.Signing.Identity = strings.TrimSuffix(env.ServerURL, "/") + "/" + env.Workflow
 		}
 	}
-	if planErr != nil {
+	if mode != signNone && !opts.dryRun && ev.Kind != tagging.EventNone {
+		so, err := opts.signer.options(a, env, mode)
+		if err != nil {
+			return err
+		}
+		ann := map[string]string{}
+		for k, v := range map[string]string{
+			sign.AnnotationVersion:     versionOf(ev),
+			sign.AnnotationCommit:      ev.SHA,
+			sign.AnnotationRepository:  env.Repository,
+			sign.AnnotationWorkflowRef: env.Workflow,
+		} {
+			if v != "" {
+				ann[k] = v
+			}
+		}
+		so = append(so, sign.WithAnnotations(ann), sign.WithLogger(a.log),
+			sign.WithRemoteOptions(remote.WithAuthFromKeychain(kc), remote.WithUserAgent("sonic-release")))
+		s, err := sign.New(so...)
+		if err != nil {
+			return err
+		}
+		cfg.Signer = s
+	}
+
+	if opts.notes && ev.Kind == tagging.EventRelease {
+		rc, err := loadReleaseConfig(opts.releaseConfig, opts.repoDir)
+		if err != nil {
+			return err
+		}
+		cfg.Notes = &pipeline.NotesConfig{
+			Input:         notes.Input{Previous: opts.previous, RepoDir: opts.repoDir, Repository: env.Repository, Config: rc},
+			TagVariable:   opts.tagVariable,
+			Publish:       env.Repository != "",
+			CreateRelease: opts.createRelease,
+			Migrations:    releaseMigrations(opts, ev),
+			Options: []notes.Option{
+				notes.WithHTTPClient(&http.Client{Transport: &bearerTransport{token: env.Token}}),
+				notes.WithAPIURL(env.APIURL),
+				notes.WithServerURL(env.ServerURL),
+				notes.WithLogger(a.log),
+			},
+		}
+	}
+
+	res, err := pipeline.Run(ctx, cfg)
+	defer res.Plan.Close()
+	if err != nil {
 		// Nothing on stdout when a command fails; the step summary still
 		// shows the plan, conflicts included.
-		if err := actions.AppendSummary(env.SummaryPath, planSummary(plan, opts.dryRun)); err != nil {
-			a.log.Warn("writing the step summary", "err", err)
+		if res.Plan.Digest != "" {
+			if err := actions.AppendSummary(env.SummaryPath, planSummary(res.Plan, opts.dryRun)); err != nil {
+				a.log.Warn("writing the step summary", "err", err)
+			}
 		}
-		return planErr
+		return err
 	}
-	return writeRelease(a, env, opts, plan, res)
+	return writeRelease(a, env, opts, res, mode)
+}
+
+func versionOf(ev tagging.Event) string {
+	if ev.Kind == tagging.EventRelease {
+		return ev.Version.String()
+	}
+	return ""
 }
 
 // keychain is the docker config keychain, then GITHUB_TOKEN for ghcr.io.
@@ -155,13 +273,17 @@ func (k ghcrToken) Resolve(r authn.Resource) (authn.Authenticator, error) {
 }
 
 type releaseJSON struct {
-	DryRun bool            `json:"dry_run"`
-	Plan   release.Plan    `json:"plan"`
-	Result *release.Result `json:"result"`
+	DryRun    bool                 `json:"dry_run"`
+	Plan      release.Plan         `json:"plan"`
+	Result    *release.Result      `json:"result"`
+	Signing   string               `json:"signing"`
+	Notes     *notes.Notes         `json:"notes,omitempty"`
+	Published *notes.PublishResult `json:"published,omitempty"`
 }
 
-func writeRelease(a *app, env actions.Env, opts *releaseOptions, plan release.Plan, res *release.Result) error {
-	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res}, "", "  ")
+func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Result, mode string) error {
+	plan := res.Plan
+	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: mode, Notes: res.Notes, Published: res.Published}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -170,15 +292,34 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, plan release.Pl
 	} else {
 		printPlan(a.io.Out, plan, a.io.OutIsTTY)
 	}
+	signWhat := ""
+	if plan.Digest != "" && plan.Skip == "" {
+		signWhat = fmt.Sprintf("%s (index + %d platform images) in %d repositories", plan.Digest, len(plan.Platforms), len(plan.Targets))
+		if len(plan.Platforms) == 0 {
+			signWhat = fmt.Sprintf("%s in %d repositories", plan.Digest, len(plan.Targets))
+		}
+	}
 	switch {
 	case plan.Skip != "":
 		fmt.Fprintln(a.io.Err, plan.Skip)
 	case opts.dryRun:
 		fmt.Fprintf(a.io.Err, "dry-run: %d tag(s) would be written; nothing was sent\n", plan.Changes())
-	case res != nil:
-		fmt.Fprintf(a.io.Err, "released %s: %d tag(s) written, %d in all\n", plan.Digest, len(res.Written), len(res.Tags))
-		for _, rp := range res.Repointed {
+		if mode != signNone {
+			fmt.Fprintf(a.io.Err, "dry-run: would sign %s (%s), before moving the floating tags\n", signWhat, mode)
+		}
+		if res.Markdown != "" {
+			fmt.Fprintf(a.io.Err, "dry-run: the release notes that would be published:\n\n%s\n", res.Markdown)
+		}
+	case res.Applied != nil:
+		fmt.Fprintf(a.io.Err, "released %s: %d tag(s) written, %d in all\n", plan.Digest, len(res.Applied.Written), len(res.Applied.Tags))
+		if len(res.Applied.Signed) > 0 {
+			fmt.Fprintf(a.io.Err, "signed %s (%s)\n", signWhat, mode)
+		}
+		for _, rp := range res.Applied.Repointed {
 			fmt.Fprintf(a.io.Err, "%s:%s re-pointed at %s (%s, published meanwhile)\n", rp.Repository, rp.Tag, rp.Version, rp.To)
+		}
+		if res.Published != nil {
+			fmt.Fprintf(a.io.Err, "release notes %s: %s\n", res.Published.Action, res.Published.URL)
 		}
 	}
 	var tags []string
@@ -190,17 +331,21 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, plan release.Pl
 		}
 	}
 	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
-		"digest": plan.Digest,
-		"tags":   strings.Join(tags, "\n"),
-		"json":   string(js),
+		"digest":  plan.Digest,
+		"tags":    strings.Join(tags, "\n"),
+		"version": plan.Version,
+		"notes":   res.Markdown,
+		"json":    string(js),
 	}); err != nil {
 		return err
 	}
-	return actions.AppendSummary(env.SummaryPath, planSummary(plan, opts.dryRun))
+	summary := planSummary(plan, opts.dryRun)
+	if res.Markdown != "" {
+		summary += "\n" + res.Markdown
+	}
+	return actions.AppendSummary(env.SummaryPath, summary)
 }
 
-// printPlan writes the plan: an aligned table on a terminal, tab-separated
-// fields with full digests otherwise.
 func printPlan(w io.Writer, plan release.Plan, tty bool) {
 	short := func(d string) string { return d }
 	out := w
