@@ -1,0 +1,174 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/sonicsaas/sonic-release/internal/demo"
+	"github.com/sonicsaas/sonic-release/notes"
+	"github.com/sonicsaas/sonic-release/pipeline"
+	"github.com/sonicsaas/sonic-release/release"
+	"github.com/sonicsaas/sonic-release/tagging"
+)
+
+// writes counts the requests that would change a registry.
+type writes struct{ n atomic.Int64 }
+
+func (w *writes) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.n.Add(1)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+type fixture struct {
+	host string
+	repo *demo.Repo
+}
+
+func setup(t *testing.T) fixture {
+	t.Helper()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	r, err := demo.NewRepo(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{host: strings.TrimPrefix(srv.URL, "http://"), repo: r}
+}
+
+// build pushes the CI build of version by digest and returns it as a source.
+func (f fixture) build(t *testing.T, version string, at time.Time) (release.Source, string) {
+	t.Helper()
+	var commit string
+	for _, r := range f.repo.Releases {
+		if r.Version == version {
+			commit = r.Commit
+		}
+	}
+	idx, err := demo.Image(version, commit, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := idx.Digest()
+	ref, err := name.NewDigest(f.host + "/ci/app@" + d.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(ref, idx, remote.WithContext(t.Context())); err != nil {
+		t.Fatal(err)
+	}
+	return release.RegistrySource(ref), commit
+}
+
+func event(version, commit string) tagging.Event {
+	v, _ := tagging.ParseVersion(version)
+	return tagging.Event{Kind: tagging.EventRelease, Version: v, SHA: commit, DefaultBranch: "master"}
+}
+
+func (f fixture) tags(t *testing.T) map[string]string {
+	t.Helper()
+	repo, _ := name.NewRepository(f.host + "/acme/app")
+	out := map[string]string{}
+	tags, err := remote.List(repo, remote.WithContext(t.Context()))
+	if err != nil {
+		return out
+	}
+	for _, tag := range tags {
+		d, err := remote.Head(repo.Tag(tag), remote.WithContext(t.Context()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[tag] = d.Digest.String()
+	}
+	return out
+}
+
+func TestDryRunWritesNothingAndDraftsTheNotes(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	src, commit := f.build(t, "v1.2.0", time.Unix(0, 0))
+	w := &writes{}
+	target, _ := name.NewRepository(f.host + "/acme/app")
+	res, err := pipeline.Run(t.Context(), pipeline.Config{
+		Source: src, Targets: []name.Repository{target}, Event: event("v1.2.0", commit),
+		Release: []release.Option{release.WithTransport(w)},
+		Signer:  failingSigner{}, // never called in a dry run
+		Signing: notes.Signing{Key: "cosign.pub"},
+		Notes:   &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir}, Publish: true},
+		DryRun:  true,
+	})
+	defer res.Plan.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := w.n.Load(); n != 0 {
+		t.Errorf("dry run sent %d write requests", n)
+	}
+	if res.Applied != nil || res.Published != nil {
+		t.Errorf("dry run applied %+v, published %+v", res.Applied, res.Published)
+	}
+	if len(res.Plan.Platforms) != 2 {
+		t.Errorf("platforms %+v, want linux/amd64 and linux/arm64 (attestation left out)", res.Plan.Platforms)
+	}
+	for _, s := range []string{"## v1.2.0", res.Plan.Digest, "cosign verify --key cosign.pub", "linux/arm64"} {
+		if !strings.Contains(res.Markdown, s) {
+			t.Errorf("notes lack %q:\n%s", s, res.Markdown)
+		}
+	}
+	if got := f.tags(t); len(got) != 0 {
+		t.Errorf("tags after a dry run: %v", got)
+	}
+}
+
+type failingSigner struct{}
+
+func (failingSigner) Sign(context.Context, name.Digest) error { return errors.New("the signing service is down") }
+
+func TestSigningFailureLeavesFloatingTags(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	target, _ := name.NewRepository(f.host + "/acme/app")
+	src, commit := f.build(t, "v1.1.0", time.Unix(0, 0))
+	res, err := pipeline.Run(t.Context(), pipeline.Config{Source: src, Targets: []name.Repository{target}, Event: event("v1.1.0", commit)})
+	res.Plan.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := f.tags(t)
+
+	src, commit = f.build(t, "v1.2.0", time.Unix(0, 0))
+	res, err = pipeline.Run(t.Context(), pipeline.Config{Source: src, Targets: []name.Repository{target}, Event: event("v1.2.0", commit), Signer: failingSigner{},
+		Notes: &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir}}})
+	res.Plan.Close()
+	if err == nil || !strings.Contains(err.Error(), "the signing service is down") {
+		t.Fatalf("err = %v, want the signing failure", err)
+	}
+	after := f.tags(t)
+	for _, tag := range []string{"latest", "v1", "v1.1"} {
+		if after[tag] != before[tag] {
+			t.Errorf("%s moved from %s to %s although signing failed", tag, before[tag], after[tag])
+		}
+	}
+	if after["v1.2"] != "" {
+		t.Errorf("v1.2 was created although signing failed")
+	}
+	if after["v1.2.0"] != res.Plan.Digest {
+		t.Errorf("the exact tag v1.2.0 = %q, want %s (it is written before signing)", after["v1.2.0"], res.Plan.Digest)
+	}
+	if res.Notes != nil {
+		t.Errorf("notes were written for a failed release")
+	}
+}
