@@ -20,6 +20,12 @@ var testAnnotations = map[string]string{
 	"dev.sonicsaas.workflow-ref":        "acme/app/.github/workflows/release.yml@refs/tags/v1.2.3",
 }
 
+// cosignCLIs are the cosign releases that must accept our signatures.
+var cosignCLIs = map[string]func(testing.TB, []string, ...string) (string, error){
+	"cosign v2.6.5": sigstoretest.Cosign,
+	"cosign v3.1.3": sigstoretest.Cosign3,
+}
+
 func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 	ctx := context.Background()
 	host := sigstoretest.Registry(t)
@@ -38,13 +44,15 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 		t.Fatalf("signature tags = %v, want [%s]", got, sigTag(d))
 	}
 
-	out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
-		"--trusted-root", trPath, "-a", "org.opencontainers.image.version=1.2.3", d.String())
-	if err != nil {
-		t.Fatalf("cosign verify: %v\n%s", err, out)
-	}
-	if !strings.Contains(out, d.DigestStr()) {
-		t.Errorf("cosign verify output does not name the digest:\n%s", out)
+	for name, cosign := range cosignCLIs {
+		out, err := cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
+			"--trusted-root", trPath, "-a", "org.opencontainers.image.version=1.2.3", d.String())
+		if err != nil {
+			t.Fatalf("%s verify: %v\n%s", name, err, out)
+		}
+		if !strings.Contains(out, d.DigestStr()) {
+			t.Errorf("%s verify output does not name the digest:\n%s", name, out)
+		}
 	}
 	// cosign checks the annotation, so a wrong value must fail.
 	if out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",

@@ -82,6 +82,13 @@ func TestKeyless(t *testing.T) {
 			t.Fatalf("cosign verify %s: %v\n%s", d, err, out)
 		}
 	}
+	if out, err := sigstoretest.Cosign3(t, nil, "verify", "--trusted-root", k.trPath,
+		"--certificate-identity", tagIdentity, "--certificate-oidc-issuer", k.is.URL,
+		"--certificate-github-workflow-repository", "acme/app",
+		"--use-signed-timestamps", "--insecure-ignore-tlog", "--insecure-ignore-sct",
+		"-a", "org.opencontainers.image.version=1.2.3", platforms[1].String()); err != nil {
+		t.Fatalf("cosign v3 verify: %v\n%s", err, out)
+	}
 	for _, tt := range []struct{ name, identity, issuer string }{
 		{"cosign: wrong identity", "https://github.com/evil/fork/.github/workflows/release.yml@refs/tags/v1.2.3", k.is.URL},
 		{"cosign: wrong issuer", tagIdentity, "https://token.actions.githubusercontent.com"},
