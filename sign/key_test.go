@@ -8,6 +8,10 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	ocimutate "github.com/sigstore/cosign/v2/pkg/oci/mutate"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
+	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
 
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 	"github.com/sonicsaas/sonic-release/sign"
@@ -156,11 +160,43 @@ func TestKeyVerifyRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Image "forged" gets a payload naming it, with the signature bytes of
+	// "signed": the signature does not match the payload.
+	forged := sigstoretest.PushImage(t, host, "acme/app", "forged")
+	sigs, err := sigImg.Layers()
+	if err != nil || len(sigs) != 1 {
+		t.Fatalf("signature layers: %v, %v", sigs, err)
+	}
+	m, err := sigImg.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := m.Layers[0].Annotations["dev.cosignproject.cosign/signature"]
+	payload, err := (&sigpayload.Cosign{Image: forged}).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake, err := static.NewSignature(payload, b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se, err := ociremote.SignedEntity(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if se, err = ocimutate.AttachSignatureToEntity(se, fake); err != nil {
+		t.Fatal(err)
+	}
+	if err := ociremote.WriteSignatures(forged.Repository, se); err != nil {
+		t.Fatal(err)
+	}
+
 	tests := []struct {
 		name string
 		ref  string
 		key  []byte
 	}{
+		{"payload does not match the signature", forged.String(), pub},
 		{"wrong key", signed.String(), otherPub},
 		{"unsigned", unsigned.String(), pub},
 		{"tag moved to another image", signed.Context().Tag("tampered").String(), pub},
