@@ -125,6 +125,9 @@ Registry credentials come from the Docker config (docker login).`,
 			if err := outputFormat(opts.output, "text", "json"); err != nil {
 				return err
 			}
+			if err := exclusive(cmd, "key", "keyless"); err != nil {
+				return err
+			}
 			opts.tsaSet = cmd.Flags().Changed("tsa-url")
 			return runSign(cmd.Context(), a, opts, args[0])
 		},
@@ -144,7 +147,6 @@ Registry credentials come from the Docker config (docker login).`,
 	fs.StringVar(&opts.repository, "repository", "", "the GitHub repository owner/name, annotation repository (default $GITHUB_REPOSITORY)")
 	fs.StringVar(&opts.workflowRef, "workflow-ref", "", "the workflow ref, annotation workflow-ref (default $GITHUB_WORKFLOW_REF)")
 	fs.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
-	cmd.MarkFlagsMutuallyExclusive("key", "keyless")
 	return cmd
 }
 
@@ -260,4 +262,18 @@ func oneArg(what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// exclusive is a usage error (exit 2) when more than one of the flags is set.
+func exclusive(cmd *cobra.Command, flags ...string) error {
+	var set []string
+	for _, f := range flags {
+		if cmd.Flags().Changed(f) {
+			set = append(set, "--"+f)
+		}
+	}
+	if len(set) > 1 {
+		return flagErrorf("%s cannot be used together", strings.Join(set, " and "))
+	}
+	return nil
 }
