@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/sign"
 )
 
@@ -75,22 +76,91 @@ func registryOptions(ctx context.Context) []remote.Option {
 	return []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithContext(ctx), remote.WithUserAgent("sonic-release")}
 }
 
-type signOptions struct {
+// signerFlags are the flags that choose how to sign; sign and release
+// share them (release picks keyless or key with its own --sign).
+type signerFlags struct {
 	trust         trustFlags
 	key           string
-	keyless       bool
 	fulcioURL     string
 	tsaURL        string
 	rekorURL      string
 	tlogUpload    bool
 	identityToken string
-	annotations   map[string]string
-	version       string
-	commit        string
-	repository    string
-	workflowRef   string
-	output        string
-	tsaSet        bool // --tsa-url given explicitly
+	fs            *pflag.FlagSet
+}
+
+func (f *signerFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
+	f.trust.register(fs)
+	fs.StringVar(&f.key, "key", "", "cosign private key: a file or env://VAR (password from COSIGN_PASSWORD)")
+	fs.StringVar(&f.fulcioURL, "fulcio-url", defaultFulcioURL, "Fulcio URL (keyless)")
+	fs.StringVar(&f.tsaURL, "tsa-url", defaultTSAURL, "RFC 3161 timestamp authority URL (keyless; with --key only when set explicitly)")
+	fs.StringVar(&f.rekorURL, "rekor-url", defaultRekorURL, "Rekor v1 transparency log URL")
+	fs.BoolVar(&f.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
+	fs.StringVar(&f.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
+}
+
+// signer builds the Signer: with --key, else keyless (the GitHub Actions
+// token, or --identity-token). ann are the signature annotations.
+func (f *signerFlags) signer(ctx context.Context, a *app, keyless bool, ann map[string]string) (*sign.Signer, error) {
+	env := a.env()
+	so := []sign.Option{
+		sign.WithAnnotations(ann),
+		sign.WithRemoteOptions(registryOptions(ctx)...),
+		sign.WithLogger(a.log),
+	}
+	switch {
+	case f.key != "" && keyless:
+		return nil, flagErrorf("--key and keyless signing cannot be used together")
+	case f.key != "":
+		k, err := readKey(a, "--key", f.key)
+		if err != nil {
+			return nil, err
+		}
+		pass := a.getenv("COSIGN_PASSWORD")
+		so = append(so, sign.WithKey(k, func() ([]byte, error) { return []byte(pass), nil }))
+		if f.fs != nil && f.fs.Changed("tsa-url") {
+			so = append(so, sign.WithTimestampAuthority(f.tsaURL))
+		}
+		if f.trust.trustedRoot != "" { // checks the timestamp and Rekor entry before pushing
+			tr, err := f.trust.load(a)
+			if err != nil {
+				return nil, err
+			}
+			so = append(so, sign.WithTrustedMaterial(tr))
+		}
+	case keyless:
+		var ts sign.TokenSource = sign.ActionsToken{RequestURL: env.OIDCURL, RequestToken: env.OIDCToken}
+		if f.identityToken != "" {
+			tok := f.identityToken
+			if b, err := os.ReadFile(tok); err == nil {
+				tok = string(b)
+			}
+			ts = sign.StaticToken(tok)
+		}
+		tr, err := f.trust.load(a)
+		if err != nil {
+			return nil, err
+		}
+		so = append(so, sign.WithKeyless(ts, f.fulcioURL), sign.WithTimestampAuthority(f.tsaURL), sign.WithTrustedMaterial(tr))
+	default:
+		return nil, flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
+	}
+	if f.tlogUpload {
+		so = append(so, sign.WithRekor(f.rekorURL))
+	}
+	return sign.New(so...)
+}
+
+type signOptions struct {
+	signer      signerFlags
+	keyless     bool
+	annotations map[string]string
+	version     string
+	commit      string
+	repository  string
+	workflowRef string
+	output      string
 }
 
 func newCmdSign(a *app) *cobra.Command {
@@ -128,19 +198,12 @@ Registry credentials come from the Docker config (docker login).`,
 			if err := exclusive(cmd, "key", "keyless"); err != nil {
 				return err
 			}
-			opts.tsaSet = cmd.Flags().Changed("tsa-url")
 			return runSign(cmd.Context(), a, opts, args[0])
 		},
 	}
 	fs := cmd.Flags()
-	opts.trust.register(fs)
-	fs.StringVar(&opts.key, "key", "", "cosign private key: a file or env://VAR (password from COSIGN_PASSWORD)")
+	opts.signer.register(fs)
 	fs.BoolVar(&opts.keyless, "keyless", false, "sign keyless with a Fulcio certificate (default inside GitHub Actions with id-token: write)")
-	fs.StringVar(&opts.fulcioURL, "fulcio-url", defaultFulcioURL, "Fulcio URL (keyless)")
-	fs.StringVar(&opts.tsaURL, "tsa-url", defaultTSAURL, "RFC 3161 timestamp authority URL (keyless; with --key only when set explicitly)")
-	fs.StringVar(&opts.rekorURL, "rekor-url", defaultRekorURL, "Rekor v1 transparency log URL")
-	fs.BoolVar(&opts.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
-	fs.StringVar(&opts.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
 	fs.StringToStringVarP(&opts.annotations, "annotation", "a", nil, "extra annotation key=value (repeatable)")
 	fs.StringVar(&opts.version, "version", "", "the release version, annotation version")
 	fs.StringVar(&opts.commit, "commit", "", "the git commit, annotation commit (default $GITHUB_SHA)")
@@ -156,65 +219,12 @@ func runSign(ctx context.Context, a *app, opts *signOptions, image string) error
 		return flagErrorf("%q: expected IMAGE@sha256:DIGEST (images are signed by digest, never by tag): %v", image, err)
 	}
 	env := a.env()
-	ann := map[string]string{}
-	for k, v := range map[string]string{
-		sign.AnnotationVersion:     opts.version,
-		sign.AnnotationCommit:      orDefault(opts.commit, env.SHA),
-		sign.AnnotationRepository:  orDefault(opts.repository, env.Repository),
-		sign.AnnotationWorkflowRef: orDefault(opts.workflowRef, env.Workflow),
-	} {
-		if v != "" {
-			ann[k] = v
-		}
-	}
+	ann := signatureAnnotations(env, opts.version, opts.commit, opts.repository, opts.workflowRef)
 	for k, v := range opts.annotations {
 		ann[k] = v
 	}
-	so := []sign.Option{
-		sign.WithAnnotations(ann),
-		sign.WithRemoteOptions(registryOptions(ctx)...),
-		sign.WithLogger(a.log),
-	}
-	keyless := opts.keyless || (opts.key == "" && env.OIDCURL != "")
-	switch {
-	case opts.key != "":
-		k, err := readKey(a, "--key", opts.key)
-		if err != nil {
-			return err
-		}
-		pass := a.getenv("COSIGN_PASSWORD")
-		so = append(so, sign.WithKey(k, func() ([]byte, error) { return []byte(pass), nil }))
-		if opts.tsaSet {
-			so = append(so, sign.WithTimestampAuthority(opts.tsaURL))
-			if opts.trust.trustedRoot != "" {
-				tr, err := opts.trust.load(a)
-				if err != nil {
-					return err
-				}
-				so = append(so, sign.WithTrustedMaterial(tr))
-			}
-		}
-	case keyless:
-		var ts sign.TokenSource = sign.ActionsToken{RequestURL: env.OIDCURL, RequestToken: env.OIDCToken}
-		if opts.identityToken != "" {
-			tok := opts.identityToken
-			if b, err := os.ReadFile(tok); err == nil {
-				tok = string(b)
-			}
-			ts = sign.StaticToken(tok)
-		}
-		tr, err := opts.trust.load(a)
-		if err != nil {
-			return err
-		}
-		so = append(so, sign.WithKeyless(ts, opts.fulcioURL), sign.WithTimestampAuthority(opts.tsaURL), sign.WithTrustedMaterial(tr))
-	default:
-		return flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
-	}
-	if opts.tlogUpload {
-		so = append(so, sign.WithRekor(opts.rekorURL))
-	}
-	signer, err := sign.New(so...)
+	keyless := opts.keyless || (opts.signer.key == "" && env.OIDCURL != "")
+	signer, err := opts.signer.signer(ctx, a, keyless, ann)
 	if err != nil {
 		return err
 	}
@@ -243,6 +253,23 @@ func runSign(ctx context.Context, a *app, opts *signOptions, image string) error
 		fmt.Fprintf(a.io.Out, "identity %s (issuer %s)\n", out.Subject, out.Issuer)
 	}
 	return nil
+}
+
+// signatureAnnotations are the annotations every signature carries; empty
+// flags fall back to the GitHub Actions environment, empty values are left out.
+func signatureAnnotations(env actions.Env, version, commit, repository, workflowRef string) map[string]string {
+	ann := map[string]string{}
+	for k, v := range map[string]string{
+		sign.AnnotationVersion:     version,
+		sign.AnnotationCommit:      orDefault(commit, env.SHA),
+		sign.AnnotationRepository:  orDefault(repository, env.Repository),
+		sign.AnnotationWorkflowRef: orDefault(workflowRef, env.Workflow),
+	} {
+		if v != "" {
+			ann[k] = v
+		}
+	}
+	return ann
 }
 
 func orDefault(vs ...string) string {
