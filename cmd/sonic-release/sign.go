@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -104,10 +106,12 @@ func (f *signerFlags) register(fs *pflag.FlagSet) {
 // token, or --identity-token). ann are the signature annotations.
 func (f *signerFlags) signer(ctx context.Context, a *app, keyless bool, ann map[string]string) (*sign.Signer, error) {
 	env := a.env()
+	client := &http.Client{Timeout: time.Minute}
 	so := []sign.Option{
 		sign.WithAnnotations(ann),
 		sign.WithRemoteOptions(registryOptions(ctx)...),
 		sign.WithLogger(a.log),
+		sign.WithHTTPClient(client),
 	}
 	switch {
 	case f.key != "" && keyless:
@@ -130,7 +134,7 @@ func (f *signerFlags) signer(ctx context.Context, a *app, keyless bool, ann map[
 			so = append(so, sign.WithTrustedMaterial(tr))
 		}
 	case keyless:
-		var ts sign.TokenSource = sign.ActionsToken{RequestURL: env.OIDCURL, RequestToken: env.OIDCToken}
+		var ts sign.TokenSource = sign.ActionsToken{RequestURL: env.OIDCURL, RequestToken: env.OIDCToken, Client: client}
 		if f.identityToken != "" {
 			tok := f.identityToken
 			if b, err := os.ReadFile(tok); err == nil {
