@@ -49,3 +49,22 @@ if ! PATH="$PATH:/usr/sbin" command -v mariadbd >/dev/null; then
 		echo "tools: mariadb-server is not installed (apt-get install mariadb-server); the Rekor tests will be skipped" >&2
 	fi
 fi
+
+# install_as NAME MODULE/PATH@VERSION: like install, under another binary
+# name (a second version of a tool).
+install_as() {
+	local name=$1 pkg=$2
+	local stamp="$dest/stamps/$name"
+	if [ -x "$dest/bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$pkg" ]; then
+		return 0
+	fi
+	echo "tools: installing $pkg as $name" >&2
+	local tmp
+	tmp=$(mktemp -d)
+	GOBIN="$tmp" GOFLAGS=-buildvcs=false go install "$pkg"
+	mv "$tmp/$(basename "${pkg%@*}")" "$dest/bin/$name"
+	rmdir "$tmp"
+	echo "$pkg" >"$stamp"
+}
+# cosign v3 must also find and accept the signatures.
+install_as cosign3 github.com/sigstore/cosign/v3/cmd/cosign@v3.1.3

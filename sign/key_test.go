@@ -8,6 +8,10 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	ocimutate "github.com/sigstore/cosign/v2/pkg/oci/mutate"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
+	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
 
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 	"github.com/sonicsaas/sonic-release/sign"
@@ -18,6 +22,12 @@ var testAnnotations = map[string]string{
 	"org.opencontainers.image.revision": "0123456789abcdef0123456789abcdef01234567",
 	"dev.sonicsaas.repository":          "acme/app",
 	"dev.sonicsaas.workflow-ref":        "acme/app/.github/workflows/release.yml@refs/tags/v1.2.3",
+}
+
+// cosignCLIs are the cosign releases that must accept our signatures.
+var cosignCLIs = map[string]func(testing.TB, []string, ...string) (string, error){
+	"cosign v2.6.5": sigstoretest.Cosign,
+	"cosign v3.1.3": sigstoretest.Cosign3,
 }
 
 func TestKeySignVerifiedByCosignCLI(t *testing.T) {
@@ -38,13 +48,15 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 		t.Fatalf("signature tags = %v, want [%s]", got, sigTag(d))
 	}
 
-	out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
-		"--trusted-root", trPath, "-a", "org.opencontainers.image.version=1.2.3", d.String())
-	if err != nil {
-		t.Fatalf("cosign verify: %v\n%s", err, out)
-	}
-	if !strings.Contains(out, d.DigestStr()) {
-		t.Errorf("cosign verify output does not name the digest:\n%s", out)
+	for name, cosign := range cosignCLIs {
+		out, err := cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
+			"--trusted-root", trPath, "-a", "org.opencontainers.image.version=1.2.3", d.String())
+		if err != nil {
+			t.Fatalf("%s verify: %v\n%s", name, err, out)
+		}
+		if !strings.Contains(out, d.DigestStr()) {
+			t.Errorf("%s verify output does not name the digest:\n%s", name, out)
+		}
 	}
 	// cosign checks the annotation, so a wrong value must fail.
 	if out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
@@ -148,11 +160,43 @@ func TestKeyVerifyRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Image "forged" gets a payload naming it, with the signature bytes of
+	// "signed": the signature does not match the payload.
+	forged := sigstoretest.PushImage(t, host, "acme/app", "forged")
+	sigs, err := sigImg.Layers()
+	if err != nil || len(sigs) != 1 {
+		t.Fatalf("signature layers: %v, %v", sigs, err)
+	}
+	m, err := sigImg.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := m.Layers[0].Annotations["dev.cosignproject.cosign/signature"]
+	payload, err := (&sigpayload.Cosign{Image: forged}).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake, err := static.NewSignature(payload, b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se, err := ociremote.SignedEntity(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if se, err = ocimutate.AttachSignatureToEntity(se, fake); err != nil {
+		t.Fatal(err)
+	}
+	if err := ociremote.WriteSignatures(forged.Repository, se); err != nil {
+		t.Fatal(err)
+	}
+
 	tests := []struct {
 		name string
 		ref  string
 		key  []byte
 	}{
+		{"payload does not match the signature", forged.String(), pub},
 		{"wrong key", signed.String(), otherPub},
 		{"unsigned", unsigned.String(), pub},
 		{"tag moved to another image", signed.Context().Tag("tampered").String(), pub},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -81,6 +82,13 @@ func TestKeyless(t *testing.T) {
 		if err != nil {
 			t.Fatalf("cosign verify %s: %v\n%s", d, err, out)
 		}
+	}
+	if out, err := sigstoretest.Cosign3(t, nil, "verify", "--trusted-root", k.trPath,
+		"--certificate-identity", tagIdentity, "--certificate-oidc-issuer", k.is.URL,
+		"--certificate-github-workflow-repository", "acme/app",
+		"--use-signed-timestamps", "--insecure-ignore-tlog", "--insecure-ignore-sct",
+		"-a", "org.opencontainers.image.version=1.2.3", platforms[1].String()); err != nil {
+		t.Fatalf("cosign v3 verify: %v\n%s", err, out)
 	}
 	for _, tt := range []struct{ name, identity, issuer string }{
 		{"cosign: wrong identity", "https://github.com/evil/fork/.github/workflows/release.yml@refs/tags/v1.2.3", k.is.URL},
@@ -168,6 +176,34 @@ func TestKeyless(t *testing.T) {
 	if _, err := sign.Verify(ctx, idx.String(), sign.WithRequireTransparencyLog(false), sign.WithTrustedMaterial(trTSA), sign.WithIgnoreSCT(true),
 		sign.WithIdentity(sign.Identity{Subject: tagIdentity, Issuer: k.is.URL})); !isRefused(err) {
 		t.Errorf("untrusted Fulcio CA: err = %v, want a refusal", err)
+	}
+}
+
+// TestKeyWithTimestamp signs with a key and a TSA timestamp.
+func TestKeyWithTimestamp(t *testing.T) {
+	ctx := context.Background()
+	k := startKeyless(t)
+	d := sigstoretest.PushImage(t, k.host, "acme/app", "v1.2.3")
+	priv, pub, _, pubPath := sigstoretest.KeyPair(t)
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithTimestampAuthority(k.tsa.URL), sign.WithTrustedMaterial(k.tr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sign(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	for name, cosign := range cosignCLIs {
+		if out, err := cosign(t, nil, "verify", "--key", pubPath, "--trusted-root", k.trPath, "--use-signed-timestamps",
+			"--insecure-ignore-tlog", d.String()); err != nil {
+			t.Fatalf("%s verify: %v\n%s", name, err, out)
+		}
+	}
+	res, err := sign.Verify(ctx, d.String(), sign.WithPublicKey(pub), sign.WithTrustedMaterial(k.tr), sign.WithRequireTransparencyLog(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sg := res.Manifests[0].Signatures[0]; !sg.Key || sg.SignedAt == nil || time.Since(*sg.SignedAt) > time.Minute {
+		t.Errorf("signature = %+v, want a key signature with a recent timestamp", sg)
 	}
 }
 

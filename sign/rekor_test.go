@@ -42,6 +42,11 @@ func TestRekor(t *testing.T) {
 			t.Fatalf("cosign verify %s with the tlog: %v\n%s", d, err, out)
 		}
 	}
+	if out, err := sigstoretest.Cosign3(t, nil, "verify", "--trusted-root", trPath, "--offline",
+		"--certificate-identity", identity, "--certificate-oidc-issuer", is.URL,
+		"--insecure-ignore-sct", idx.String()); err != nil {
+		t.Fatalf("cosign v3 verify with the tlog: %v\n%s", err, out)
+	}
 	res, err := sign.Verify(ctx, idx.String(), sign.WithTrustedMaterial(tr), sign.WithIgnoreSCT(true),
 		sign.WithIdentity(sign.Identity{Subject: identity, Issuer: is.URL}))
 	if err != nil {

@@ -11,14 +11,12 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
-	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -93,7 +91,6 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 			if opts.jobs < 1 {
 				return flagErrorf("--jobs %d: expected 1 or more", opts.jobs)
 			}
-			opts.signer.tsaSet = cmd.Flags().Changed("tsa-url")
 			if !cmd.Flags().Changed("notes") {
 				// By default the notes are written inside GitHub Actions,
 				// where the release and its repository are known.
@@ -187,24 +184,8 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 	}
 	if mode != signNone && !opts.dryRun && ev.Kind != tagging.EventNone {
-		so, err := opts.signer.options(a, env, mode)
-		if err != nil {
-			return err
-		}
-		ann := map[string]string{}
-		for k, v := range map[string]string{
-			sign.AnnotationVersion:     versionOf(ev),
-			sign.AnnotationCommit:      ev.SHA,
-			sign.AnnotationRepository:  env.Repository,
-			sign.AnnotationWorkflowRef: env.Workflow,
-		} {
-			if v != "" {
-				ann[k] = v
-			}
-		}
-		so = append(so, sign.WithAnnotations(ann), sign.WithLogger(a.log),
-			sign.WithRemoteOptions(remote.WithAuthFromKeychain(kc), remote.WithUserAgent("sonic-release")))
-		s, err := sign.New(so...)
+		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
+		s, err := opts.signer.signer(ctx, a, mode == signKeyless, ann)
 		if err != nil {
 			return err
 		}

@@ -4,16 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/sign"
 )
 
@@ -70,9 +72,88 @@ func readKey(a *app, flag, ref string) ([]byte, error) {
 }
 
 // registryOptions authenticate with the Docker credentials
-// (~/.docker/config.json, written by `docker login`).
-func registryOptions(ctx context.Context) []remote.Option {
-	return []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithContext(ctx), remote.WithUserAgent("sonic-release")}
+// (~/.docker/config.json, written by `docker login`), then GITHUB_TOKEN for
+// ghcr.io, as release does.
+func registryOptions(ctx context.Context, a *app) []remote.Option {
+	return []remote.Option{remote.WithAuthFromKeychain(keychain(a)), remote.WithContext(ctx), remote.WithUserAgent("sonic-release")}
+}
+
+// signerFlags are the flags that choose how to sign; sign and release
+// share them (release picks keyless or key with its own --sign).
+type signerFlags struct {
+	trust         trustFlags
+	key           string
+	fulcioURL     string
+	tsaURL        string
+	rekorURL      string
+	tlogUpload    bool
+	identityToken string
+	fs            *pflag.FlagSet
+}
+
+func (f *signerFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
+	f.trust.register(fs)
+	fs.StringVar(&f.key, "key", "", "cosign private key: a file or env://VAR (password from COSIGN_PASSWORD)")
+	fs.StringVar(&f.fulcioURL, "fulcio-url", defaultFulcioURL, "Fulcio URL (keyless)")
+	fs.StringVar(&f.tsaURL, "tsa-url", defaultTSAURL, "RFC 3161 timestamp authority URL (keyless; with --key only when set explicitly)")
+	fs.StringVar(&f.rekorURL, "rekor-url", defaultRekorURL, "Rekor v1 transparency log URL")
+	fs.BoolVar(&f.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
+	fs.StringVar(&f.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
+}
+
+// signer builds the Signer: with --key, else keyless (the GitHub Actions
+// token, or --identity-token). ann are the signature annotations.
+func (f *signerFlags) signer(ctx context.Context, a *app, keyless bool, ann map[string]string) (*sign.Signer, error) {
+	env := a.env()
+	client := &http.Client{Timeout: time.Minute}
+	so := []sign.Option{
+		sign.WithAnnotations(ann),
+		sign.WithRemoteOptions(registryOptions(ctx, a)...),
+		sign.WithLogger(a.log),
+		sign.WithHTTPClient(client),
+	}
+	switch {
+	case f.key != "" && keyless:
+		return nil, flagErrorf("--key and keyless signing cannot be used together")
+	case f.key != "":
+		k, err := readKey(a, "--key", f.key)
+		if err != nil {
+			return nil, err
+		}
+		pass := a.getenv("COSIGN_PASSWORD")
+		so = append(so, sign.WithKey(k, func() ([]byte, error) { return []byte(pass), nil }))
+		if f.fs != nil && f.fs.Changed("tsa-url") {
+			so = append(so, sign.WithTimestampAuthority(f.tsaURL))
+		}
+		if f.trust.trustedRoot != "" { // checks the timestamp and Rekor entry before pushing
+			tr, err := f.trust.load(a)
+			if err != nil {
+				return nil, err
+			}
+			so = append(so, sign.WithTrustedMaterial(tr))
+		}
+	case keyless:
+		var ts sign.TokenSource = sign.ActionsToken{RequestURL: env.OIDCURL, RequestToken: env.OIDCToken, Client: client}
+		if f.identityToken != "" {
+			tok := f.identityToken
+			if b, err := os.ReadFile(tok); err == nil {
+				tok = string(b)
+			}
+			ts = sign.StaticToken(tok)
+		}
+		tr, err := f.trust.load(a)
+		if err != nil {
+			return nil, err
+		}
+		so = append(so, sign.WithKeyless(ts, f.fulcioURL), sign.WithTimestampAuthority(f.tsaURL), sign.WithTrustedMaterial(tr))
+	default:
+		return nil, flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
+	}
+	if f.tlogUpload {
+		so = append(so, sign.WithRekor(f.rekorURL))
+	}
+	return sign.New(so...)
 }
 
 type signOptions struct {
@@ -118,7 +199,9 @@ Registry credentials come from the Docker config (docker login).`,
 			if err := outputFormat(opts.output, "text", "json"); err != nil {
 				return err
 			}
-			opts.signer.tsaSet = cmd.Flags().Changed("tsa-url")
+			if err := exclusive(cmd, "key", "keyless"); err != nil {
+				return err
+			}
 			return runSign(cmd.Context(), a, opts, args[0])
 		},
 	}
@@ -131,7 +214,6 @@ Registry credentials come from the Docker config (docker login).`,
 	fs.StringVar(&opts.repository, "repository", "", "the GitHub repository owner/name, annotation repository (default $GITHUB_REPOSITORY)")
 	fs.StringVar(&opts.workflowRef, "workflow-ref", "", "the workflow ref, annotation workflow-ref (default $GITHUB_WORKFLOW_REF)")
 	fs.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
-	cmd.MarkFlagsMutuallyExclusive("key", "keyless")
 	return cmd
 }
 
@@ -141,41 +223,12 @@ func runSign(ctx context.Context, a *app, opts *signOptions, image string) error
 		return flagErrorf("%q: expected IMAGE@sha256:DIGEST (images are signed by digest, never by tag): %v", image, err)
 	}
 	env := a.env()
-	ann := map[string]string{}
-	for k, v := range map[string]string{
-		sign.AnnotationVersion:     opts.version,
-		sign.AnnotationCommit:      orDefault(opts.commit, env.SHA),
-		sign.AnnotationRepository:  orDefault(opts.repository, env.Repository),
-		sign.AnnotationWorkflowRef: orDefault(opts.workflowRef, env.Workflow),
-	} {
-		if v != "" {
-			ann[k] = v
-		}
-	}
+	ann := signatureAnnotations(env, opts.version, opts.commit, opts.repository, opts.workflowRef)
 	for k, v := range opts.annotations {
 		ann[k] = v
 	}
-	requested := signAuto
-	if opts.keyless {
-		requested = signKeyless
-	}
-	mode, err := opts.signer.mode(requested, env)
-	if err != nil {
-		return err
-	}
-	if mode == signNone {
-		return flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
-	}
-	so, err := opts.signer.options(a, env, mode)
-	if err != nil {
-		return err
-	}
-	so = append(so,
-		sign.WithAnnotations(ann),
-		sign.WithRemoteOptions(registryOptions(ctx)...),
-		sign.WithLogger(a.log),
-	)
-	signer, err := sign.New(so...)
+	keyless := opts.keyless || (opts.signer.key == "" && env.OIDCURL != "")
+	signer, err := opts.signer.signer(ctx, a, keyless, ann)
 	if err != nil {
 		return err
 	}
@@ -206,6 +259,23 @@ func runSign(ctx context.Context, a *app, opts *signOptions, image string) error
 	return nil
 }
 
+// signatureAnnotations are the annotations every signature carries; empty
+// flags fall back to the GitHub Actions environment, empty values are left out.
+func signatureAnnotations(env actions.Env, version, commit, repository, workflowRef string) map[string]string {
+	ann := map[string]string{}
+	for k, v := range map[string]string{
+		sign.AnnotationVersion:     version,
+		sign.AnnotationCommit:      orDefault(commit, env.SHA),
+		sign.AnnotationRepository:  orDefault(repository, env.Repository),
+		sign.AnnotationWorkflowRef: orDefault(workflowRef, env.Workflow),
+	} {
+		if v != "" {
+			ann[k] = v
+		}
+	}
+	return ann
+}
+
 func orDefault(vs ...string) string {
 	for _, v := range vs {
 		if v != "" {
@@ -223,4 +293,18 @@ func oneArg(what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// exclusive is a usage error (exit 2) when more than one of the flags is set.
+func exclusive(cmd *cobra.Command, flags ...string) error {
+	var set []string
+	for _, f := range flags {
+		if cmd.Flags().Changed(f) {
+			set = append(set, "--"+f)
+		}
+	}
+	if len(set) > 1 {
+		return flagErrorf("%s cannot be used together", strings.Join(set, " and "))
+	}
+	return nil
 }

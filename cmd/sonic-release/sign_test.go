@@ -78,6 +78,9 @@ func TestSignVerifyKey(t *testing.T) {
 		{"empty env key", nil, []string{"sign", d.String(), "--key", "env://NOPE"}, 2, "NOPE"},
 		{"KMS key", nil, []string{"sign", d.String(), "--key", "awskms:///alias/x"}, 2, "no KMS"},
 		{"verify without key or identity", nil, []string{"verify", d.String()}, 2, "--certificate-identity"},
+		{"key and keyless", nil, []string{"sign", d.String(), "--key", privPath, "--keyless"}, 2, "--key and --keyless cannot be used together"},
+		{"key and identity", nil, []string{"verify", d.String(), "--key", pubPath, "--certificate-identity", "x"}, 2, "cannot be used together"},
+		{"identity and identity regexp", nil, []string{"verify", d.String(), "--certificate-identity", "x", "--certificate-identity-regexp", "y"}, 2, "cannot be used together"},
 		{"identity without issuer", nil, []string{"verify", d.String(), "--certificate-identity", "x"}, 2, "--certificate-oidc-issuer"},
 	}
 	for _, tt := range tests {

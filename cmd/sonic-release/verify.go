@@ -54,6 +54,14 @@ fails, saying why.`,
 			if err := outputFormat(opts.output, "text", "json"); err != nil {
 				return err
 			}
+			for _, group := range [][]string{
+				{"key", "certificate-identity", "certificate-identity-regexp"},
+				{"key", "certificate-oidc-issuer", "certificate-oidc-issuer-regexp"},
+			} {
+				if err := exclusive(cmd, group...); err != nil {
+					return err
+				}
+			}
 			return runVerify(cmd.Context(), a, opts, args[0])
 		},
 	}
@@ -73,16 +81,12 @@ fails, saying why.`,
 	fs.BoolVar(&opts.ignoreTlog, "insecure-ignore-tlog", false, "do not require a Rekor transparency-log entry (signatures made with --tlog-upload=false; keyless ones then need a timestamp)")
 	fs.BoolVar(&opts.ignoreSCT, "insecure-ignore-sct", false, "do not check the certificate transparency timestamp (private Fulcio without a CT log)")
 	fs.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
-	cmd.MarkFlagsMutuallyExclusive("key", "certificate-identity")
-	cmd.MarkFlagsMutuallyExclusive("key", "certificate-identity-regexp")
-	cmd.MarkFlagsMutuallyExclusive("certificate-identity", "certificate-identity-regexp")
-	cmd.MarkFlagsMutuallyExclusive("certificate-oidc-issuer", "certificate-oidc-issuer-regexp")
 	return cmd
 }
 
 func runVerify(ctx context.Context, a *app, opts *verifyOptions, image string) error {
 	vo := []sign.Option{
-		sign.WithRemoteOptions(registryOptions(ctx)...),
+		sign.WithRemoteOptions(registryOptions(ctx, a)...),
 		sign.WithAnnotations(opts.annotations),
 		sign.WithLogger(a.log),
 		sign.WithIgnoreSCT(opts.ignoreSCT),

@@ -108,8 +108,19 @@ func Password() ([]byte, error) { return []byte(KeyPassword), nil }
 // credentials, and returns its combined output and error.
 func Cosign(t testing.TB, env []string, args ...string) (string, error) {
 	t.Helper()
+	return runCosign(t, "cosign", env, args)
+}
+
+// Cosign3 runs the pinned cosign v3 CLI like Cosign.
+func Cosign3(t testing.TB, env []string, args ...string) (string, error) {
+	t.Helper()
+	return runCosign(t, "cosign3", env, args)
+}
+
+func runCosign(t testing.TB, tool string, env, args []string) (string, error) {
+	t.Helper()
 	home := t.TempDir()
-	cmd := exec.CommandContext(context.Background(), testtool.Path(t, "cosign"), args...)
+	cmd := exec.CommandContext(context.Background(), testtool.Path(t, tool), args...)
 	cmd.Env = append([]string{"HOME=" + home, "TUF_ROOT=" + filepath.Join(home, "tuf"), "PATH=/usr/bin:/bin"}, env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
