@@ -135,7 +135,9 @@ func TestDryRunWritesNothingAndDraftsTheNotes(t *testing.T) {
 
 type failingSigner struct{}
 
-func (failingSigner) Sign(context.Context, name.Digest) error { return errors.New("the signing service is down") }
+func (failingSigner) Sign(context.Context, name.Digest) error {
+	return errors.New("the signing service is down")
+}
 
 func TestSigningFailureLeavesFloatingTags(t *testing.T) {
 	t.Parallel()
