@@ -40,6 +40,7 @@ Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused by policy.`,
 	cmd.PersistentFlags().StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn or error (logs go to stderr)")
 	cmd.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	cmd.AddCommand(newCmdTags(a))
+	cmd.AddCommand(newCmdMigrations(a))
 	return cmd
 }
 
