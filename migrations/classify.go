@@ -110,17 +110,7 @@ func (c *classifier) chunk(chunk string, base int) {
 	}
 	tree, err := pg.Parse(chunk)
 	if err != nil {
-		pos := 0
-		var perr *pgparser.Error
-		if errors.As(err, &perr) && perr.Cursorpos > 0 {
-			pos = perr.Cursorpos - 1
-		}
-		start := firstToken(tokens, 0, len(chunk))
-		end := len(chunk)
-		c.add(stmtCtx{offset: base + start, line: c.line(base + max(pos, start)), text: clip(chunk[start:end])}, Finding{
-			Class: Other, Breaking: true, Level: LevelError,
-			Reason: fmt.Sprintf("does not parse as PostgreSQL (%s); the database would reject it too; judged breaking", err.Error()),
-		})
+		c.unparsable(chunk, base, tokens, err)
 		return
 	}
 	for _, raw := range tree.GetStmts() {
@@ -136,6 +126,83 @@ func (c *classifier) chunk(chunk string, base int) {
 		st := stmtCtx{offset: base + start, line: c.line(base + start), text: clip(strings.TrimSpace(chunk[start:end]))}
 		c.stmt(st, raw.GetStmt())
 	}
+}
+
+// unparsable handles a chunk the parser rejects: it is cut at the
+// scanner's semicolons (outside strings and comments), each piece is parsed
+// on its own, and the pieces that still fail become error findings on the
+// line of the error.
+func (c *classifier) unparsable(chunk string, base int, tokens []*pg.ScanToken, chunkErr error) {
+	var cuts []int
+	for _, t := range tokens {
+		if t.GetToken() == pg.Token_ASCII_59 {
+			cuts = append(cuts, int(t.GetEnd()))
+		}
+	}
+	if len(tokens) == 0 || len(cuts) == 0 || cuts[len(cuts)-1] < len(chunk) {
+		cuts = append(cuts, len(chunk))
+	}
+	if len(tokens) == 0 {
+		cuts = []int{len(chunk)} // the scanner failed too: one piece
+	}
+	from := 0
+	for _, to := range cuts {
+		piece := chunk[from:to]
+		pieceBase := base + from
+		from = to
+		if strings.TrimSpace(piece) == "" {
+			continue
+		}
+		start := firstToken(tokens, pieceBase-base, pieceBase-base+len(piece)) - (pieceBase - base)
+		if start < 0 || start >= len(piece) || strings.TrimSpace(piece[start:]) == "" || len(tokens) > 0 && onlyComments(tokens, pieceBase-base, pieceBase-base+len(piece)) {
+			continue
+		}
+		tree, err := pg.Parse(piece)
+		if err == nil && len(cuts) > 1 {
+			for _, raw := range tree.GetStmts() {
+				loc := int(raw.GetStmtLocation())
+				end := len(piece)
+				if l := int(raw.GetStmtLen()); l > 0 && loc+l <= len(piece) {
+					end = loc + l
+				}
+				if loc < start {
+					loc = start
+				}
+				if loc > end {
+					loc = end
+				}
+				st := stmtCtx{offset: pieceBase + loc, line: c.line(pieceBase + loc), text: clip(strings.TrimSpace(piece[loc:end]))}
+				c.stmt(st, raw.GetStmt())
+			}
+			continue
+		}
+		if err == nil {
+			err = chunkErr
+		}
+		pos := start
+		var perr *pgparser.Error
+		if errors.As(err, &perr) && perr.Cursorpos > 0 && perr.Cursorpos-1 < len(piece) {
+			pos = perr.Cursorpos - 1
+		}
+		c.add(stmtCtx{offset: pieceBase + start, line: c.line(pieceBase + pos), text: clip(strings.TrimSpace(piece[start:]))}, Finding{
+			Class: Other, Breaking: true, Level: LevelError,
+			Reason: fmt.Sprintf("does not parse as PostgreSQL (%s); the database would reject it too; judged breaking", err.Error()),
+		})
+	}
+}
+
+// onlyComments reports whether every token in [from, to) is a comment.
+func onlyComments(toks []*pg.ScanToken, from, to int) bool {
+	for _, t := range toks {
+		s := int(t.GetStart())
+		if s < from || s >= to {
+			continue
+		}
+		if k := t.GetToken(); k != pg.Token_SQL_COMMENT && k != pg.Token_C_COMMENT {
+			return false
+		}
+	}
+	return true
 }
 
 // scan finds the comments of a chunk with PostgreSQL's own scanner (so a
@@ -375,9 +442,9 @@ func newColumn(cd *pg.ColumnDef) *column {
 }
 
 // col looks a column up in t (which may be nil).
-func (c *classifier) col(t *table, tableShipped bool, name string) (col *column, shipped bool, why string) {
+func (c *classifier) col(t *table, tableShipped bool, tableWhy, name string) (col *column, shipped bool, why string) {
 	if t == nil {
-		return nil, tableShipped, ""
+		return nil, tableShipped, tableWhy
 	}
 	col = t.cols[name]
 	switch {
@@ -444,7 +511,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		f.Reason = fmt.Sprintf("adds column %s.%s, nullable or with a default: the previous release ignores it", d, f.Column)
 		c.add(st, f)
 	case pg.AlterTableType_AT_DropColumn:
-		col, shipped, why := c.col(t, tShipped, f.Column)
+		col, shipped, why := c.col(t, tShipped, tWhy, f.Column)
 		_ = col
 		f.Class = DropColumn
 		if t != nil {
@@ -452,7 +519,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		}
 		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops column %s.%s, which the previous release reads and writes", d, f.Column)), firstOf(why, newWhy)))
 	case pg.AlterTableType_AT_AlterColumnType:
-		col, shipped, why := c.col(t, tShipped, f.Column)
+		col, shipped, why := c.col(t, tShipped, tWhy, f.Column)
 		to, _ := typeOf(cmd.GetDef().GetColumnDef().GetTypeName())
 		f.Class = AlterColumnType
 		switch {
@@ -470,7 +537,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		}
 		c.add(st, f)
 	case pg.AlterTableType_AT_SetNotNull:
-		col, shipped, why := c.col(t, tShipped, f.Column)
+		col, shipped, why := c.col(t, tShipped, tWhy, f.Column)
 		f.Class = SetNotNull
 		if shipped && col != nil && col.baseNotNull {
 			f.Reason = "the column was already NOT NULL in the previous release"
@@ -482,14 +549,14 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		}
 		c.add(st, f)
 	case pg.AlterTableType_AT_DropNotNull:
-		col, _, _ := c.col(t, tShipped, f.Column)
+		col, _, _ := c.col(t, tShipped, tWhy, f.Column)
 		if col != nil {
 			col.notNull = false
 		}
 		f.Class, f.Reason = Other, fmt.Sprintf("allows NULL in %s.%s: the previous release can still write; it may read NULLs this release writes", d, f.Column)
 		c.add(st, f)
 	case pg.AlterTableType_AT_ColumnDefault:
-		col, shipped, why := c.col(t, tShipped, f.Column)
+		col, shipped, why := c.col(t, tShipped, tWhy, f.Column)
 		if cmd.GetDef() != nil {
 			if col != nil {
 				col.hasDefault = true
@@ -504,7 +571,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		f.Class = DropDefault
 		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops the default of %s.%s: the previous release inserts rows relying on it", d, f.Column)), firstOf(why, newWhy)))
 	case pg.AlterTableType_AT_DropIdentity:
-		_, shipped, why := c.col(t, tShipped, f.Column)
+		_, shipped, why := c.col(t, tShipped, tWhy, f.Column)
 		f.Class = DropDefault
 		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops the identity of %s.%s: the previous release inserts rows relying on it", d, f.Column)), firstOf(why, newWhy)))
 	case pg.AlterTableType_AT_AddConstraint, pg.AlterTableType_AT_AddIndexConstraint:
@@ -577,7 +644,7 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 			firstOf(why, fmt.Sprintf("renames table %s to %s: the previous release still queries %s", d, r.GetNewname(), d)), why))
 	case pg.ObjectType_OBJECT_COLUMN:
 		t, d, tShipped, tWhy := c.table(r.GetRelation())
-		col, shipped, why := c.col(t, tShipped, r.GetSubname())
+		col, shipped, why := c.col(t, tShipped, tWhy, r.GetSubname())
 		if t != nil && col != nil {
 			delete(t.cols, r.GetSubname())
 			t.cols[r.GetNewname()] = col
