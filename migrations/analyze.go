@@ -90,6 +90,9 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 		}
 	}
 	g := git{dir: repoDir}
+	if _, err := g.run(ctx, "rev-parse", "--git-dir"); err != nil {
+		return Report{}, &InputError{fmt.Sprintf("%q is not a git repository (%v): pass the folder of a git clone", repoDir, err)}
+	}
 	if to == "" {
 		to = "HEAD"
 	}
