@@ -46,6 +46,7 @@ Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused by policy.`,
 	cmd.AddCommand(newCmdSign(a))
 	cmd.AddCommand(newCmdVerify(a))
 	cmd.AddCommand(newCmdDemo(a))
+	cmd.AddCommand(newCmdMigrations(a))
 	return cmd
 }
 

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sonicsaas/sonic-release/migrations"
+)
+
+// migrationsRepo builds a git repository with two releases: v1.0.0 makes
+// users, HEAD renames a column (breaking) and adds an index (compatible).
+func migrationsRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+			"GIT_AUTHOR_NAME=T", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=T", "GIT_COMMITTER_EMAIL=t@example.com")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(path, data string) {
+		t.Helper()
+		p := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	journal := func(tags ...string) string {
+		var e []string
+		for i, tag := range tags {
+			e = append(e, `{"idx":`+string(rune('0'+i))+`,"version":"7","when":`+string(rune('1'+i))+`000,"tag":"`+tag+`","breakpoints":true}`)
+		}
+		return `{"version":"7","dialect":"postgresql","entries":[` + strings.Join(e, ",") + `]}`
+	}
+	git("-c", "init.defaultBranch=main", "init", "-q")
+	write("drizzle/0000_init.sql", "CREATE TABLE \"users\" (\"id\" serial PRIMARY KEY, \"title\" text);\n")
+	write("drizzle/meta/_journal.json", journal("0000_init"))
+	git("add", "-A")
+	git("commit", "-qm", "init")
+	git("tag", "v1.0.0")
+	write("drizzle/0001_next.sql", "ALTER TABLE \"users\" RENAME COLUMN \"title\" TO \"name\";--> statement-breakpoint\nCREATE INDEX \"users_name\" ON \"users\" (\"name\");\n")
+	write("drizzle/meta/_journal.json", journal("0000_init", "0001_next"))
+	git("add", "-A")
+	git("commit", "-qm", "next")
+	return dir
+}
+
+func runMigrationsCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(t.Context(), args, ioStreams{In: strings.NewReader(""), Out: &out, Err: &errb}, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+func TestMigrationsCommand(t *testing.T) {
+	repo := migrationsRepo(t)
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		code     int
+		stdout   []string // substrings
+		stderr   []string
+		noStderr string
+	}{
+		{"text", []string{"migrations", "--repo-dir", repo}, nil, 0,
+			[]string{"Migrations in drizzle from v1.0.0 to HEAD: 1", "drizzle/0001_next.sql (0001_next, added): BREAKING", "rename-column", "users.title", "yes", "renames column users.title to name"}, nil, "::warning"},
+		{"fail on breaking", []string{"migrations", "--repo-dir", repo, "--fail-on", "breaking"}, nil, 3,
+			[]string{"BREAKING"}, []string{"--fail-on breaking: 1 breaking migration(s) and 0 problem(s) between v1.0.0 and HEAD"}, ""},
+		{"fail on any", []string{"migrations", "--repo-dir", repo, "--fail-on", "any"}, nil, 3, nil, []string{"--fail-on any"}, ""},
+		{"fail on breaking with a compatible range", []string{"migrations", "--repo-dir", repo, "--to", "v1.0.0", "--fail-on", "breaking"}, nil, 0,
+			[]string{"from the first commit to v1.0.0: 1", "compatible"}, nil, ""},
+		{"annotations in Actions", []string{"migrations", "--repo-dir", repo}, map[string]string{"GITHUB_ACTIONS": "true"}, 0,
+			nil, []string{"::warning file=drizzle/0001_next.sql,line=1,title=breaking migration%3A rename-column::renames column users.title"}, ""},
+		{"bad fail-on", []string{"migrations", "--repo-dir", repo, "--fail-on", "sometimes"}, nil, 2, nil, []string{`--fail-on "sometimes": expected breaking, any or never`}, ""},
+		{"bad output", []string{"migrations", "--repo-dir", repo, "-o", "yaml"}, nil, 2, nil, []string{`-o "yaml"`}, ""},
+		{"bad ref", []string{"migrations", "--repo-dir", repo, "--from", "v0.0.1"}, nil, 2, nil, []string{`ref "v0.0.1" is not a commit`}, ""},
+		{"bad dir", []string{"migrations", "--repo-dir", repo, "--dir", "/abs"}, nil, 2, nil, []string{"relative to the repository root"}, ""},
+		{"not a repository", []string{"migrations", "--repo-dir", t.TempDir()}, nil, 2, nil, []string{"is not a git repository"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runMigrationsCLI(t, tt.env, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			if tt.noStderr != "" && strings.Contains(stderr, tt.noStderr) {
+				t.Errorf("stderr has %q:\n%s", tt.noStderr, stderr)
+			}
+		})
+	}
+}
+
+func TestMigrationsJSONAndOutputs(t *testing.T) {
+	repo := migrationsRepo(t)
+	outputs := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runMigrationsCLI(t, map[string]string{"GITHUB_OUTPUT": outputs}, "migrations", "--repo-dir", repo, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep migrations.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not a report: %v\n%s", err, stdout)
+	}
+	if rep.From != "v1.0.0" || rep.To != "HEAD" || len(rep.Migrations) != 1 || len(rep.Migrations[0].Findings) != 2 || !rep.Breaking() {
+		t.Fatalf("report %+v", rep)
+	}
+	f := rep.Migrations[0].Findings[1]
+	if f.Line != 2 || f.Class != migrations.Additive || f.Breaking || f.Statement != `CREATE INDEX "users_name" ON "users" ("name")` {
+		t.Errorf("second finding %+v", f)
+	}
+	data, err := os.ReadFile(outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "breaking<<") || !strings.Contains(string(data), "\ntrue\n") {
+		t.Errorf("outputs:\n%s", data)
+	}
+}

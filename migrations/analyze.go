@@ -1,0 +1,372 @@
+package migrations
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/sonicsaas/sonic-release/tagging"
+)
+
+type options struct {
+	dir string
+	log *slog.Logger
+}
+
+// Option configures Analyze.
+type Option func(*options) error
+
+// WithDir sets the migrations folder, relative to the repository root.
+// The default is the "out" of drizzle.config.{ts,js,mjs,json} at the "to"
+// ref when there is one, else "drizzle".
+func WithDir(dir string) Option {
+	return func(o *options) error {
+		d, err := cleanDir(dir)
+		if err != nil {
+			return err
+		}
+		o.dir = d
+		return nil
+	}
+}
+
+// WithLogger sets the logger for progress and decisions. The default
+// discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("logger must not be nil")
+		}
+		o.log = l
+		return nil
+	}
+}
+
+// InputError is input Analyze cannot use: a bad folder, ref or journal.
+type InputError struct{ msg string }
+
+func (e *InputError) Error() string { return e.msg }
+
+// BadInput marks the error as unusable input (the CLI exits 2).
+func (e *InputError) BadInput() bool { return true }
+
+func cleanDir(dir string) (string, error) {
+	d := path.Clean(strings.TrimPrefix(strings.ReplaceAll(dir, "\\", "/"), "./"))
+	if dir == "" || path.IsAbs(d) || d == ".." || strings.HasPrefix(d, "../") {
+		return "", &InputError{fmt.Sprintf("migrations folder %q: expected a folder relative to the repository root, such as drizzle", dir)}
+	}
+	return d, nil
+}
+
+// configFiles are drizzle-kit's default config file names, in the order
+// drizzle-kit looks for them.
+var configFiles = []string{"drizzle.config.ts", "drizzle.config.js", "drizzle.config.mjs", "drizzle.config.json"}
+
+// outRE finds `out: "./drizzle"` in a TypeScript or JavaScript config (a
+// config file, not SQL).
+var outRE = regexp.MustCompile(`(?m)\bout\s*:\s*["'` + "`" + `]([^"'` + "`" + `\n]+)["'` + "`" + `]`)
+
+// Analyze finds the Drizzle migrations added between two refs of the git
+// repository at repoDir and classifies their statements against the schema
+// the "from" ref had.
+//
+// from empty means the previous version tag: the highest version tag below
+// to's version when to is a version tag, else the highest version tag not
+// on to's commit (pre-releases count only when to is a pre-release). With
+// no version tag at all, every migration is in the range. to empty means
+// HEAD. git is run as the real git binary, with ctx.
+func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Option) (Report, error) {
+	o := options{log: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return Report{}, err
+		}
+	}
+	g := git{dir: repoDir}
+	if _, err := g.run(ctx, "rev-parse", "--git-dir"); err != nil {
+		return Report{}, &InputError{fmt.Sprintf("%q is not a git repository (%v): pass the folder of a git clone", repoDir, err)}
+	}
+	if to == "" {
+		to = "HEAD"
+	}
+	toCommit, err := g.commit(ctx, to)
+	if err != nil {
+		return Report{}, err
+	}
+	fromCommit := ""
+	if from == "" {
+		if from, err = previousVersion(ctx, g, to, toCommit); err != nil {
+			return Report{}, err
+		}
+		o.log.Info("previous version", "from", from, "to", to)
+	}
+	if from != "" {
+		if fromCommit, err = g.commit(ctx, from); err != nil {
+			return Report{}, err
+		}
+	}
+	if o.dir == "" {
+		if o.dir, err = configDir(ctx, g, toCommit, o.log); err != nil {
+			return Report{}, err
+		}
+	}
+	rep := Report{From: from, To: to, Dir: o.dir, Migrations: []Migration{}, Problems: []Finding{}}
+
+	toFiles, err := g.tree(ctx, toCommit, o.dir)
+	if err != nil {
+		return Report{}, err
+	}
+	fromFiles := map[string]string{}
+	if fromCommit != "" {
+		if fromFiles, err = g.tree(ctx, fromCommit, o.dir); err != nil {
+			return Report{}, err
+		}
+	}
+	toSet, err := readSet(ctx, g, o.dir, toFiles)
+	if err != nil {
+		return Report{}, err
+	}
+	fromSet, err := readSet(ctx, g, o.dir, fromFiles)
+	if err != nil {
+		return Report{}, err
+	}
+	rep.Problems = append(rep.Problems, toSet.problems...)
+	if len(toSet.migs) == 0 {
+		o.log.Warn("no migrations found", "dir", o.dir, "to", to)
+	}
+
+	// Read what is needed: every shipped migration (to rebuild the
+	// previous release's schema) and every new one.
+	fromPaths := map[string]mig{}
+	var ids []string
+	for _, m := range fromSet.migs {
+		fromPaths[m.path] = m
+		ids = append(ids, m.blob)
+	}
+	for _, m := range toSet.migs {
+		if _, shipped := fromPaths[m.path]; !shipped {
+			ids = append(ids, m.blob)
+		}
+	}
+	blobs, err := g.blobs(ctx, ids)
+	if err != nil {
+		return Report{}, err
+	}
+
+	schema := NewSchema()
+	for _, m := range fromSet.migs {
+		if _, err := ClassifyFile(m.path, blobs[m.blob], schema); err != nil {
+			return Report{}, err
+		}
+	}
+	schema.Baseline()
+
+	lastShipped := int64(0)
+	for _, m := range fromSet.migs {
+		lastShipped = max(lastShipped, m.when)
+	}
+	toPaths := map[string]bool{}
+	for _, m := range toSet.migs {
+		toPaths[m.path] = true
+		old, shipped := fromPaths[m.path]
+		switch {
+		case !shipped:
+			fs, err := ClassifyFile(m.path, blobs[m.blob], schema)
+			if err != nil {
+				return Report{}, err
+			}
+			mm := Migration{Name: m.name, File: m.path, Status: "added", Findings: fs}
+			for _, f := range fs {
+				mm.Breaking = mm.Breaking || f.Breaking
+			}
+			rep.Migrations = append(rep.Migrations, mm)
+			if m.when > 0 && m.when <= lastShipped {
+				rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,
+					Reason: fmt.Sprintf("journal entry %s is dated (when %d) before the last shipped migration (when %d): Drizzle's migrator skips it on every database that applied the shipped ones; re-generate it so it comes last", m.name, m.when, lastShipped)})
+			}
+		case old.blob != m.blob:
+			rep.Migrations = append(rep.Migrations, Migration{Name: m.name, File: m.path, Status: "modified", Findings: []Finding{}})
+			rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,
+				Reason: fmt.Sprintf("migration %s shipped in %s and is edited in this range: Drizzle never re-runs an applied migration, so databases that applied it keep the old version; revert the edit and add a new migration", m.name, from)})
+		}
+	}
+	for _, m := range fromSet.migs {
+		if !toPaths[m.path] {
+			rep.Migrations = append(rep.Migrations, Migration{Name: m.name, File: m.path, Status: "deleted", Findings: []Finding{}})
+			rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,
+				Reason: fmt.Sprintf("migration %s shipped in %s and is deleted in this range: databases that applied it keep its changes, new databases do not get them; restore it and undo it with a new migration", m.name, from)})
+		}
+	}
+	o.log.Info("migrations analysed", "from", from, "to", to, "dir", o.dir, "migrations", len(rep.Migrations), "problems", len(rep.Problems), "breaking", rep.Breaking())
+	return rep, nil
+}
+
+// previousVersion picks the version tag a range starts from.
+func previousVersion(ctx context.Context, g git, to, toCommit string) (string, error) {
+	tags, err := g.tags(ctx)
+	if err != nil {
+		return "", err
+	}
+	toV, toErr := tagging.ParseVersion(to)
+	type cand struct {
+		tag string
+		v   tagging.Version
+	}
+	var cands []cand
+	for _, t := range tags {
+		v, err := tagging.ParseVersion(t)
+		if err != nil {
+			continue
+		}
+		if toErr == nil {
+			if v.Compare(toV) >= 0 || (v.Prerelease() && !toV.Prerelease()) {
+				continue
+			}
+		} else if v.Prerelease() {
+			continue
+		}
+		cands = append(cands, cand{t, v})
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].v.Compare(cands[j].v) > 0 })
+	for _, c := range cands {
+		if toErr != nil {
+			// to is HEAD or a branch: skip a tag on to's own commit (the
+			// release being made).
+			if id, err := g.commit(ctx, c.tag); err == nil && id == toCommit {
+				continue
+			}
+		}
+		return c.tag, nil
+	}
+	return "", nil
+}
+
+// configDir reads the migrations folder from drizzle.config.* at commit.
+func configDir(ctx context.Context, g git, commit string, log *slog.Logger) (string, error) {
+	for _, name := range configFiles {
+		data, ok, err := g.show(ctx, commit, name)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			continue
+		}
+		out := ""
+		if strings.HasSuffix(name, ".json") {
+			var cfg struct {
+				Out string `json:"out"`
+			}
+			if err := json.Unmarshal(data, &cfg); err != nil {
+				return "", &InputError{fmt.Sprintf("reading %s: %v: fix the file or pass --dir", name, err)}
+			}
+			out = cfg.Out
+		} else if m := outRE.FindSubmatch(data); m != nil {
+			out = string(m[1])
+		}
+		if out == "" {
+			log.Warn("config has no literal out; using drizzle", "config", name)
+			return "drizzle", nil
+		}
+		d, err := cleanDir(out)
+		if err != nil {
+			return "", fmt.Errorf("reading out of %s: %w", name, err)
+		}
+		log.Info("migrations folder from config", "config", name, "dir", d)
+		return d, nil
+	}
+	return "drizzle", nil
+}
+
+// mig is one migration file at one commit.
+type mig struct {
+	name string
+	path string
+	blob string
+	when int64 // journal "when", 0 in the folder layout
+}
+
+type migSet struct {
+	migs     []mig
+	problems []Finding
+}
+
+type journal struct {
+	Entries []struct {
+		Idx  int    `json:"idx"`
+		When int64  `json:"when"`
+		Tag  string `json:"tag"`
+	} `json:"entries"`
+}
+
+// readSet lists the migrations of one commit in the order Drizzle applies
+// them: the journal layout (NNNN_name.sql, meta/_journal.json), then the
+// 1.0 folder layout (<timestamp>_<name>/migration.sql) by folder name.
+func readSet(ctx context.Context, g git, dir string, files map[string]string) (migSet, error) {
+	var set migSet
+	prefix := dir + "/"
+	if dir == "." {
+		prefix = ""
+	}
+	var topSQL, folders []string
+	for p := range files {
+		rel := strings.TrimPrefix(p, prefix)
+		switch {
+		case !strings.Contains(rel, "/") && strings.HasSuffix(rel, ".sql"):
+			topSQL = append(topSQL, p)
+		case strings.Count(rel, "/") == 1 && strings.HasSuffix(rel, "/migration.sql"):
+			folders = append(folders, p)
+		}
+	}
+	sort.Strings(topSQL)
+	sort.Strings(folders)
+
+	journalPath := prefix + "meta/_journal.json"
+	if id, ok := files[journalPath]; ok {
+		b, err := g.blobs(ctx, []string{id})
+		if err != nil {
+			return set, err
+		}
+		var j journal
+		if err := json.Unmarshal(b[id], &j); err != nil {
+			set.problems = append(set.problems, Finding{File: journalPath, Class: Other, Level: LevelError,
+				Reason: fmt.Sprintf("the journal is not valid JSON (%v): drizzle-kit migrate cannot run; regenerate it", err)})
+		}
+		sort.SliceStable(j.Entries, func(a, b int) bool { return j.Entries[a].Idx < j.Entries[b].Idx })
+		inJournal := map[string]bool{}
+		for _, e := range j.Entries {
+			p := prefix + e.Tag + ".sql"
+			inJournal[p] = true
+			id, ok := files[p]
+			if !ok {
+				set.problems = append(set.problems, Finding{File: journalPath, Class: Other, Level: LevelError,
+					Reason: fmt.Sprintf("journal entry %s has no file %s: Drizzle's migrator fails on it; restore the file or remove the entry", e.Tag, p)})
+				continue
+			}
+			set.migs = append(set.migs, mig{name: e.Tag, path: p, blob: id, when: e.When})
+		}
+		for _, p := range topSQL {
+			if !inJournal[p] {
+				set.problems = append(set.problems, Finding{File: p, Class: Other, Level: LevelError,
+					Reason: fmt.Sprintf("%s is not in %s: Drizzle's migrator never runs it; generate migrations with drizzle-kit generate (--custom for hand-written SQL)", path.Base(p), journalPath)})
+			}
+		}
+	} else {
+		for _, p := range topSQL {
+			set.problems = append(set.problems, Finding{File: p, Class: Other, Level: LevelError,
+				Reason: fmt.Sprintf("%s has no journal (%s missing): Drizzle's migrator does not run it", path.Base(p), journalPath)})
+		}
+	}
+	for _, p := range folders {
+		set.migs = append(set.migs, mig{name: path.Base(path.Dir(p)), path: p, blob: files[p]})
+	}
+	// Keep a stable order even if a journal lists a file twice.
+	set.migs = slices.CompactFunc(set.migs, func(a, b mig) bool { return a.path == b.path })
+	return set, nil
+}

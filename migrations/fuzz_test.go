@@ -1,0 +1,54 @@
+package migrations
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzClassify feeds any bytes to the splitter and classifier: no panic,
+// every finding complete and on a line of the input.
+func FuzzClassify(f *testing.F) {
+	files, _ := filepath.Glob("testdata/drizzle/*.sql")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	for _, s := range []string{
+		"", ";", "--> statement-breakpoint", "DO $$ $$;", "DO $$ BEGIN EXECUTE 'x'; END $$;",
+		"-- sonic-release: breaking x\n", "SELECT 'unterminated", "/* unterminated", "$a$ $b$",
+		"ALTER TABLE a ALTER COLUMN b TYPE varchar(1) USING b::varchar; DROP TYPE x; CREATE TYPE x AS ENUM ();",
+	} {
+		f.Add([]byte(s))
+	}
+	init, err := os.ReadFile("testdata/drizzle/0000_init.sql")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, sql []byte) {
+		watchdog := time.AfterFunc(20*time.Second, func() { panic(fmt.Sprintf("ClassifyFile takes more than 20s on %q", sql)) })
+		defer watchdog.Stop()
+		s := NewSchema()
+		if _, err := ClassifyFile("init.sql", init, s); err != nil {
+			t.Fatal(err)
+		}
+		s.Baseline()
+		fs, err := ClassifyFile("m.sql", sql, s)
+		if err != nil {
+			t.Fatalf("ClassifyFile: %v", err)
+		}
+		lines := 1 + strings.Count(string(sql), "\n")
+		for _, x := range fs {
+			if x.File != "m.sql" || x.Reason == "" || x.Level == "" {
+				t.Fatalf("incomplete finding %+v", x)
+			}
+			if x.Line < 1 || x.Line > lines {
+				t.Fatalf("line %d outside 1..%d: %+v", x.Line, lines, x)
+			}
+		}
+	})
+}

@@ -1,0 +1,2 @@
+DROP TABLE "old_logs" CASCADE;--> statement-breakpoint
+ALTER TABLE "users" DROP COLUMN "bio";
