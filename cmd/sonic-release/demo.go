@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/demo"
+	"github.com/sonicsaas/sonic-release/migrations"
 )
 
 type demoOptions struct {
@@ -40,7 +42,9 @@ The repository, the key pair and the notes of v1.2.0 stay in --dir.`,
 			} else if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			_, err := demo.Run(cmd.Context(), demo.Config{Dir: dir, Out: a.io.Out})
+			_, err := demo.Run(cmd.Context(), demo.Config{Dir: dir, Out: a.io.Out, Migrations: func(ctx context.Context, repoDir, previous, version string) (*migrations.Report, error) {
+				return analyzeMigrations(ctx, repoDir, previous, version)
+			}})
 			return err
 		},
 	}

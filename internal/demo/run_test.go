@@ -2,15 +2,21 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/sonicsaas/sonic-release/migrations"
 )
 
 func TestRun(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	sum, err := Run(t.Context(), Config{Dir: t.TempDir(), Out: &out})
+	sum, err := Run(t.Context(), Config{Dir: t.TempDir(), Out: &out, Migrations: func(ctx context.Context, repoDir, previous, version string) (*migrations.Report, error) {
+		rep, err := migrations.Analyze(ctx, repoDir, previous, version)
+		return &rep, err
+	}})
 	if err != nil {
 		t.Fatalf("%v\noutput so far:\n%s", err, out.String())
 	}
@@ -37,7 +43,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{sum.Digests["v1.2.0"], "cosign verify --key cosign.pub", "SONICSAAS_IMAGE_TAG=v1.2.0"} {
+	for _, s := range []string{sum.Digests["v1.2.0"], "cosign verify --key cosign.pub", "SONICSAAS_IMAGE_TAG=v1.2.0", "[!CAUTION]", `DROP COLUMN "status"`} {
 		if !strings.Contains(string(notes), s) {
 			t.Errorf("notes lack %q:\n%s", s, notes)
 		}
