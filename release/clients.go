@@ -63,7 +63,8 @@ func (c *clients) registry(ctx context.Context, reg name.Registry) (*registryCli
 			rc.err = fmt.Errorf("finding credentials for %q: %w", reg.RegistryStr(), err)
 			return
 		}
-		tr, err := transport.NewWithContext(ctx, reg, auth, newRetryTransport(c.o.transport, c.o.retry, c.o.log), c.scopes[reg.RegistryStr()])
+		base := transport.NewUserAgent(newRetryTransport(c.o.transport, c.o.retry, c.o.log), "sonic-release")
+		tr, err := transport.NewWithContext(ctx, reg, auth, base, c.scopes[reg.RegistryStr()])
 		if err != nil {
 			rc.err = fmt.Errorf("authenticating to %q: %w", reg.RegistryStr(), err)
 			return

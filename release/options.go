@@ -162,6 +162,5 @@ func (o *options) remote(tr http.RoundTripper) []remote.Option {
 		remote.WithRetryStatusCodes(),
 		remote.WithRetryBackoff(remote.Backoff{Duration: o.retry.Base, Factor: 2, Jitter: 0.1, Steps: o.retry.Attempts, Cap: o.retry.Max}),
 		remote.WithRetryPredicate(isTransient),
-		remote.WithUserAgent("sonic-release"),
 	}
 }

@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
@@ -114,7 +117,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	plan, planErr := release.BuildPlan(ctx, src, targets, ev, pol, ropts...)
 	defer plan.Close()
 	if planErr != nil && plan.Digest == "" {
-		return planErr
+		return credentialsHint(planErr)
 	}
 	var res *release.Result
 	if planErr == nil && !opts.dryRun {
@@ -125,6 +128,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 	}
 	if planErr != nil {
+		planErr = credentialsHint(planErr)
 		// Nothing on stdout when a command fails; the step summary still
 		// shows the plan, conflicts included.
 		if err := actions.AppendSummary(env.SummaryPath, planSummary(plan, opts.dryRun)); err != nil {
@@ -133,6 +137,15 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		return planErr
 	}
 	return writeRelease(a, env, opts, plan, res)
+}
+
+// credentialsHint says what to do about a registry's 401 or 403.
+func credentialsHint(err error) error {
+	var terr *transport.Error
+	if errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden) {
+		return fmt.Errorf("%w\ncheck the registry credentials: docker login REGISTRY (docker/login-action in a workflow); for ghcr.io, GITHUB_TOKEN with permissions packages: write", err)
+	}
+	return err
 }
 
 // keychain is the docker config keychain, then GITHUB_TOKEN for ghcr.io.
