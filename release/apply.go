@@ -80,20 +80,33 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		}
 	}
 
-	puller := plan.puller
-	if puller == nil {
-		if puller, err = remote.NewPuller(o.remote()...); err != nil {
-			return res, err
+	repos := make([]name.Repository, len(plan.Targets))
+	for i, t := range plan.Targets {
+		if repos[i], err = name.NewRepository(t.Repository, name.StrictValidation); err != nil {
+			return res, badInputf("plan target %q: %v", t.Repository, err)
 		}
 	}
+	// The source is read again only for a plan read back from JSON. Its
+	// repository gets a pull scope: blobs are mounted from it.
 	art := plan.art
-	if art == nil && plan.Changes() > 0 {
-		src, err := ParseSource(plan.Source)
+	var src Source
+	var srcRepos []name.Repository
+	switch {
+	case art == nil && plan.Changes() > 0:
+		if src, err = ParseSource(plan.Source); err != nil {
+			return res, err
+		}
+		srcRepos = sourceRepo(src)
+	case art != nil && art.repo != "":
+		r, err := name.NewRepository(art.repo)
 		if err != nil {
 			return res, err
 		}
-		art, err = src.open(ctx, o, puller)
-		if err != nil {
+		srcRepos = []name.Repository{r}
+	}
+	c := newClients(o, srcRepos, repos)
+	if art == nil && src != nil {
+		if art, err = src.open(ctx, o, c); err != nil {
 			return res, err
 		}
 		if art.close != nil {
@@ -101,16 +114,6 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		}
 		if art.digest.String() != plan.Digest {
 			return res, fmt.Errorf("the source %q is now %s, not the planned %s: plan again", plan.Source, art.digest, plan.Digest)
-		}
-	}
-	pusher, err := remote.NewPusher(o.remote()...)
-	if err != nil {
-		return res, err
-	}
-	repos := make([]name.Repository, len(plan.Targets))
-	for i, t := range plan.Targets {
-		if repos[i], err = name.NewRepository(t.Repository, name.StrictValidation); err != nil {
-			return res, badInputf("plan target %q: %v", t.Repository, err)
 		}
 	}
 	var mu sync.Mutex
@@ -127,7 +130,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		if t.HasManifest || !hasWrites(t) {
 			return nil
 		}
-		if err := copyDeps(ctx, pusher, repos[i], art.taggable, o.jobs); err != nil {
+		if err := copyDeps(ctx, c, repos[i], art.taggable, o.jobs); err != nil {
 			return fmt.Errorf("copying %s into %q: %w", plan.Digest, t.Repository, err)
 		}
 		o.log.Info("blobs copied", "repo", t.Repository, "digest", plan.Digest)
@@ -153,7 +156,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 			}
 		}
 		return each(ctx, o.jobs, jobs, func(ctx context.Context, _ int, j job) error {
-			if err := pusher.Put(ctx, j.repo.Tag(j.tag), art.taggable); err != nil {
+			if err := c.Put(ctx, j.repo.Tag(j.tag), art.taggable); err != nil {
 				return fmt.Errorf("tagging %q: %w", j.repo.Name()+":"+j.tag, err)
 			}
 			o.log.Info("tag written", "repo", j.repo.Name(), "tag", j.tag, "digest", plan.Digest)
@@ -188,7 +191,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 
 	// 5. Read back and converge with racing runs.
 	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
-		rps, err := settle(ctx, puller, pusher, repos[i], plan, t, o)
+		rps, err := settle(ctx, c, repos[i], plan, t, o)
 		mu.Lock()
 		res.Repointed = append(res.Repointed, rps...)
 		mu.Unlock()
@@ -200,7 +203,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 // copyDeps uploads (or mounts) an image's config and layers, or pushes an
 // index's child manifests with theirs, so that a PUT of the manifest by
 // tag succeeds.
-func copyDeps(ctx context.Context, w *remote.Pusher, repo name.Repository, t remote.Taggable, jobs int) error {
+func copyDeps(ctx context.Context, w *clients, repo name.Repository, t remote.Taggable, jobs int) error {
 	switch t := t.(type) {
 	case v1.Image:
 		ls, err := t.Layers()
@@ -259,7 +262,7 @@ func hasTags(t TargetPlan) bool {
 // digest, unless another run published a higher version meanwhile. It
 // re-lists until a listing shows nothing newer than what it wrote, at most
 // o.maxConverge times.
-func settle(ctx context.Context, p *remote.Puller, w *remote.Pusher, repo name.Repository, plan Plan, t TargetPlan, o *options) ([]Repoint, error) {
+func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t TargetPlan, o *options) ([]Repoint, error) {
 	var written []TagPlan
 	for _, tp := range t.Tags {
 		if tp.Op.Writes() {
@@ -336,7 +339,7 @@ func settle(ctx context.Context, p *remote.Puller, w *remote.Pusher, repo name.R
 			if err != nil {
 				return fmt.Errorf("reading %q: %w", repo.Name()+"@"+want, err)
 			}
-			if err := w.Put(ctx, repo.Tag(tp.Tag), desc); err != nil {
+			if err := p.Put(ctx, repo.Tag(tp.Tag), desc); err != nil {
 				return fmt.Errorf("re-pointing %q: %w", repo.Name()+":"+tp.Tag, err)
 			}
 			o.log.Info("floating tag re-pointed", "repo", repo.Name(), "tag", tp.Tag, "version", wantVersion, "to", want)

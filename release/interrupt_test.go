@@ -24,7 +24,7 @@ import (
 // request, as if the run were killed there.
 type cut struct {
 	h      http.Handler
-	n      int64
+	n      atomic.Int64
 	writes atomic.Int64
 	dead   atomic.Bool
 }
@@ -36,7 +36,7 @@ func (c *cut) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
-		if c.writes.Add(1) > c.n {
+		if c.writes.Add(1) > c.n.Load() {
 			c.dead.Store(true)
 			http.Error(w, "interrupted", http.StatusServiceUnavailable)
 			return
@@ -55,7 +55,8 @@ func TestInterruptedRerun(t *testing.T) {
 	src := push(t, srcReg.Repo("acme/build:ci"), index(t, sha))
 	once := release.WithRetry(release.Retry{Attempts: 1})
 	for n := int64(0); ; n++ {
-		c := &cut{h: registry.New(registry.Logger(log.New(io.Discard, "", 0))), n: n}
+		c := &cut{h: registry.New(registry.Logger(log.New(io.Discard, "", 0)))}
+		c.n.Store(n)
 		srv := httptest.NewServer(c)
 		u, _ := url.Parse(srv.URL)
 		targets := []name.Repository{repo(t, u.Host+"/mirror/app"), repo(t, u.Host+"/mirror/other")}
@@ -77,7 +78,7 @@ func TestInterruptedRerun(t *testing.T) {
 			return
 		}
 		c.dead.Store(false)
-		c.n = 1 << 30
+		c.n.Store(1 << 30)
 		// No floating tag of a repository not yet signed.
 		for _, r := range targets {
 			if slices.Contains(s.calls, r.Digest(src.DigestStr()).String()) {

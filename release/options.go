@@ -148,23 +148,19 @@ func WithPageSize(n int) Option {
 	}
 }
 
-// remote returns the go-containerregistry options: our retrying transport
-// under ggcr's auth, ggcr's own transport retries off (ours honour
-// Retry-After and rewind request bodies), its whole-upload retries bounded
-// by the same policy.
-func (o *options) remote() []remote.Option {
-	// ggcr retries whole blob uploads and manifest commits, whose session
-	// requests this package's transport does not retry, with the same
-	// bound.
-	steps := o.retry.Attempts
+// remote returns the go-containerregistry options around tr, an
+// authenticated transport (a *transport.Wrapper: ggcr adds no ping, auth or
+// retry of its own) over this package's retrying transport, which honours
+// Retry-After and rewinds request bodies. ggcr still retries whole blob
+// uploads and manifest commits, whose session requests the transport does
+// not retry, with the same bound.
+func (o *options) remote(tr http.RoundTripper) []remote.Option {
 	return []remote.Option{
-		remote.WithTransport(newRetryTransport(o.transport, o.retry, o.log)),
-		remote.WithAuthFromKeychain(o.keychain),
+		remote.WithTransport(tr),
 		remote.WithJobs(o.jobs),
 		remote.WithPageSize(o.pageSize),
 		remote.WithRetryStatusCodes(),
-		remote.WithRetryBackoff(remote.Backoff{Duration: o.retry.Base, Factor: 2, Jitter: 0.1, Steps: steps, Cap: o.retry.Max}),
+		remote.WithRetryBackoff(remote.Backoff{Duration: o.retry.Base, Factor: 2, Jitter: 0.1, Steps: o.retry.Attempts, Cap: o.retry.Max}),
 		remote.WithRetryPredicate(isTransient),
-		remote.WithUserAgent("sonic-release"),
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/errgroup"
 
@@ -69,8 +68,7 @@ type Plan struct {
 	// manifests left out): what is signed besides the index.
 	Platforms []Platform `json:"platforms,omitempty"`
 
-	art    *artifact      // the opened source, when planned in this process
-	puller *remote.Puller // its registry reader, reused by Apply
+	art *artifact // the opened source, when planned in this process
 }
 
 // Changes counts the tags Apply will write.
@@ -143,10 +141,8 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		o.log.Info("nothing to release", "why", ev.Skip)
 		return plan, nil
 	}
-	puller, err := remote.NewPuller(o.remote()...)
-	if err != nil {
-		return plan, err
-	}
+	// Plan only reads: the credentials asked for are pull ones.
+	c := newClients(o, append(sourceRepo(src), targets...), nil)
 	// The source is read while the targets are listed.
 	var (
 		art     *artifact
@@ -156,7 +152,7 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 	)
 	go func() {
 		defer close(opened)
-		if art, openErr = src.open(ctx, o, puller); openErr == nil && ev.SHA != "" {
+		if art, openErr = src.open(ctx, o, c); openErr == nil && ev.SHA != "" {
 			if rev, openErr = art.revision(); openErr != nil {
 				openErr = fmt.Errorf("reading the revision label of %q: %w", src, openErr)
 			}
@@ -172,7 +168,7 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 	g.SetLimit(o.jobs)
 	for i, repo := range targets {
 		g.Go(func() error {
-			tp, err := planTarget(gctx, puller, repo, source, ev, pol, o)
+			tp, err := planTarget(gctx, c, repo, source, ev, pol, o)
 			targetPlans[i] = tp
 			return err
 		})
@@ -184,7 +180,7 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		}
 		return Plan{}, err
 	}
-	plan.art, plan.puller = art, puller
+	plan.art = art
 	plan.Digest, plan.MediaType, plan.Size = art.digest.String(), string(art.mediaType), art.size
 	if plan.Platforms, err = art.platforms(); err != nil {
 		return plan, fmt.Errorf("reading the platforms of %q: %w", src, err)
@@ -219,7 +215,7 @@ func sameCommit(a, b string) bool {
 
 // planTarget lists one target and reads the tags the event touches, then
 // waits for the source to classify them.
-func planTarget(ctx context.Context, p *remote.Puller, repo name.Repository, source func() (*artifact, error), ev tagging.Event, pol tagging.Policy, o *options) (TargetPlan, error) {
+func planTarget(ctx context.Context, p *clients, repo name.Repository, source func() (*artifact, error), ev tagging.Event, pol tagging.Policy, o *options) (TargetPlan, error) {
 	tp := TargetPlan{Repository: repo.Name(), Published: []string{}}
 	existing, err := listTags(ctx, p, repo)
 	if err != nil {
@@ -295,7 +291,7 @@ func planTarget(ctx context.Context, p *remote.Puller, repo name.Repository, sou
 	return tp, nil
 }
 
-func listTags(ctx context.Context, p *remote.Puller, repo name.Repository) ([]string, error) {
+func listTags(ctx context.Context, p *clients, repo name.Repository) ([]string, error) {
 	tags, err := p.List(ctx, repo)
 	if err != nil {
 		var terr *transport.Error
@@ -308,7 +304,7 @@ func listTags(ctx context.Context, p *remote.Puller, repo name.Repository) ([]st
 }
 
 // headDigest returns the digest ref points at, "" when it does not exist.
-func headDigest(ctx context.Context, p *remote.Puller, ref name.Reference) (string, error) {
+func headDigest(ctx context.Context, p *clients, ref name.Reference) (string, error) {
 	d, err := p.Head(ctx, ref)
 	if err != nil {
 		var terr *transport.Error

@@ -29,7 +29,7 @@ const RevisionLabel = "org.opencontainers.image.revision"
 type Source interface {
 	// String is the source as ParseSource accepts it.
 	String() string
-	open(ctx context.Context, o *options, p *remote.Puller) (*artifact, error)
+	open(ctx context.Context, o *options, c *clients) (*artifact, error)
 }
 
 // artifact is an opened source: the manifest exactly as it will be pushed.
@@ -92,6 +92,14 @@ func splitDigest(s string) (string, string, error) {
 	return s[:i], d, nil
 }
 
+// sourceRepo is the repository a source reads, if it is in a registry.
+func sourceRepo(s Source) []name.Repository {
+	if r, ok := s.(registrySource); ok {
+		return []name.Repository{r.ref.Context()}
+	}
+	return nil
+}
+
 // RegistrySource is an image or index in a registry, by digest or by tag.
 func RegistrySource(ref name.Reference) Source { return registrySource{ref} }
 
@@ -99,8 +107,8 @@ type registrySource struct{ ref name.Reference }
 
 func (s registrySource) String() string { return s.ref.String() }
 
-func (s registrySource) open(ctx context.Context, _ *options, p *remote.Puller) (*artifact, error) {
-	desc, err := p.Get(ctx, s.ref)
+func (s registrySource) open(ctx context.Context, _ *options, c *clients) (*artifact, error) {
+	desc, err := c.Get(ctx, s.ref)
 	if err != nil {
 		return nil, fmt.Errorf("reading the source manifest %q: %w", s.ref, err)
 	}
@@ -138,7 +146,7 @@ func sourceString(kind, path, digest string) string {
 	return kind + ":" + path
 }
 
-func (s layoutSource) open(_ context.Context, _ *options, _ *remote.Puller) (*artifact, error) {
+func (s layoutSource) open(_ context.Context, _ *options, _ *clients) (*artifact, error) {
 	return openLayout(s.dir, s.digest, s.String(), nil)
 }
 
@@ -210,7 +218,7 @@ type ociArchiveSource struct{ file, digest string }
 
 func (s ociArchiveSource) String() string { return sourceString("oci-archive", s.file, s.digest) }
 
-func (s ociArchiveSource) open(_ context.Context, _ *options, _ *remote.Puller) (*artifact, error) {
+func (s ociArchiveSource) open(_ context.Context, _ *options, _ *clients) (*artifact, error) {
 	dir, err := os.MkdirTemp("", "sonic-release-oci-")
 	if err != nil {
 		return nil, err
@@ -276,7 +284,7 @@ type dockerArchiveSource struct{ file string }
 
 func (s dockerArchiveSource) String() string { return "docker-archive:" + s.file }
 
-func (s dockerArchiveSource) open(_ context.Context, _ *options, _ *remote.Puller) (*artifact, error) {
+func (s dockerArchiveSource) open(_ context.Context, _ *options, _ *clients) (*artifact, error) {
 	if _, err := os.Stat(s.file); err != nil {
 		return nil, badInputf("opening the archive %q: %v", s.file, err)
 	}
@@ -298,7 +306,7 @@ type valueSource struct{ t remote.Taggable }
 
 func (s valueSource) String() string { return "value" }
 
-func (s valueSource) open(_ context.Context, _ *options, _ *remote.Puller) (*artifact, error) {
+func (s valueSource) open(_ context.Context, _ *options, _ *clients) (*artifact, error) {
 	switch t := s.t.(type) {
 	case v1.Image:
 		return imageArtifact(t, "image value")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
@@ -215,6 +217,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	res, err := pipeline.Run(ctx, cfg)
 	defer res.Plan.Close()
 	if err != nil {
+		err = credentialsHint(err)
 		// Nothing on stdout when a command fails; the step summary still
 		// shows the plan, conflicts included.
 		if res.Plan.Digest != "" {
@@ -232,6 +235,15 @@ func versionOf(ev tagging.Event) string {
 		return ev.Version.String()
 	}
 	return ""
+}
+
+// credentialsHint says what to do about a registry's 401 or 403.
+func credentialsHint(err error) error {
+	var terr *transport.Error
+	if errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden) {
+		return fmt.Errorf("%w\ncheck the registry credentials: docker login REGISTRY (docker/login-action in a workflow); for ghcr.io, GITHUB_TOKEN with permissions packages: write", err)
+	}
+	return err
 }
 
 // keychain is the docker config keychain, then GITHUB_TOKEN for ghcr.io.

@@ -190,6 +190,13 @@ func TestReleaseCommandAuth(t *testing.T) {
 			t.Errorf("a credential shows in the output")
 		}
 	}
+
+	// Without credentials: exit 1 with what to do.
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	code, out, stderr = runCLI(t, nil, "release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--ref", "refs/heads/master", "--sha", releaseSHA)
+	if code != exitFailure || out != "" || !strings.Contains(stderr, "UNAUTHORIZED") || !strings.Contains(stderr, "docker login") {
+		t.Errorf("without credentials: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
 }
 
 func TestGHCRToken(t *testing.T) {
