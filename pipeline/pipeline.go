@@ -38,6 +38,10 @@ type Config struct {
 	Notes *NotesConfig
 	// DryRun plans (and drafts the notes) without writing anything.
 	DryRun bool
+	// Progress, when set, is told as each step starts: "plan", "tags"
+	// (copy, immutable tags, floating tags), "sign REPO@DIGEST" (between
+	// them), "notes", "publish".
+	Progress func(step string)
 }
 
 // NotesConfig says how the notes of a release are made and published.
@@ -66,6 +70,17 @@ type Result struct {
 	Signed    bool                 `json:"signed"`
 }
 
+// progressSigner reports each signature as a step.
+type progressSigner struct {
+	s        release.Signer
+	progress func(string)
+}
+
+func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
+	p.progress("sign " + d.String())
+	return p.s.Sign(ctx, d)
+}
+
 // identifier is a signer that knows its keyless identity once it signed.
 type identifier interface {
 	Identity() (sign.Identity, bool)
@@ -74,6 +89,11 @@ type identifier interface {
 // Run runs the job. The plan is returned even when a later step fails, so
 // the caller can show what was planned. The caller closes Result.Plan.
 func Run(ctx context.Context, cfg Config) (Result, error) {
+	progress := cfg.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	progress("plan")
 	plan, err := release.BuildPlan(ctx, cfg.Source, cfg.Targets, cfg.Event, cfg.Policy, cfg.Release...)
 	res := Result{Plan: plan, Signed: cfg.Signer != nil}
 	if err != nil {
@@ -82,8 +102,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if !cfg.DryRun {
 		opts := cfg.Release
 		if cfg.Signer != nil {
-			opts = append(append([]release.Option(nil), opts...), release.WithSigner(cfg.Signer))
+			opts = append(append([]release.Option(nil), opts...), release.WithSigner(progressSigner{cfg.Signer, progress}))
 		}
+		progress("tags")
 		applied, err := release.Apply(ctx, plan, opts...)
 		res.Applied = &applied
 		if err != nil {
@@ -108,6 +129,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		in.Migrations = rep
 	}
+	progress("notes")
 	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
 	n, err := notes.Build(ctx, in, cfg.Notes.Options...)
 	if err != nil {
@@ -116,6 +138,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.Notes = n
 	res.Markdown = notes.Markdown(n)
 	if cfg.Notes.Publish && !cfg.DryRun {
+		progress("publish")
 		pub, err := notes.Publish(ctx, notes.PublishInput{
 			Repository: in.Repository,
 			Tag:        plan.Version,

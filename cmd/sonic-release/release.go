@@ -214,7 +214,10 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 	}
 
+	prog := newProgress(a.io.Err, env.Actions)
+	cfg.Progress = prog.step
 	res, err := pipeline.Run(ctx, cfg)
+	prog.done()
 	defer res.Plan.Close()
 	if err != nil {
 		err = credentialsHint(err)

@@ -57,8 +57,10 @@ func TestReleaseSignsAndWritesNotes(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "signed sha256:") {
-		t.Errorf("stderr does not say what was signed: %s", stderr)
+	for _, s := range []string{"signed sha256:", "] plan\n", "] tags\n", "] sign " + app + "@sha256:", "] notes\n"} {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr)
+		}
 	}
 	res, err := sign.Verify(t.Context(), app+":latest", sign.WithPublicKey(pub), sign.WithRequireTransparencyLog(false))
 	if err != nil {
@@ -91,6 +93,13 @@ func TestReleaseSignsAndWritesNotes(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "latest") || !strings.Contains(stdout, "move") {
 		t.Errorf("dry-run plan:\n%s", stdout)
+	}
+
+	// In GitHub Actions the steps are collapsible log groups.
+	code, _, stderr = runCLI(t, map[string]string{"GITHUB_ACTIONS": "true"}, "release", "--source", src, "--image", app,
+		"--ref", "refs/tags/v1.2.0", "--sha", commit, "--sign", "none", "--notes=false", "--dry-run")
+	if code != 0 || !strings.Contains(stderr, "::group::sonic-release: plan\n") || !strings.HasSuffix(strings.TrimSpace(strings.SplitN(stderr, "dry-run:", 2)[0]), "::endgroup::") {
+		t.Errorf("exit %d, groups in stderr:\n%s", code, stderr)
 	}
 
 	// No signing set up outside Actions: released unsigned, with a warning.
