@@ -61,6 +61,9 @@ func run(ctx context.Context, args []string, streams ioStreams, getenv func(stri
 	}
 	code := exitCode(err)
 	msg := err.Error()
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		msg = "cancelled before the end: every step is idempotent, so what was written is safe; run the same command again to complete it (" + msg + ")"
+	}
 	if code == exitBadInput && isFlagError(err) {
 		msg += "\nRun 'sonic-release " + strings.Join(commandPath(args), " ") + " --help' for usage."
 	}
