@@ -65,6 +65,8 @@ type classifier struct {
 	// dropIdx maps an enum dropped in this file to its finding, so that
 	// re-creating it (drizzle-kit's way of removing a value) can amend it.
 	dropIdx map[string]int
+	// newlines are the offsets of the file's line breaks, for line().
+	newlines []int
 }
 
 type pragma struct {
@@ -76,10 +78,16 @@ type pragma struct {
 
 // line returns the 1-based line of byte offset off in the file.
 func (c *classifier) line(off int) int {
-	if off > len(c.src) {
-		off = len(c.src)
+	if c.newlines == nil {
+		c.newlines = []int{}
+		for i := 0; i < len(c.src); i++ {
+			if c.src[i] == '\n' {
+				c.newlines = append(c.newlines, i)
+			}
+		}
 	}
-	return 1 + strings.Count(c.src[:off], "\n")
+	n, _ := slices.BinarySearch(c.newlines, off)
+	return 1 + n
 }
 
 // stmtCtx is the statement being classified.
@@ -255,11 +263,10 @@ func (c *classifier) problem(off int, reason string) {
 func (c *classifier) applyPragmas() {
 	for _, p := range c.pragmas {
 		target := -1
-		for i, off := range c.starts {
+		for _, off := range c.starts {
 			if off > p.offset && (target < 0 || off < target) {
 				target = off
 			}
-			_ = i
 		}
 		if target < 0 {
 			c.problem(p.offset, "pragma applies to no statement: put it on a line before the statement it is about")
