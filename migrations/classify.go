@@ -65,6 +65,10 @@ type classifier struct {
 	// dropIdx maps an enum dropped in this file to its finding, so that
 	// re-creating it (drizzle-kit's way of removing a value) can amend it.
 	dropIdx map[string]int
+	// dropDefault maps "table.column" whose default this file dropped to
+	// the finding, so that setting a default again (drizzle-kit 1.0 does so
+	// around an enum rewrite) can amend it.
+	dropDefault map[string]int
 	// newlines are the offsets of the file's line breaks, for line().
 	newlines []int
 }
@@ -564,10 +568,16 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		c.add(st, f)
 	case pg.AlterTableType_AT_ColumnDefault:
 		col, shipped, why := c.col(t, tShipped, tWhy, f.Column)
+		key := d + "." + f.Column
 		if cmd.GetDef() != nil {
 			if col != nil {
 				col.hasDefault = true
 			}
+			if i, ok := c.dropDefault[key]; ok && c.out[i].Breaking {
+				c.out[i].Breaking, c.out[i].Level = false, LevelInfo
+				c.out[i].Reason = fmt.Sprintf("drops the default of %s.%s and sets one again at line %d of this file", d, f.Column, st.line)
+			}
+			delete(c.dropDefault, key)
 			f.Class, f.Reason = Additive, fmt.Sprintf("sets a default on %s.%s", d, f.Column)
 			c.add(st, f)
 			return
@@ -575,6 +585,10 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		if col != nil {
 			col.hasDefault = false
 		}
+		if c.dropDefault == nil {
+			c.dropDefault = map[string]int{}
+		}
+		c.dropDefault[key] = len(c.out)
 		f.Class = DropDefault
 		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops the default of %s.%s: the previous release inserts rows relying on it", d, f.Column)), firstOf(why, newWhy)))
 	case pg.AlterTableType_AT_DropIdentity:
