@@ -787,7 +787,11 @@ func (c *classifier) createEnum(st stmtCtx, ce *pg.CreateEnumStmt) {
 		c.add(st, Finding{Class: Other, Reason: "re-creates enum " + d + " with every value the previous release had"})
 		return
 	}
-	c.add(st, Finding{Class: DropEnumValue, Breaking: true, Reason: fmt.Sprintf("removes %s from enum %s: the previous release may still write or read %s", strings.Join(missing, ", "), d, map[bool]string{true: "it", false: "them"}[len(missing) == 1])})
+	them := "them"
+	if len(missing) == 1 {
+		them = "it"
+	}
+	c.add(st, Finding{Class: DropEnumValue, Breaking: true, Reason: fmt.Sprintf("removes %s from enum %s: the previous release may still write or read %s", strings.Join(missing, ", "), d, them)})
 }
 
 func (c *classifier) alterEnum(st stmtCtx, ae *pg.AlterEnumStmt) {
