@@ -157,6 +157,21 @@ func (c *classifier) unparsable(chunk string, base int, tokens []*pg.ScanToken, 
 	if len(tokens) == 0 {
 		cuts = []int{len(chunk)} // the scanner failed too: one piece
 	}
+	reported := len(c.out)
+	defer func() {
+		for _, f := range c.out[reported:] {
+			if f.Level == LevelError {
+				return
+			}
+		}
+		// Every piece parses alone, but the database gets the chunk whole
+		// and rejects it.
+		start := firstToken(tokens, 0, len(chunk))
+		c.add(stmtCtx{offset: base + start, line: c.line(base + start), text: clip(strings.TrimSpace(chunk[start:]))}, Finding{
+			Class: Other, Breaking: true, Level: LevelError,
+			Reason: fmt.Sprintf("does not parse as PostgreSQL (%s); the database would reject it too; judged breaking", chunkErr.Error()),
+		})
+	}()
 	from := 0
 	for _, to := range cuts {
 		piece := chunk[from:to]
