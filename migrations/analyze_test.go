@@ -1,6 +1,7 @@
 package migrations_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -345,5 +346,14 @@ func TestAnalyzeDrizzleV1Layout(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestAnalyzeCancelled(t *testing.T) {
+	r := releases(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := migrations.Analyze(ctx, r.Dir, "", ""); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled context: err = %v", err)
 	}
 }
