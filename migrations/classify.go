@@ -485,14 +485,20 @@ func (c *classifier) col(t *table, tableShipped bool, tableWhy, name string) (co
 	}
 }
 
-// verdict completes a finding: breaking when the object was shipped, with
-// the reason; otherwise not breaking, with why the object is new.
-func verdict(f Finding, shipped bool, breakingReason, newWhy string) Finding {
+// verdict completes a finding: breaking when the object was shipped.
+// reason is "what the statement does: why that breaks the previous
+// release"; why is empty for a known shipped object, and otherwise says that
+// the object is new in the range (not breaking) or unknown (judged shipped).
+func verdict(f Finding, shipped bool, why, reason string) Finding {
 	f.Breaking = shipped
-	if shipped {
-		f.Reason = breakingReason
-	} else {
-		f.Reason = newWhy
+	action, _, _ := strings.Cut(reason, ": ")
+	switch {
+	case shipped && why == "":
+		f.Reason = reason
+	case shipped:
+		f.Reason = action + ": " + why
+	default:
+		f.Reason = action + "; " + why
 	}
 	return f
 }
@@ -530,7 +536,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		}
 		if nc.notNull && !nc.hasDefault {
 			f.Class = AddRequiredColumn
-			c.add(st, verdict(f, tShipped, fmt.Sprintf("adds NOT NULL column %s.%s without a default: the previous release inserts rows without it, and they fail", d, f.Column), newWhy))
+			c.add(st, verdict(f, tShipped, newWhy, fmt.Sprintf("adds NOT NULL column %s.%s without a default: the previous release inserts rows without it, and they fail", d, f.Column)))
 			return
 		}
 		f.Class = Additive
@@ -543,14 +549,14 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		if t != nil {
 			delete(t.cols, f.Column)
 		}
-		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops column %s.%s, which the previous release reads and writes", d, f.Column)), firstOf(why, newWhy)))
+		c.add(st, verdict(f, shipped, firstOf(why, newWhy), fmt.Sprintf("drops column %s.%s: the previous release reads and writes it", d, f.Column)))
 	case pg.AlterTableType_AT_AlterColumnType:
 		col, shipped, why := c.col(t, tShipped, tWhy, f.Column)
 		to, _ := typeOf(cmd.GetDef().GetColumnDef().GetTypeName())
 		f.Class = AlterColumnType
 		switch {
 		case !shipped:
-			f.Reason = firstOf(why, newWhy)
+			f.Reason = fmt.Sprintf("changes the type of %s.%s to %s; %s", d, f.Column, to, firstOf(why, newWhy))
 		case col == nil:
 			f.Breaking = true
 			f.Reason = firstOf(why, "the analyser cannot see the column's previous type") + "; changing its type to " + to.String() + " is judged breaking"
@@ -568,7 +574,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		if shipped && col != nil && col.baseNotNull {
 			f.Reason = "the column was already NOT NULL in the previous release"
 		} else {
-			f = verdict(f, shipped, firstOf(why, fmt.Sprintf("makes %s.%s NOT NULL: the previous release may write NULL there", d, f.Column)), firstOf(why, newWhy))
+			f = verdict(f, shipped, firstOf(why, newWhy), fmt.Sprintf("makes %s.%s NOT NULL: the previous release may write NULL there", d, f.Column))
 		}
 		if col != nil {
 			col.notNull = true
@@ -605,11 +611,11 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		}
 		c.dropDefault[key] = len(c.out)
 		f.Class = DropDefault
-		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops the default of %s.%s: the previous release inserts rows relying on it", d, f.Column)), firstOf(why, newWhy)))
+		c.add(st, verdict(f, shipped, firstOf(why, newWhy), fmt.Sprintf("drops the default of %s.%s: the previous release inserts rows relying on it", d, f.Column)))
 	case pg.AlterTableType_AT_DropIdentity:
 		_, shipped, why := c.col(t, tShipped, tWhy, f.Column)
 		f.Class = DropDefault
-		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops the identity of %s.%s: the previous release inserts rows relying on it", d, f.Column)), firstOf(why, newWhy)))
+		c.add(st, verdict(f, shipped, firstOf(why, newWhy), fmt.Sprintf("drops the identity of %s.%s: the previous release inserts rows relying on it", d, f.Column)))
 	case pg.AlterTableType_AT_AddConstraint, pg.AlterTableType_AT_AddIndexConstraint:
 		con := cmd.GetDef().GetConstraint()
 		kind := strings.ToLower(strings.TrimPrefix(con.GetContype().String(), "CONSTR_"))
@@ -628,7 +634,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 			name = " " + name
 		}
 		f.Class = AddConstraint
-		c.add(st, verdict(f, tShipped, firstOf(tWhy, fmt.Sprintf("adds %s constraint%s on %s: rows the previous release writes may violate it", kind, name, d)), newWhy))
+		c.add(st, verdict(f, tShipped, tWhy, fmt.Sprintf("adds %s constraint%s on %s: rows the previous release writes may violate it", kind, name, d)))
 	case pg.AlterTableType_AT_DropConstraint, pg.AlterTableType_AT_ValidateConstraint, pg.AlterTableType_AT_AlterConstraint:
 		f.Class, f.Reason = Other, "drops, validates or alters a constraint: relaxes or keeps what the previous release already obeys"
 		c.add(st, f)
@@ -645,7 +651,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		c.add(st, f)
 	default:
 		f.Class = Other
-		c.add(st, verdict(f, tShipped, fmt.Sprintf("ALTER TABLE %s (%s): the analyser cannot tell whether the previous release still works; judged breaking", d, strings.TrimPrefix(cmd.GetSubtype().String(), "AT_")), newWhy))
+		c.add(st, verdict(f, tShipped, newWhy, fmt.Sprintf("ALTER TABLE %s (%s): the analyser cannot tell whether the previous release still works; judged breaking", d, strings.TrimPrefix(cmd.GetSubtype().String(), "AT_"))))
 	}
 }
 
@@ -676,8 +682,7 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 			t.name = strings.TrimPrefix(newKey, "public.")
 			c.s.tables[newKey] = t
 		}
-		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped,
-			firstOf(why, fmt.Sprintf("renames table %s to %s: the previous release still queries %s", d, r.GetNewname(), d)), why))
+		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("renames table %s to %s: the previous release still queries %s", d, r.GetNewname(), d)))
 	case pg.ObjectType_OBJECT_COLUMN:
 		t, d, tShipped, tWhy := c.table(r.GetRelation())
 		col, shipped, why := c.col(t, tShipped, tWhy, r.GetSubname())
@@ -685,8 +690,7 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 			delete(t.cols, r.GetSubname())
 			t.cols[r.GetNewname()] = col
 		}
-		c.add(st, verdict(Finding{Class: RenameColumn, Table: d, Column: r.GetSubname()}, shipped,
-			firstOf(why, fmt.Sprintf("renames column %s.%s to %s: the previous release still reads and writes %s", d, r.GetSubname(), r.GetNewname(), r.GetSubname())), firstOf(why, tWhy)))
+		c.add(st, verdict(Finding{Class: RenameColumn, Table: d, Column: r.GetSubname()}, shipped, firstOf(why, tWhy), fmt.Sprintf("renames column %s.%s to %s: the previous release still reads and writes %s", d, r.GetSubname(), r.GetNewname(), r.GetSubname())))
 	case pg.ObjectType_OBJECT_TABCONSTRAINT, pg.ObjectType_OBJECT_INDEX, pg.ObjectType_OBJECT_TRIGGER, pg.ObjectType_OBJECT_POLICY, pg.ObjectType_OBJECT_SEQUENCE:
 		c.add(st, Finding{Class: Other, Reason: "renames a constraint, index, trigger, policy or sequence: queries do not name it"})
 	case pg.ObjectType_OBJECT_TYPE:
@@ -696,8 +700,15 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 			delete(c.s.enums, key)
 			c.s.enums[key[:strings.LastIndex(key, ".")+1]+r.GetNewname()] = e
 		}
-		c.add(st, verdict(Finding{Class: Other}, e == nil || e.shipped,
-			fmt.Sprintf("renames type %s: the previous release may name it in casts; judged breaking", d), "renames a type created in this range"))
+		why := ""
+		switch {
+		case e == nil:
+			why = "type " + d + " is not known from earlier migrations, so it is judged as one the previous release has"
+		case !e.shipped:
+			why = "type " + d + " is created in this range: the previous release never uses it"
+		}
+		c.add(st, verdict(Finding{Class: Other}, e == nil || e.shipped, why,
+			fmt.Sprintf("renames type %s: the previous release may name it in casts; judged breaking", d)))
 	default:
 		c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("renames a %s: the previous release may use it by name; judged breaking", strings.ToLower(strings.TrimPrefix(r.GetRenameType().String(), "OBJECT_")))})
 	}
@@ -713,8 +724,7 @@ func (c *classifier) setSchema(st stmtCtx, s *pg.AlterObjectSchemaStmt) {
 			t.name = strings.TrimPrefix(nk, "public.")
 			c.s.tables[nk] = t
 		}
-		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped,
-			firstOf(why, fmt.Sprintf("moves table %s to schema %s: the previous release still queries %s", d, s.GetNewschema(), d)), why))
+		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("moves table %s to schema %s: the previous release still queries %s", d, s.GetNewschema(), d)))
 		return
 	}
 	c.add(st, Finding{Class: Other, Breaking: true, Reason: "moves an object to another schema: the previous release may use it by name; judged breaking"})
@@ -825,9 +835,15 @@ func (c *classifier) alterEnum(st stmtCtx, ae *pg.AlterEnumStmt) {
 			e.values[i] = ae.GetNewVal()
 		}
 	}
-	c.add(st, verdict(Finding{Class: DropEnumValue}, shipped,
-		fmt.Sprintf("renames value '%s' of enum %s to '%s': the previous release still writes '%s'", ae.GetOldVal(), d, ae.GetNewVal(), ae.GetOldVal()),
-		fmt.Sprintf("renames value '%s' of enum %s, added in this range", ae.GetOldVal(), d)))
+	why := ""
+	switch {
+	case e == nil:
+		why = "enum " + d + " is not known from earlier migrations, so it is judged as one the previous release has"
+	case !shipped:
+		why = "the value is added in this range: the previous release never writes it"
+	}
+	c.add(st, verdict(Finding{Class: DropEnumValue}, shipped, why,
+		fmt.Sprintf("renames value '%s' of enum %s to '%s': the previous release still writes '%s'", ae.GetOldVal(), d, ae.GetNewVal(), ae.GetOldVal())))
 }
 
 func (c *classifier) index(st stmtCtx, is *pg.IndexStmt) {
@@ -840,6 +856,5 @@ func (c *classifier) index(st stmtCtx, is *pg.IndexStmt) {
 	if len(is.GetIndexParams()) > 0 {
 		col = is.GetIndexParams()[0].GetIndexElem().GetName()
 	}
-	c.add(st, verdict(Finding{Class: AddConstraint, Table: d, Column: col}, shipped,
-		firstOf(why, fmt.Sprintf("creates a unique index on %s: rows the previous release writes may violate it", d)), why))
+	c.add(st, verdict(Finding{Class: AddConstraint, Table: d, Column: col}, shipped, why, fmt.Sprintf("creates a unique index on %s: rows the previous release writes may violate it", d)))
 }
