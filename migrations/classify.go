@@ -31,9 +31,10 @@ const maxStatementText = 2000
 // against the right state. A nil schema is an empty database.
 //
 // name is the file's path, copied into each finding. Lines are 1-based
-// lines of sql. SQL that does not parse, or that the analyser cannot see
-// into, is a finding (judged breaking), never an error: the error is only
-// for content that is not text.
+// lines of sql. SQL that does not parse, content that is not UTF-8, and SQL
+// the analyser cannot see into are findings (judged breaking), never
+// errors; the error is nil today and reserved for a failure of the parser
+// library itself.
 func ClassifyFile(name string, sql []byte, schema *Schema) ([]Finding, error) {
 	if schema == nil {
 		schema = NewSchema()
