@@ -333,7 +333,7 @@ func TestAnalyzeDrizzleV1Layout(t *testing.T) {
 		"constraints": {
 			{1, migrations.AddConstraint, "comments.post_id", false}, // comments is new since v1.0.0
 			{2, migrations.AddConstraint, "users.email", true},
-			{3, migrations.AddConstraint, "users.", true},
+			{3, migrations.AddConstraint, "users.score", true},
 		},
 		"enum": {
 			{1, migrations.AlterColumnType, "posts.status", false}, // enum → text

@@ -9,6 +9,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Breakpoint is the marker drizzle-kit puts between statements. Drizzle's
@@ -389,8 +390,12 @@ func (c *classifier) stmt(st stmtCtx, n *pg.Node) {
 		c.add(st, Finding{Class: Other, Reason: "sets a comment: no effect on the previous release"})
 	case n.GetVariableSetStmt() != nil, n.GetTransactionStmt() != nil, n.GetSelectStmt() != nil:
 		c.add(st, Finding{Class: Other, Reason: "changes no schema"})
+	case n.GetAlterSeqStmt() != nil, n.GetRefreshMatViewStmt() != nil, n.GetVacuumStmt() != nil,
+		n.GetReindexStmt() != nil, n.GetClusterStmt() != nil, n.GetAlterOwnerStmt() != nil:
+		c.add(st, Finding{Class: Other, Reason: "maintenance (sequence, materialized view refresh, vacuum, reindex, cluster, owner): no table or column the previous release uses changes"})
 	case n.GetCreateSchemaStmt() != nil, n.GetCreateExtensionStmt() != nil, n.GetCreateSeqStmt() != nil,
-		n.GetGrantStmt() != nil && n.GetGrantStmt().GetIsGrant(), n.GetCreateTableAsStmt() != nil:
+		n.GetGrantStmt() != nil && n.GetGrantStmt().GetIsGrant(), n.GetCreateTableAsStmt() != nil,
+		n.GetCompositeTypeStmt() != nil, n.GetCreateDomainStmt() != nil, n.GetCreateRangeStmt() != nil:
 		c.add(st, Finding{Class: Additive, Reason: "creates something new: the previous release does not use it"})
 	case n.GetViewStmt() != nil:
 		v := n.GetViewStmt()
@@ -627,6 +632,8 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		case pg.ConstrType_CONSTR_PRIMARY:
 			kind = "primary key"
 			f.Column = firstString(con.GetKeys())
+		case pg.ConstrType_CONSTR_CHECK:
+			f.Column = firstColumnRef(con.GetRawExpr().ProtoReflect())
 		default:
 			f.Column = firstString(con.GetKeys())
 		}
@@ -663,6 +670,34 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// firstColumnRef returns the last name part of the first column reference
+// in an expression tree ("score" in "users"."score" >= 0), or "".
+func firstColumnRef(m protoreflect.Message) string {
+	if !m.IsValid() {
+		return ""
+	}
+	if cr, ok := m.Interface().(*pg.ColumnRef); ok {
+		if f := stringList(cr.GetFields()); len(f) > 0 {
+			return f[len(f)-1]
+		}
+		return ""
+	}
+	found := ""
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := v.List()
+			for i := 0; i < l.Len() && found == ""; i++ {
+				found = firstColumnRef(l.Get(i).Message())
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			found = firstColumnRef(v.Message())
+		}
+		return found == ""
+	})
+	return found
 }
 
 func firstString(nodes []*pg.Node) string {
