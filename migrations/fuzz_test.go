@@ -25,6 +25,10 @@ func FuzzClassify(f *testing.F) {
 		"", ";", "--> statement-breakpoint", "DO $$ $$;", "DO $$ BEGIN EXECUTE 'x'; END $$;",
 		"-- sonic-release: breaking x\n", "SELECT 'unterminated", "/* unterminated", "$a$ $b$",
 		"ALTER TABLE a ALTER COLUMN b TYPE varchar(1) USING b::varchar; DROP TYPE x; CREATE TYPE x AS ENUM ();",
+		// Regressions found while writing the tests: an unterminated string
+		// made a chunk vanish; a bad statement hid the good ones around it.
+		"ALTER TABLE users ADD COLUMN x text DEFAULT 'oops;",
+		"SELECT 1;\n\nALTER TABLE users ADD COLUM x int;\nALTER TABLE users DROP COLUMN bio;",
 	} {
 		f.Add([]byte(s))
 	}
