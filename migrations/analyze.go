@@ -91,6 +91,9 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 	}
 	g := git{dir: repoDir}
 	if _, err := g.run(ctx, "rev-parse", "--git-dir"); err != nil {
+		if ctx.Err() != nil {
+			return Report{}, err
+		}
 		return Report{}, &InputError{fmt.Sprintf("%q is not a git repository (%v): pass the folder of a git clone", repoDir, err)}
 	}
 	if to == "" {
@@ -105,7 +108,11 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 		if from, err = previousVersion(ctx, g, to, toCommit); err != nil {
 			return Report{}, err
 		}
-		o.log.Info("previous version", "from", from, "to", to)
+		if from == "" {
+			o.log.Warn("no version tag below the release: every migration counts as new (fetch tags, e.g. fetch-depth: 0)", "to", to)
+		} else {
+			o.log.Info("previous version", "from", from, "to", to)
+		}
 	}
 	if from != "" {
 		if fromCommit, err = g.commit(ctx, from); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Breakpoint is the marker drizzle-kit puts between statements. Drizzle's
@@ -31,9 +32,10 @@ const maxStatementText = 2000
 // against the right state. A nil schema is an empty database.
 //
 // name is the file's path, copied into each finding. Lines are 1-based
-// lines of sql. SQL that does not parse, or that the analyser cannot see
-// into, is a finding (judged breaking), never an error: the error is only
-// for content that is not text.
+// lines of sql. SQL that does not parse, content that is not UTF-8, and SQL
+// the analyser cannot see into are findings (judged breaking), never
+// errors; the error is nil today and reserved for a failure of the parser
+// library itself.
 func ClassifyFile(name string, sql []byte, schema *Schema) ([]Finding, error) {
 	if schema == nil {
 		schema = NewSchema()
@@ -65,6 +67,12 @@ type classifier struct {
 	// dropIdx maps an enum dropped in this file to its finding, so that
 	// re-creating it (drizzle-kit's way of removing a value) can amend it.
 	dropIdx map[string]int
+	// dropDefault maps "table.column" whose default this file dropped to
+	// the finding, so that setting a default again (drizzle-kit 1.0 does so
+	// around an enum rewrite) can amend it.
+	dropDefault map[string]int
+	// newlines are the offsets of the file's line breaks, for line().
+	newlines []int
 }
 
 type pragma struct {
@@ -76,10 +84,16 @@ type pragma struct {
 
 // line returns the 1-based line of byte offset off in the file.
 func (c *classifier) line(off int) int {
-	if off > len(c.src) {
-		off = len(c.src)
+	if c.newlines == nil {
+		c.newlines = []int{}
+		for i := 0; i < len(c.src); i++ {
+			if c.src[i] == '\n' {
+				c.newlines = append(c.newlines, i)
+			}
+		}
 	}
-	return 1 + strings.Count(c.src[:off], "\n")
+	n, _ := slices.BinarySearch(c.newlines, off)
+	return 1 + n
 }
 
 // stmtCtx is the statement being classified.
@@ -145,6 +159,21 @@ func (c *classifier) unparsable(chunk string, base int, tokens []*pg.ScanToken, 
 	if len(tokens) == 0 {
 		cuts = []int{len(chunk)} // the scanner failed too: one piece
 	}
+	reported := len(c.out)
+	defer func() {
+		for _, f := range c.out[reported:] {
+			if f.Level == LevelError {
+				return
+			}
+		}
+		// Every piece parses alone, but the database gets the chunk whole
+		// and rejects it.
+		start := firstToken(tokens, 0, len(chunk))
+		c.add(stmtCtx{offset: base + start, line: c.line(base + start), text: clip(strings.TrimSpace(chunk[start:]))}, Finding{
+			Class: Other, Breaking: true, Level: LevelError,
+			Reason: fmt.Sprintf("does not parse as PostgreSQL (%s); the database would reject it too; judged breaking", chunkErr.Error()),
+		})
+	}()
 	from := 0
 	for _, to := range cuts {
 		piece := chunk[from:to]
@@ -255,11 +284,10 @@ func (c *classifier) problem(off int, reason string) {
 func (c *classifier) applyPragmas() {
 	for _, p := range c.pragmas {
 		target := -1
-		for i, off := range c.starts {
+		for _, off := range c.starts {
 			if off > p.offset && (target < 0 || off < target) {
 				target = off
 			}
-			_ = i
 		}
 		if target < 0 {
 			c.problem(p.offset, "pragma applies to no statement: put it on a line before the statement it is about")
@@ -362,8 +390,12 @@ func (c *classifier) stmt(st stmtCtx, n *pg.Node) {
 		c.add(st, Finding{Class: Other, Reason: "sets a comment: no effect on the previous release"})
 	case n.GetVariableSetStmt() != nil, n.GetTransactionStmt() != nil, n.GetSelectStmt() != nil:
 		c.add(st, Finding{Class: Other, Reason: "changes no schema"})
+	case n.GetAlterSeqStmt() != nil, n.GetRefreshMatViewStmt() != nil, n.GetVacuumStmt() != nil,
+		n.GetReindexStmt() != nil, n.GetClusterStmt() != nil, n.GetAlterOwnerStmt() != nil:
+		c.add(st, Finding{Class: Other, Reason: "maintenance (sequence, materialized view refresh, vacuum, reindex, cluster, owner): no table or column the previous release uses changes"})
 	case n.GetCreateSchemaStmt() != nil, n.GetCreateExtensionStmt() != nil, n.GetCreateSeqStmt() != nil,
-		n.GetGrantStmt() != nil && n.GetGrantStmt().GetIsGrant(), n.GetCreateTableAsStmt() != nil:
+		n.GetGrantStmt() != nil && n.GetGrantStmt().GetIsGrant(), n.GetCreateTableAsStmt() != nil,
+		n.GetCompositeTypeStmt() != nil, n.GetCreateDomainStmt() != nil, n.GetCreateRangeStmt() != nil:
 		c.add(st, Finding{Class: Additive, Reason: "creates something new: the previous release does not use it"})
 	case n.GetViewStmt() != nil:
 		v := n.GetViewStmt()
@@ -459,14 +491,20 @@ func (c *classifier) col(t *table, tableShipped bool, tableWhy, name string) (co
 	}
 }
 
-// verdict completes a finding: breaking when the object was shipped, with
-// the reason; otherwise not breaking, with why the object is new.
-func verdict(f Finding, shipped bool, breakingReason, newWhy string) Finding {
+// verdict completes a finding: breaking when the object was shipped.
+// reason is "what the statement does: why that breaks the previous
+// release"; why is empty for a known shipped object, and otherwise says that
+// the object is new in the range (not breaking) or unknown (judged shipped).
+func verdict(f Finding, shipped bool, why, reason string) Finding {
 	f.Breaking = shipped
-	if shipped {
-		f.Reason = breakingReason
-	} else {
-		f.Reason = newWhy
+	action, _, _ := strings.Cut(reason, ": ")
+	switch {
+	case shipped && why == "":
+		f.Reason = reason
+	case shipped:
+		f.Reason = action + ": " + why
+	default:
+		f.Reason = action + "; " + why
 	}
 	return f
 }
@@ -504,7 +542,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		}
 		if nc.notNull && !nc.hasDefault {
 			f.Class = AddRequiredColumn
-			c.add(st, verdict(f, tShipped, fmt.Sprintf("adds NOT NULL column %s.%s without a default: the previous release inserts rows without it, and they fail", d, f.Column), newWhy))
+			c.add(st, verdict(f, tShipped, newWhy, fmt.Sprintf("adds NOT NULL column %s.%s without a default: the previous release inserts rows without it, and they fail", d, f.Column)))
 			return
 		}
 		f.Class = Additive
@@ -517,14 +555,14 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		if t != nil {
 			delete(t.cols, f.Column)
 		}
-		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops column %s.%s, which the previous release reads and writes", d, f.Column)), firstOf(why, newWhy)))
+		c.add(st, verdict(f, shipped, firstOf(why, newWhy), fmt.Sprintf("drops column %s.%s: the previous release reads and writes it", d, f.Column)))
 	case pg.AlterTableType_AT_AlterColumnType:
 		col, shipped, why := c.col(t, tShipped, tWhy, f.Column)
 		to, _ := typeOf(cmd.GetDef().GetColumnDef().GetTypeName())
 		f.Class = AlterColumnType
 		switch {
 		case !shipped:
-			f.Reason = firstOf(why, newWhy)
+			f.Reason = fmt.Sprintf("changes the type of %s.%s to %s; %s", d, f.Column, to, firstOf(why, newWhy))
 		case col == nil:
 			f.Breaking = true
 			f.Reason = firstOf(why, "the analyser cannot see the column's previous type") + "; changing its type to " + to.String() + " is judged breaking"
@@ -542,7 +580,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		if shipped && col != nil && col.baseNotNull {
 			f.Reason = "the column was already NOT NULL in the previous release"
 		} else {
-			f = verdict(f, shipped, firstOf(why, fmt.Sprintf("makes %s.%s NOT NULL: the previous release may write NULL there", d, f.Column)), firstOf(why, newWhy))
+			f = verdict(f, shipped, firstOf(why, newWhy), fmt.Sprintf("makes %s.%s NOT NULL: the previous release may write NULL there", d, f.Column))
 		}
 		if col != nil {
 			col.notNull = true
@@ -557,10 +595,16 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		c.add(st, f)
 	case pg.AlterTableType_AT_ColumnDefault:
 		col, shipped, why := c.col(t, tShipped, tWhy, f.Column)
+		key := d + "." + f.Column
 		if cmd.GetDef() != nil {
 			if col != nil {
 				col.hasDefault = true
 			}
+			if i, ok := c.dropDefault[key]; ok && c.out[i].Breaking {
+				c.out[i].Breaking, c.out[i].Level = false, LevelInfo
+				c.out[i].Reason = fmt.Sprintf("drops the default of %s.%s and sets one again at line %d of this file", d, f.Column, st.line)
+			}
+			delete(c.dropDefault, key)
 			f.Class, f.Reason = Additive, fmt.Sprintf("sets a default on %s.%s", d, f.Column)
 			c.add(st, f)
 			return
@@ -568,12 +612,16 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		if col != nil {
 			col.hasDefault = false
 		}
+		if c.dropDefault == nil {
+			c.dropDefault = map[string]int{}
+		}
+		c.dropDefault[key] = len(c.out)
 		f.Class = DropDefault
-		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops the default of %s.%s: the previous release inserts rows relying on it", d, f.Column)), firstOf(why, newWhy)))
+		c.add(st, verdict(f, shipped, firstOf(why, newWhy), fmt.Sprintf("drops the default of %s.%s: the previous release inserts rows relying on it", d, f.Column)))
 	case pg.AlterTableType_AT_DropIdentity:
 		_, shipped, why := c.col(t, tShipped, tWhy, f.Column)
 		f.Class = DropDefault
-		c.add(st, verdict(f, shipped, firstOf(why, fmt.Sprintf("drops the identity of %s.%s: the previous release inserts rows relying on it", d, f.Column)), firstOf(why, newWhy)))
+		c.add(st, verdict(f, shipped, firstOf(why, newWhy), fmt.Sprintf("drops the identity of %s.%s: the previous release inserts rows relying on it", d, f.Column)))
 	case pg.AlterTableType_AT_AddConstraint, pg.AlterTableType_AT_AddIndexConstraint:
 		con := cmd.GetDef().GetConstraint()
 		kind := strings.ToLower(strings.TrimPrefix(con.GetContype().String(), "CONSTR_"))
@@ -584,6 +632,8 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		case pg.ConstrType_CONSTR_PRIMARY:
 			kind = "primary key"
 			f.Column = firstString(con.GetKeys())
+		case pg.ConstrType_CONSTR_CHECK:
+			f.Column = firstColumnRef(con.GetRawExpr().ProtoReflect())
 		default:
 			f.Column = firstString(con.GetKeys())
 		}
@@ -592,7 +642,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 			name = " " + name
 		}
 		f.Class = AddConstraint
-		c.add(st, verdict(f, tShipped, firstOf(tWhy, fmt.Sprintf("adds %s constraint%s on %s: rows the previous release writes may violate it", kind, name, d)), newWhy))
+		c.add(st, verdict(f, tShipped, tWhy, fmt.Sprintf("adds %s constraint%s on %s: rows the previous release writes may violate it", kind, name, d)))
 	case pg.AlterTableType_AT_DropConstraint, pg.AlterTableType_AT_ValidateConstraint, pg.AlterTableType_AT_AlterConstraint:
 		f.Class, f.Reason = Other, "drops, validates or alters a constraint: relaxes or keeps what the previous release already obeys"
 		c.add(st, f)
@@ -609,7 +659,7 @@ func (c *classifier) alterCmd(st stmtCtx, t *table, d string, tShipped bool, tWh
 		c.add(st, f)
 	default:
 		f.Class = Other
-		c.add(st, verdict(f, tShipped, fmt.Sprintf("ALTER TABLE %s (%s): the analyser cannot tell whether the previous release still works; judged breaking", d, strings.TrimPrefix(cmd.GetSubtype().String(), "AT_")), newWhy))
+		c.add(st, verdict(f, tShipped, newWhy, fmt.Sprintf("ALTER TABLE %s (%s): the analyser cannot tell whether the previous release still works; judged breaking", d, strings.TrimPrefix(cmd.GetSubtype().String(), "AT_"))))
 	}
 }
 
@@ -620,6 +670,34 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// firstColumnRef returns the last name part of the first column reference
+// in an expression tree ("score" in "users"."score" >= 0), or "".
+func firstColumnRef(m protoreflect.Message) string {
+	if !m.IsValid() {
+		return ""
+	}
+	if cr, ok := m.Interface().(*pg.ColumnRef); ok {
+		if f := stringList(cr.GetFields()); len(f) > 0 {
+			return f[len(f)-1]
+		}
+		return ""
+	}
+	found := ""
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := v.List()
+			for i := 0; i < l.Len() && found == ""; i++ {
+				found = firstColumnRef(l.Get(i).Message())
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			found = firstColumnRef(v.Message())
+		}
+		return found == ""
+	})
+	return found
 }
 
 func firstString(nodes []*pg.Node) string {
@@ -640,8 +718,7 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 			t.name = strings.TrimPrefix(newKey, "public.")
 			c.s.tables[newKey] = t
 		}
-		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped,
-			firstOf(why, fmt.Sprintf("renames table %s to %s: the previous release still queries %s", d, r.GetNewname(), d)), why))
+		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("renames table %s to %s: the previous release still queries %s", d, r.GetNewname(), d)))
 	case pg.ObjectType_OBJECT_COLUMN:
 		t, d, tShipped, tWhy := c.table(r.GetRelation())
 		col, shipped, why := c.col(t, tShipped, tWhy, r.GetSubname())
@@ -649,8 +726,7 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 			delete(t.cols, r.GetSubname())
 			t.cols[r.GetNewname()] = col
 		}
-		c.add(st, verdict(Finding{Class: RenameColumn, Table: d, Column: r.GetSubname()}, shipped,
-			firstOf(why, fmt.Sprintf("renames column %s.%s to %s: the previous release still reads and writes %s", d, r.GetSubname(), r.GetNewname(), r.GetSubname())), firstOf(why, tWhy)))
+		c.add(st, verdict(Finding{Class: RenameColumn, Table: d, Column: r.GetSubname()}, shipped, firstOf(why, tWhy), fmt.Sprintf("renames column %s.%s to %s: the previous release still reads and writes %s", d, r.GetSubname(), r.GetNewname(), r.GetSubname())))
 	case pg.ObjectType_OBJECT_TABCONSTRAINT, pg.ObjectType_OBJECT_INDEX, pg.ObjectType_OBJECT_TRIGGER, pg.ObjectType_OBJECT_POLICY, pg.ObjectType_OBJECT_SEQUENCE:
 		c.add(st, Finding{Class: Other, Reason: "renames a constraint, index, trigger, policy or sequence: queries do not name it"})
 	case pg.ObjectType_OBJECT_TYPE:
@@ -660,8 +736,15 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 			delete(c.s.enums, key)
 			c.s.enums[key[:strings.LastIndex(key, ".")+1]+r.GetNewname()] = e
 		}
-		c.add(st, verdict(Finding{Class: Other}, e == nil || e.shipped,
-			fmt.Sprintf("renames type %s: the previous release may name it in casts; judged breaking", d), "renames a type created in this range"))
+		why := ""
+		switch {
+		case e == nil:
+			why = "type " + d + " is not known from earlier migrations, so it is judged as one the previous release has"
+		case !e.shipped:
+			why = "type " + d + " is created in this range: the previous release never uses it"
+		}
+		c.add(st, verdict(Finding{Class: Other}, e == nil || e.shipped, why,
+			fmt.Sprintf("renames type %s: the previous release may name it in casts; judged breaking", d)))
 	default:
 		c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("renames a %s: the previous release may use it by name; judged breaking", strings.ToLower(strings.TrimPrefix(r.GetRenameType().String(), "OBJECT_")))})
 	}
@@ -677,8 +760,7 @@ func (c *classifier) setSchema(st stmtCtx, s *pg.AlterObjectSchemaStmt) {
 			t.name = strings.TrimPrefix(nk, "public.")
 			c.s.tables[nk] = t
 		}
-		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped,
-			firstOf(why, fmt.Sprintf("moves table %s to schema %s: the previous release still queries %s", d, s.GetNewschema(), d)), why))
+		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("moves table %s to schema %s: the previous release still queries %s", d, s.GetNewschema(), d)))
 		return
 	}
 	c.add(st, Finding{Class: Other, Breaking: true, Reason: "moves an object to another schema: the previous release may use it by name; judged breaking"})
@@ -766,7 +848,11 @@ func (c *classifier) createEnum(st stmtCtx, ce *pg.CreateEnumStmt) {
 		c.add(st, Finding{Class: Other, Reason: "re-creates enum " + d + " with every value the previous release had"})
 		return
 	}
-	c.add(st, Finding{Class: DropEnumValue, Breaking: true, Reason: fmt.Sprintf("removes %s from enum %s: the previous release may still write or read %s", strings.Join(missing, ", "), d, map[bool]string{true: "it", false: "them"}[len(missing) == 1])})
+	them := "them"
+	if len(missing) == 1 {
+		them = "it"
+	}
+	c.add(st, Finding{Class: DropEnumValue, Breaking: true, Reason: fmt.Sprintf("removes %s from enum %s: the previous release may still write or read %s", strings.Join(missing, ", "), d, them)})
 }
 
 func (c *classifier) alterEnum(st stmtCtx, ae *pg.AlterEnumStmt) {
@@ -785,9 +871,15 @@ func (c *classifier) alterEnum(st stmtCtx, ae *pg.AlterEnumStmt) {
 			e.values[i] = ae.GetNewVal()
 		}
 	}
-	c.add(st, verdict(Finding{Class: DropEnumValue}, shipped,
-		fmt.Sprintf("renames value '%s' of enum %s to '%s': the previous release still writes '%s'", ae.GetOldVal(), d, ae.GetNewVal(), ae.GetOldVal()),
-		fmt.Sprintf("renames value '%s' of enum %s, added in this range", ae.GetOldVal(), d)))
+	why := ""
+	switch {
+	case e == nil:
+		why = "enum " + d + " is not known from earlier migrations, so it is judged as one the previous release has"
+	case !shipped:
+		why = "the value is added in this range: the previous release never writes it"
+	}
+	c.add(st, verdict(Finding{Class: DropEnumValue}, shipped, why,
+		fmt.Sprintf("renames value '%s' of enum %s to '%s': the previous release still writes '%s'", ae.GetOldVal(), d, ae.GetNewVal(), ae.GetOldVal())))
 }
 
 func (c *classifier) index(st stmtCtx, is *pg.IndexStmt) {
@@ -800,6 +892,5 @@ func (c *classifier) index(st stmtCtx, is *pg.IndexStmt) {
 	if len(is.GetIndexParams()) > 0 {
 		col = is.GetIndexParams()[0].GetIndexElem().GetName()
 	}
-	c.add(st, verdict(Finding{Class: AddConstraint, Table: d, Column: col}, shipped,
-		firstOf(why, fmt.Sprintf("creates a unique index on %s: rows the previous release writes may violate it", d)), why))
+	c.add(st, verdict(Finding{Class: AddConstraint, Table: d, Column: col}, shipped, why, fmt.Sprintf("creates a unique index on %s: rows the previous release writes may violate it", d)))
 }

@@ -93,7 +93,7 @@ func TestClassifyFixturesSinceInit(t *testing.T) {
 		"0004_constraints.sql": {
 			{1, AddConstraint, "comments", "post_id", false, false}, // unique on comments, created in the range
 			{2, AddConstraint, "users", "email", true, false},       // unique on shipped users: old code may insert duplicates
-			{3, AddConstraint, "users", "", true, false},            // check on shipped users
+			{3, AddConstraint, "users", "score", true, false},       // check on shipped users
 		},
 		"0005_renames.sql": {
 			{1, RenameTable, "comments", "", false, false},                        // comments is new in the range (drizzle-kit asked, we answered rename)
@@ -120,20 +120,20 @@ func TestClassifyFixturesSinceInit(t *testing.T) {
 			{6, AlterColumnType, "posts", "status", false, false}, // back to the enum the previous release had
 		},
 		"0008_custom.sql": {
-			{4, Additive, "", "", false, false},                    // CREATE SCHEMA audit (the comments above it never count)
-			{6, Additive, "audit.Events", "", false, false},        // quoted, schema-qualified new table
-			{8, AddConstraint, "audit.Events", "", false, false},   // check on the new table
-			{10, Other, "", "", false, false},                      // COMMENT ON with SQL keywords in the string
-			{12, DataChange, "users", "", false, false},            // lower-case update, first of two on the line
-			{12, Additive, "users", "nickname", false, false},      // second statement on the same line: SET DEFAULT
-			{14, Additive, "users", "locale", false, false},        // ALTER TABLE IF EXISTS ONLY "public"."users" ADD COLUMN … DEFAULT … NOT NULL
-			{16, AlterColumnType, "posts", "user_id", true, false}, // int4 → int8 USING
-			{19, AlterColumnType, "replies", "body", false, true},  // TYPE … USING narrowing, but a pragma says compatible
-			{23, AddConstraint, "replies", "", false, false},       // inside a DO block; replies is new in the range
-			{30, Other, "", "", true, false},                       // EXECUTE in a DO block: cannot see, breaking
-			{34, DataChange, "users", "", true, true},              // pragma says breaking
-			{36, Additive, "posts", "", false, false},              // CREATE INDEX IF NOT EXISTS
-			{38, DataChange, "replies", "", false, false},          // DELETE: data, not schema
+			{4, Additive, "", "", false, false},                      // CREATE SCHEMA audit (the comments above it never count)
+			{6, Additive, "audit.Events", "", false, false},          // quoted, schema-qualified new table
+			{8, AddConstraint, "audit.Events", "Kind", false, false}, // check on the new table
+			{10, Other, "", "", false, false},                        // COMMENT ON with SQL keywords in the string
+			{12, DataChange, "users", "", false, false},              // lower-case update, first of two on the line
+			{12, Additive, "users", "nickname", false, false},        // second statement on the same line: SET DEFAULT
+			{14, Additive, "users", "locale", false, false},          // ALTER TABLE IF EXISTS ONLY "public"."users" ADD COLUMN … DEFAULT … NOT NULL
+			{16, AlterColumnType, "posts", "user_id", true, false},   // int4 → int8 USING
+			{19, AlterColumnType, "replies", "body", false, true},    // TYPE … USING narrowing, but a pragma says compatible
+			{23, AddConstraint, "replies", "body", false, false},     // inside a DO block; replies is new in the range
+			{30, Other, "", "", true, false},                         // EXECUTE in a DO block: cannot see, breaking
+			{34, DataChange, "users", "", true, true},                // pragma says breaking
+			{36, Additive, "posts", "", false, false},                // CREATE INDEX IF NOT EXISTS
+			{38, DataChange, "replies", "", false, false},            // DELETE: data, not schema
 		},
 	}
 	checkFixtures(t, got, wants)
@@ -171,14 +171,14 @@ func TestClassifyFixturesSinceConstraints(t *testing.T) {
 		"0008_custom.sql": {
 			{4, Additive, "", "", false, false},
 			{6, Additive, "audit.Events", "", false, false},
-			{8, AddConstraint, "audit.Events", "", false, false},
+			{8, AddConstraint, "audit.Events", "Kind", false, false},
 			{10, Other, "", "", false, false},
 			{12, DataChange, "users", "", false, false},
 			{12, Additive, "users", "nickname", false, false},
 			{14, Additive, "users", "locale", false, false},
 			{16, AlterColumnType, "posts", "user_id", true, false},
 			{19, AlterColumnType, "replies", "body", false, true},
-			{23, AddConstraint, "replies", "", true, false}, // replies (comments) shipped: the check can reject old writes
+			{23, AddConstraint, "replies", "body", true, false}, // replies (comments) shipped: the check can reject old writes
 			{30, Other, "", "", true, false},
 			{34, DataChange, "users", "", true, true},
 			{36, Additive, "posts", "", false, false},

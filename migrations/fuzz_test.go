@@ -1,7 +1,10 @@
 package migrations
 
 import (
+	"unicode/utf8"
+
 	"fmt"
+	pg "github.com/pganalyze/pg_query_go/v6"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +25,10 @@ func FuzzClassify(f *testing.F) {
 		"", ";", "--> statement-breakpoint", "DO $$ $$;", "DO $$ BEGIN EXECUTE 'x'; END $$;",
 		"-- sonic-release: breaking x\n", "SELECT 'unterminated", "/* unterminated", "$a$ $b$",
 		"ALTER TABLE a ALTER COLUMN b TYPE varchar(1) USING b::varchar; DROP TYPE x; CREATE TYPE x AS ENUM ();",
+		// Regressions found while writing the tests: an unterminated string
+		// made a chunk vanish; a bad statement hid the good ones around it.
+		"ALTER TABLE users ADD COLUMN x text DEFAULT 'oops;",
+		"SELECT 1;\n\nALTER TABLE users ADD COLUM x int;\nALTER TABLE users DROP COLUMN bio;",
 	} {
 		f.Add([]byte(s))
 	}
@@ -40,6 +47,24 @@ func FuzzClassify(f *testing.F) {
 		fs, err := ClassifyFile("m.sql", sql, s)
 		if err != nil {
 			t.Fatalf("ClassifyFile: %v", err)
+		}
+		// SQL the database would reject is never silently dropped.
+		if utf8.Valid(sql) {
+			rejected := false
+			for _, chunk := range strings.Split(string(sql), Breakpoint) {
+				if _, err := pg.Parse(chunk); err != nil {
+					rejected = true
+				}
+			}
+			errs := 0
+			for _, x := range fs {
+				if x.Level == LevelError {
+					errs++
+				}
+			}
+			if rejected && errs == 0 {
+				t.Fatalf("a chunk does not parse, but no error-level finding: %+v", fs)
+			}
 		}
 		lines := 1 + strings.Count(string(sql), "\n")
 		for _, x := range fs {

@@ -21,6 +21,9 @@ func (g git) run(ctx context.Context, args ...string) ([]byte, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("running git %s: %w", strings.Join(args, " "), ctx.Err())
+	}
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
@@ -35,6 +38,9 @@ func (g git) run(ctx context.Context, args ...string) ([]byte, error) {
 func (g git) commit(ctx context.Context, ref string) (string, error) {
 	out, err := g.run(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
 	if err != nil {
+		if ctx.Err() != nil {
+			return "", err
+		}
 		return "", &refError{ref: ref}
 	}
 	return strings.TrimSpace(string(out)), nil

@@ -16,6 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DRIZZLE_KIT=0.31.11
 DRIZZLE_ORM=0.45.4
+# The 1.0 layout (<timestamp>_<name>/migration.sql), from the release candidate.
+DRIZZLE_V1=1.0.0-rc.5-5935859
 src=$PWD/migrations/testdata/drizzle-src
 dest=$PWD/migrations/testdata/drizzle
 work=$(mktemp -d)
@@ -80,3 +82,20 @@ cp "$src/08_custom.sql" "$custom"
 rm -rf "$dest"
 cp -r drizzle "$dest"
 echo "drizzle-fixtures: wrote $(ls "$dest"/*.sql | wc -l) migrations to $dest (drizzle-kit $DRIZZLE_KIT, drizzle-orm $DRIZZLE_ORM)"
+
+# The 1.0 layout: steps 00 to 04 (no renames), then removing an enum value.
+# Folder names start with the generation time in seconds: one step a second.
+v1=$work/v1
+mkdir -p "$v1/src"
+cd "$v1"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --save-exact "drizzle-kit@$DRIZZLE_V1" "drizzle-orm@$DRIZZLE_V1" >/dev/null
+cp "$work/drizzle.config.ts" .
+for step in 00_init 01_additive 02_required 03_types 04_constraints v1_05_enum; do
+	cp "$src/$step.ts" src/schema.ts
+	npx drizzle-kit generate --name "${step##*_}" </dev/null >"$work/v1-$step.log" 2>&1 || { cat "$work/v1-$step.log"; exit 1; }
+	sleep 1.1
+done
+rm -rf "$dest-v1"
+cp -r drizzle "$dest-v1"
+echo "drizzle-fixtures: wrote $(ls -d "$dest-v1"/*/ | wc -l) migrations to $dest-v1 (drizzle-kit $DRIZZLE_V1)"

@@ -138,3 +138,29 @@ func TestMigrationsJSONAndOutputs(t *testing.T) {
 		t.Errorf("outputs:\n%s", data)
 	}
 }
+
+func TestMigrationsProblemsFailAndAnnotate(t *testing.T) {
+	repo := migrationsRepo(t)
+	// Edit the migration v1.0.0 shipped.
+	if err := os.WriteFile(filepath.Join(repo, "drizzle/0000_init.sql"), []byte("CREATE TABLE \"users\" (\"id\" serial PRIMARY KEY);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("git", "-C", repo, "-c", "commit.gpgsign=false", "commit", "-qam", "edit")
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=T", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=T", "GIT_COMMITTER_EMAIL=t@example.com")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	code, stdout, stderr := runMigrationsCLI(t, map[string]string{"GITHUB_ACTIONS": "true"}, "migrations", "--repo-dir", repo, "--fail-on", "breaking")
+	if code != 3 {
+		t.Fatalf("exit %d, want 3\n%s\n%s", code, stdout, stderr)
+	}
+	for _, s := range []string{"Problems: 1", "drizzle/0000_init.sql: migration 0000_init shipped in v1.0.0 and is edited in this range", "drizzle/0000_init.sql (0000_init, modified): see problems"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("stdout lacks %q:\n%s", s, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "::error file=drizzle/0000_init.sql,title=migration problem::migration 0000_init shipped") {
+		t.Errorf("no ::error annotation:\n%s", stderr)
+	}
+}

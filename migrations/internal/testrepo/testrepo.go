@@ -117,3 +117,13 @@ func (r *Repo) Drizzle(src, dst string, n int) {
 	}
 	r.Write(dst+"/meta/_journal.json", out)
 }
+
+// CopyFile copies a file from the test's testdata into the repository.
+func (r *Repo) CopyFile(src, dst string) {
+	r.t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.Write(dst, data)
+}
