@@ -69,16 +69,40 @@ func (r *Repo) Commit(message string, files map[string]string) string {
 		files = map[string]string{fmt.Sprintf("changes/%03d.txt", r.N): message + "\n"}
 	}
 	for name, content := range files {
-		p := filepath.Join(r.Dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
+		r.Write(name, []byte(content))
 	}
 	r.Git("add", "-A")
 	r.Git("commit", "-q", "-m", message)
+	return r.Git("rev-parse", "HEAD")
+}
+
+// Write writes a file of the work tree, creating its folders.
+func (r *Repo) Write(path string, data []byte) {
+	r.t.Helper()
+	p := filepath.Join(r.Dir, filepath.FromSlash(path))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// Remove deletes a file of the work tree.
+func (r *Repo) Remove(path string) {
+	r.t.Helper()
+	if err := os.Remove(filepath.Join(r.Dir, filepath.FromSlash(path))); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// CommitAll commits the work tree as it is (an empty commit when nothing
+// changed) and returns the id.
+func (r *Repo) CommitAll(message string) string {
+	r.t.Helper()
+	r.N++
+	r.Git("add", "-A")
+	r.Git("commit", "-q", "--allow-empty", "-m", message)
 	return r.Git("rev-parse", "HEAD")
 }
 
