@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/internal/demo"
 	"github.com/sonicsaas/sonic-release/internal/fakegithub"
 	"github.com/sonicsaas/sonic-release/internal/gittest"
@@ -582,36 +582,12 @@ func (w *world) sourceFor(t *testing.T, j job) string {
 	return s
 }
 
-// parseOutputs reads $GITHUB_OUTPUT, which sonic-release writes in the
-// multi-line syntax (name<<DELIMITER … DELIMITER).
+// parseOutputs reads $GITHUB_OUTPUT as the runner does.
 func parseOutputs(t *testing.T, path string) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	out, err := actions.ReadOutputs(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	out := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	head := regexp.MustCompile(`^([A-Za-z0-9_-]+)<<(ghadelimiter_[0-9a-f]+)$`)
-	for i := 0; i < len(lines); i++ {
-		if lines[i] == "" {
-			continue
-		}
-		m := head.FindStringSubmatch(lines[i])
-		if m == nil {
-			t.Fatalf("line %d of $GITHUB_OUTPUT %q is not name<<delimiter", i+1, lines[i])
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != m[2]; i++ {
-			val = append(val, lines[i])
-		}
-		if i == len(lines) {
-			t.Fatalf("output %s has no closing delimiter", m[1])
-		}
-		if _, dup := out[m[1]]; dup {
-			t.Errorf("output %s written twice", m[1])
-		}
-		out[m[1]] = strings.Join(val, "\n")
 	}
 	return out
 }
@@ -622,7 +598,7 @@ func (w *world) checkRegistry(t *testing.T, want map[string]string) {
 	t.Helper()
 	for _, repo := range []string{w.app, w.mirror} {
 		got := map[string]string{}
-		for tag, d := range w.tags(t, repo) {
+		for tag, d := range w.reg.Tags(t, repo) {
 			if !strings.HasPrefix(tag, "sha256-") {
 				got[tag] = d
 			}
@@ -633,36 +609,13 @@ func (w *world) checkRegistry(t *testing.T, want map[string]string) {
 	}
 }
 
-// tags lists a repository's tags and the digest of each.
-func (w *world) tags(t *testing.T, repo string) map[string]string {
-	t.Helper()
-	r, err := name.NewRepository(repo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := []remote.Option{remote.WithAuthFromKeychain(w.reg.Keychain()), remote.WithContext(t.Context())}
-	list, err := remote.List(r, opts...)
-	if err != nil {
-		t.Fatalf("listing the tags of %s: %v", repo, err)
-	}
-	out := map[string]string{}
-	for _, tag := range list {
-		desc, err := remote.Head(r.Tag(tag), opts...)
-		if err != nil {
-			t.Fatalf("%s:%s: %v", repo, tag, err)
-		}
-		out[tag] = desc.Digest.String()
-	}
-	return out
-}
-
 // signatureTags are the cosign signature tags of both targets and the
 // digest of each signature manifest.
 func (w *world) signatureTags(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, repo := range []string{w.app, w.mirror} {
-		for tag, d := range w.tags(t, repo) {
+		for tag, d := range w.reg.Tags(t, repo) {
 			if strings.HasSuffix(tag, ".sig") {
 				out[repo+":"+tag] = d
 			}

@@ -2,8 +2,6 @@ package release_test
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +12,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
@@ -131,23 +128,7 @@ func doRelease(t testing.TB, ctx context.Context, src release.Source, targets []
 // tagsOf reads every tag of repo and its digest, with remote options opts.
 func tagsOf(t testing.TB, r name.Repository, opts ...remote.Option) map[string]string {
 	t.Helper()
-	tags, err := remote.List(r, opts...)
-	var terr *transport.Error
-	if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
-		return map[string]string{}
-	}
-	if err != nil {
-		t.Fatalf("listing %s: %v", r, err)
-	}
-	out := map[string]string{}
-	for _, tg := range tags {
-		d, err := remote.Head(r.Tag(tg), opts...)
-		if err != nil {
-			t.Fatalf("reading %s:%s: %v", r, tg, err)
-		}
-		out[tg] = d.Digest.String()
-	}
-	return out
+	return registrytest.Tags(t, r, opts...)
 }
 
 func ops(p release.Plan, target int) string {

@@ -3,12 +3,12 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/internal/golden"
 )
 
@@ -87,29 +87,9 @@ func TestTagsExitCodes(t *testing.T) {
 // parseOutputs reads a $GITHUB_OUTPUT file the way the runner does.
 func parseOutputs(t *testing.T, path string) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	out, err := actions.ReadOutputs(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	out := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	head := regexp.MustCompile(`^([A-Za-z0-9_-]+)<<(ghadelimiter_[0-9a-f]+)$`)
-	for i := 0; i < len(lines); i++ {
-		if lines[i] == "" {
-			continue
-		}
-		m := head.FindStringSubmatch(lines[i])
-		if m == nil {
-			t.Fatalf("line %d of outputs %q is not name<<delimiter", i+1, lines[i])
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != m[2]; i++ {
-			val = append(val, lines[i])
-		}
-		if i == len(lines) {
-			t.Fatalf("output %s has no closing delimiter", m[1])
-		}
-		out[m[1]] = strings.Join(val, "\n")
 	}
 	return out
 }

@@ -88,6 +88,53 @@ func WriteOutputs(path string, outputs map[string]string) error {
 	return appendFile(path, b.String())
 }
 
+// ParseOutputs reads a $GITHUB_OUTPUT file as the runner does: NAME=VALUE
+// lines and the multi-line syntax (NAME<<DELIMITER, the value's lines,
+// DELIMITER). A name written twice keeps its last value.
+func ParseOutputs(data string) (map[string]string, error) {
+	out := map[string]string{}
+	lines := strings.Split(strings.ReplaceAll(data, "\r\n", "\n"), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if line == "" {
+			continue
+		}
+		eq, heredoc := strings.Index(line, "="), strings.Index(line, "<<")
+		if eq >= 0 && (heredoc < 0 || eq < heredoc) {
+			if eq == 0 {
+				return nil, fmt.Errorf("line %d %q: an output needs a name before =", i+1, line)
+			}
+			out[line[:eq]] = line[eq+1:]
+			continue
+		}
+		if heredoc <= 0 || heredoc+2 == len(line) {
+			return nil, fmt.Errorf("line %d %q: expected NAME=VALUE or NAME<<DELIMITER", i+1, line)
+		}
+		name, delim := line[:heredoc], line[heredoc+2:]
+		start := i + 1
+		for i++; i < len(lines) && lines[i] != delim; i++ {
+		}
+		if i == len(lines) {
+			return nil, fmt.Errorf("output %s: no closing delimiter %s", name, delim)
+		}
+		out[name] = strings.Join(lines[start:i], "\n")
+	}
+	return out, nil
+}
+
+// ReadOutputs reads and parses the $GITHUB_OUTPUT file at path.
+func ReadOutputs(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the outputs: %w", err)
+	}
+	out, err := ParseOutputs(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("reading the outputs %q: %w", path, err)
+	}
+	return out, nil
+}
+
 func delimiter(value string) string {
 	for {
 		var buf [12]byte

@@ -7,6 +7,7 @@
 package registrytest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +18,10 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // Server is a registry under test.
@@ -136,4 +140,39 @@ func (c *Counter) Summary() string {
 		}
 	}
 	return fmt.Sprintf("%d requests: %s", len(reqs), strings.Join(parts, ", "))
+}
+
+// Tags returns every tag of repository repo (a full reference such as
+// s.Repo("acme/app")) and the digest each points at, read with the
+// server's credentials.
+func (s *Server) Tags(t testing.TB, repo string) map[string]string {
+	t.Helper()
+	r, err := name.NewRepository(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Tags(t, r, remote.WithAuthFromKeychain(s.Keychain()))
+}
+
+// Tags returns every tag of r and the digest each points at, read with
+// opts; a repository that does not exist has none.
+func Tags(t testing.TB, r name.Repository, opts ...remote.Option) map[string]string {
+	t.Helper()
+	tags, err := remote.List(r, opts...)
+	var terr *transport.Error
+	if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+		return map[string]string{}
+	}
+	if err != nil {
+		t.Fatalf("listing the tags of %s: %v", r, err)
+	}
+	out := make(map[string]string, len(tags))
+	for _, tag := range tags {
+		desc, err := remote.Head(r.Tag(tag), opts...)
+		if err != nil {
+			t.Fatalf("reading %s:%s: %v", r, tag, err)
+		}
+		out[tag] = desc.Digest.String()
+	}
+	return out
 }
