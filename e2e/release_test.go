@@ -64,6 +64,7 @@ type world struct {
 	issuer    *sigstoretest.Issuer
 	fulcio    *sigstoretest.Fulcio
 	tsa       *sigstoretest.TSA
+	rekor     *sigstoretest.Rekor
 	trustRoot string
 	gh        *fakegithub.Server
 	repo      *demo.Repo
@@ -151,6 +152,14 @@ func TestReleaseAsARunner(t *testing.T) {
 		w.checkOutputs(t, res, d, version, wantTags)
 		w.cosignVerify(t, w.app+":"+version, "refs/tags/"+version, commit)
 		w.checkNotes(t, res, version, d, wantTags)
+		rel, _ := w.gh.Release(repository, version)
+		action := "updated"
+		if !w.seeded[version] {
+			action = "created"
+		}
+		if want := fmt.Sprintf("release notes %s: %s/%s/releases/tag/%s\n", action, serverURL, repository, version); !strings.Contains(res.stderr, want) {
+			t.Errorf("the log does not say %q (release %d):\n%s", want, rel.ID, res.stderr)
+		}
 		return res
 	}
 
@@ -307,11 +316,20 @@ func TestReleaseAsARunner(t *testing.T) {
 		if len(res.outputs) != 0 {
 			t.Errorf("outputs of a refused release: %q", res.outputs)
 		}
+		if !strings.Contains(res.stderr, "::error title=sonic-release::tag "+w.app+":v1.2.0 already points at") {
+			t.Errorf("no ::error annotation for the conflict:\n%s", res.stderr)
+		}
 		if !strings.Contains(res.summary, "conflict") {
 			t.Errorf("the step summary does not show the conflict:\n%s", res.summary)
 		}
 	})
-	t.Logf("whole test: %s", time.Since(start).Round(time.Millisecond))
+	// Every GitHub call was authenticated with the job's token.
+	for _, c := range w.gh.Log() {
+		if got := c.Header.Get("Authorization"); !strings.EqualFold(got, "Bearer ghs_e2etoken") {
+			t.Errorf("%s %s: Authorization %q, want the job's GITHUB_TOKEN", c.Method, c.Path, got)
+		}
+	}
+	t.Logf("whole test: %s; GitHub calls: %v", time.Since(start).Round(time.Millisecond), w.gh.Calls())
 }
 
 func newWorld(t *testing.T) *world {
@@ -325,8 +343,11 @@ func newWorld(t *testing.T) *world {
 		created: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
 	}
 	w.fulcio = sigstoretest.StartFulcio(t, w.issuer)
-	w.tsa = sigstoretest.StartTSA(t)
-	_, w.trustRoot = sigstoretest.TrustedRoot(t, w.fulcio, w.tsa)
+	w.tsa = sigstoretest.StartTSA(t) // before Rekor: both want :2112
+	t0 := time.Now()
+	w.rekor = sigstoretest.StartRekor(t)
+	t.Logf("Rekor (MariaDB, Trillian) up in %s", time.Since(t0).Round(time.Millisecond))
+	_, w.trustRoot = sigstoretest.TrustedRoot(t, w.fulcio, w.tsa, w.rekor)
 	w.app, w.mirror = w.reg.Repo(repository), w.reg.Repo("mirror/app")
 
 	repo, err := demo.NewRepo(t.Context(), filepath.Join(t.TempDir(), "app"))
@@ -506,7 +527,7 @@ func (w *world) run(t *testing.T, j job, extra ...string) result {
 	}
 	workflowRef := repository + "/.github/workflows/release.yml@" + j.ref
 	// Fulcio issues the certificate for the claims of this run's token.
-	w.issuer.Claims = map[string]string{"ref": j.ref, "sha": j.sha, "event_name": j.event, "repository": repository}
+	w.issuer.SetClaims(map[string]string{"ref": j.ref, "sha": j.sha, "event_name": j.event, "repository": repository})
 	env := []string{
 		"PATH=/usr/local/bin:/usr/bin:/bin",
 		"HOME=" + home,
@@ -538,7 +559,7 @@ func (w *world) run(t *testing.T, j job, extra ...string) result {
 		"--fulcio-url", w.fulcio.URL,
 		"--tsa-url", w.tsa.URL,
 		"--trusted-root", w.trustRoot,
-		"--tlog-upload=false",
+		"--rekor-url", w.rekor.URL,
 		"--repo-dir", w.repo.Dir,
 	}, extra...)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
@@ -690,18 +711,31 @@ func identity(ref string) string {
 // trusted root of Fulcio and the TSA, a timestamp instead of Rekor, no CT
 // log.
 func (w *world) verifyFlags() []string {
-	return []string{"--trusted-root", w.trustRoot, "--use-signed-timestamps", "--insecure-ignore-tlog", "--insecure-ignore-sct"}
+	return []string{"--trusted-root", w.trustRoot, "--use-signed-timestamps", "--insecure-ignore-sct"}
 }
 
 // cosignVerify checks ref's signature with the cosign CLI: the keyless
-// identity of the workflow at ref, the fake issuer, the commit annotation.
+// identity of the workflow at ref, the fake issuer, the annotations, the
+// Rekor entry and the timestamp; one signature, not one per run.
 func (w *world) cosignVerify(t *testing.T, ref, gitRef, commit string) {
 	t.Helper()
 	args := append([]string{"verify", "--certificate-identity", identity(gitRef), "--certificate-oidc-issuer", w.issuer.URL,
-		"-a", "commit=" + commit, "-a", "workflow-ref=" + repository + "/.github/workflows/release.yml@" + gitRef}, w.verifyFlags()...)
+		"-a", "commit=" + commit, "-a", "repository=" + repository,
+		"-a", "workflow-ref=" + repository + "/.github/workflows/release.yml@" + gitRef}, w.verifyFlags()...)
+	if v, ok := strings.CutPrefix(gitRef, "refs/tags/"); ok {
+		args = append(args, "-a", "version="+v)
+	}
 	out, err := sigstoretest.Cosign(t, []string{"DOCKER_CONFIG=" + w.dockerCfg}, append(args, ref)...)
 	if err != nil {
 		t.Errorf("cosign verify %s: %v\n%s", ref, err, out)
+	}
+	for _, s := range []string{"transparency log was verified offline", "code-signing certificate"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("cosign verify %s does not say %q:\n%s", ref, s, out)
+		}
+	}
+	if n := strings.Count(out, `"critical":`); n != 1 {
+		t.Errorf("cosign verify %s: %d signatures, want 1:\n%s", ref, n, out)
 	}
 	// Another workflow's identity must not verify.
 	args[2] = identity("refs/heads/evil")

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -33,8 +34,18 @@ type Issuer struct {
 
 	key *rsa.PrivateKey
 	// Claims overrides the default claims of every token (for example
-	// {"ref": "refs/heads/main"}).
+	// {"ref": "refs/heads/main"}). Set it before tokens are requested, or
+	// with SetClaims while they may be.
 	Claims map[string]string
+	mu     sync.Mutex
+}
+
+// SetClaims replaces Claims; safe while the issuer serves tokens (a test
+// that runs one job after another, each with its own ref).
+func (is *Issuer) SetClaims(c map[string]string) {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	is.Claims = c
 }
 
 // NewIssuer starts a fake issuer for the test.
@@ -94,7 +105,10 @@ func (is *Issuer) Token(over map[string]string) string {
 		"sha": "0123456789abcdef0123456789abcdef01234567", "event_name": "push",
 		"workflow": "Release", "workflow_file": "release.yml",
 	}
-	for _, m := range []map[string]string{is.Claims, over} {
+	is.mu.Lock()
+	base := is.Claims
+	is.mu.Unlock()
+	for _, m := range []map[string]string{base, over} {
 		for k, v := range m {
 			if v != "" {
 				c[k] = v
