@@ -120,7 +120,7 @@ func TestReleaseAsARunner(t *testing.T) {
 		if res.code != 0 {
 			t.Fatalf("exit %d\n%s", res.code, res.stderr)
 		}
-		d := digestOf(src)
+		d := src.DigestStr()
 		digests["master"] = d
 		want["master"], want["master-"+head[:7]] = d, d
 		w.checkRegistry(t, want)
@@ -135,15 +135,21 @@ func TestReleaseAsARunner(t *testing.T) {
 		w.cosignVerify(t, w.mirror+":master", "refs/heads/master", head)
 	})
 
-	release := func(version string, prerelease bool, wantTags []string, extra ...string) result {
+	// release runs the job of version (by default its release event)
+	// and checks the registry, the outputs, the signature and the notes.
+	release := func(t *testing.T, version string, j *job, wantTags []string, extra ...string) result {
 		t.Helper()
 		commit := w.commits[version]
 		src := w.pushBuild(t, version, commit, w.created)
-		res := w.run(t, w.releaseJob(t, version, commit, prerelease), extra...)
+		if j == nil {
+			rj := w.releaseJob(t, version, commit)
+			j = &rj
+		}
+		res := w.run(t, *j, extra...)
 		if res.code != 0 {
 			t.Fatalf("exit %d\n%s", res.code, res.stderr)
 		}
-		d := digestOf(src)
+		d := src.DigestStr()
 		digests[version] = d
 		for _, tag := range wantTags {
 			want[tag] = d
@@ -164,16 +170,16 @@ func TestReleaseAsARunner(t *testing.T) {
 	}
 
 	step("release v1.0.0", func(t *testing.T) {
-		w.seedRelease(t, "v1.0.0", false)
-		res := release("v1.0.0", false, []string{"v1.0.0", "v1.0", "v1", "latest"})
+		w.seedRelease(t, "v1.0.0")
+		res := release(t, "v1.0.0", nil, []string{"v1.0.0", "v1.0", "v1", "latest"})
 		if !strings.Contains(res.outputs["notes"], "## v1.0.0") {
 			t.Errorf("notes output:\n%s", res.outputs["notes"])
 		}
 	})
 
 	step("next release v1.1.0", func(t *testing.T) {
-		w.seedRelease(t, "v1.1.0", false)
-		res := release("v1.1.0", false, []string{"v1.1.0", "v1.1", "v1", "latest"})
+		w.seedRelease(t, "v1.1.0")
+		res := release(t, "v1.1.0", nil, []string{"v1.1.0", "v1.1", "v1", "latest"})
 		body := w.body(t, "v1.1.0")
 		for _, s := range []string{"customer notes", "@alice", "(#2)", "trim ticket titles", "(#3)",
 			serverURL + "/" + repository + "/compare/v1.0.0...v1.1.0"} {
@@ -187,8 +193,8 @@ func TestReleaseAsARunner(t *testing.T) {
 	})
 
 	step("release v1.2.0 with a breaking migration", func(t *testing.T) {
-		w.seedRelease(t, "v1.2.0", false)
-		release("v1.2.0", false, []string{"v1.2.0", "v1.2", "v1", "latest"})
+		w.seedRelease(t, "v1.2.0")
+		release(t, "v1.2.0", nil, []string{"v1.2.0", "v1.2", "v1", "latest"})
 		body := w.body(t, "v1.2.0")
 		for _, s := range []string{"> [!CAUTION]", "v1.1.0 cannot run against", "Back up the database before upgrading",
 			"drizzle/0002_lifecycle_stage.sql", "### Breaking changes", "lifecycle stage"} {
@@ -203,9 +209,9 @@ func TestReleaseAsARunner(t *testing.T) {
 	})
 
 	step("backport v1.1.1", func(t *testing.T) {
-		w.seedRelease(t, "v1.1.1", false)
+		w.seedRelease(t, "v1.1.1")
 		// v1.1 moves; v1 and latest stay on v1.2.0.
-		release("v1.1.1", false, []string{"v1.1.1", "v1.1"})
+		release(t, "v1.1.1", nil, []string{"v1.1.1", "v1.1"})
 		if want["v1"] != digests["v1.2.0"] || want["latest"] != digests["v1.2.0"] {
 			t.Fatal("test bug: v1 and latest must be expected on v1.2.0")
 		}
@@ -218,10 +224,12 @@ func TestReleaseAsARunner(t *testing.T) {
 	})
 
 	step("pre-release v1.3.0-rc.1", func(t *testing.T) {
-		// No GitHub release yet: --create-release makes one, marked
-		// pre-release and never the latest.
+		// A workflow that runs on tag pushes: no GitHub release yet,
+		// --create-release makes one, marked pre-release and never the
+		// latest.
 		w.tag(t, "v1.3.0-rc.1")
-		release("v1.3.0-rc.1", true, []string{"v1.3.0-rc.1"}, "--create-release")
+		j := w.tagPushJob(t, "v1.3.0-rc.1", w.commits["v1.3.0-rc.1"])
+		release(t, "v1.3.0-rc.1", &j, []string{"v1.3.0-rc.1"}, "--create-release")
 		rel, ok := w.gh.Release(repository, "v1.3.0-rc.1")
 		if !ok {
 			t.Fatal("no GitHub release was created for v1.3.0-rc.1")
@@ -241,7 +249,7 @@ func TestReleaseAsARunner(t *testing.T) {
 		rerun := func(t *testing.T) result {
 			t.Helper()
 			w.reg.Counter.Reset()
-			res := w.run(t, w.releaseJob(t, "v1.2.0", w.commits["v1.2.0"], false))
+			res := w.run(t, w.releaseJob(t, "v1.2.0", w.commits["v1.2.0"]))
 			if res.code != 0 {
 				t.Fatalf("exit %d\n%s", res.code, res.stderr)
 			}
@@ -283,14 +291,14 @@ func TestReleaseAsARunner(t *testing.T) {
 	step("conflict: another build claims v1.2.0", func(t *testing.T) {
 		// The same commit built again an hour later: another digest.
 		src := w.pushBuild(t, "v1.2.0", w.commits["v1.2.0"], w.created.Add(time.Hour))
-		if digestOf(src) == digests["v1.2.0"] {
+		if src.DigestStr() == digests["v1.2.0"] {
 			t.Fatal("test bug: the rebuild has the released digest")
 		}
 		before := w.gh.TotalCalls()
 		bodyBefore := w.body(t, "v1.2.0")
 		sigs := w.signatureTags(t)
 		w.reg.Counter.Reset()
-		res := w.run(t, w.releaseJob(t, "v1.2.0", w.commits["v1.2.0"], false))
+		res := w.run(t, w.releaseJob(t, "v1.2.0", w.commits["v1.2.0"]))
 		if res.code != 3 {
 			t.Fatalf("exit %d, want 3 (refused)\n%s", res.code, res.stderr)
 		}
@@ -425,8 +433,6 @@ func (w *world) pushBuild(t *testing.T, version, commit string, created time.Tim
 	return ref
 }
 
-func digestOf(d name.Digest) string { return d.DigestStr() }
-
 // git runs git in the application's repository.
 func (w *world) git(t *testing.T, args ...string) string {
 	t.Helper()
@@ -441,11 +447,11 @@ func (w *world) git(t *testing.T, args ...string) string {
 
 // seedRelease creates the GitHub release a maintainer publishes, which
 // triggers the release event.
-func (w *world) seedRelease(t *testing.T, tag string, prerelease bool) {
+func (w *world) seedRelease(t *testing.T, tag string) {
 	t.Helper()
 	w.seeded[tag] = true
 	w.tag(t, tag)
-	w.gh.AddRelease(repository, fakegithub.Release{TagName: tag, Name: tag, Body: maintainerText, Prerelease: prerelease, TargetCommitish: "master"})
+	w.gh.AddRelease(repository, fakegithub.Release{TagName: tag, Name: tag, Body: maintainerText, TargetCommitish: "master"})
 }
 
 func (w *world) body(t *testing.T, tag string) string {
@@ -500,10 +506,20 @@ func (w *world) pushJob(t *testing.T, branch, sha string) job {
 	})}
 }
 
-func (w *world) releaseJob(t *testing.T, tag, sha string, prerelease bool) job {
+func (w *world) releaseJob(t *testing.T, tag, sha string) job {
 	return job{event: "release", ref: "refs/tags/" + tag, sha: sha, payload: payload(t, "release.published.1.json", func(p map[string]any) {
 		r := p["release"].(map[string]any)
-		r["tag_name"], r["name"], r["prerelease"], r["target_commitish"] = tag, tag, prerelease, "master"
+		r["tag_name"], r["name"], r["prerelease"], r["target_commitish"] = tag, tag, false, "master"
+	})}
+}
+
+func (w *world) tagPushJob(t *testing.T, tag, sha string) job {
+	ref := "refs/tags/" + tag
+	return job{event: "push", ref: ref, sha: sha, payload: payload(t, "push.tag.1.json", func(p map[string]any) {
+		p["ref"], p["after"], p["created"], p["deleted"] = ref, sha, true, false
+		if hc, ok := p["head_commit"].(map[string]any); ok {
+			hc["id"] = sha
+		}
 	})}
 }
 
