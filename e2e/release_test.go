@@ -91,6 +91,64 @@ type result struct {
 	stdout, stderr string
 	outputs        map[string]string
 	summary        string
+	steps          string // the time of each step of the job
+}
+
+// stepClock collects the job's stderr and times its steps, the ::group::
+// blocks of the Actions log, as their lines arrive.
+type stepClock struct {
+	buf     bytes.Buffer
+	pending []byte
+	marks   []mark
+}
+
+type mark struct {
+	step string
+	at   time.Time
+}
+
+func (c *stepClock) Write(p []byte) (int, error) {
+	now := time.Now()
+	c.buf.Write(p)
+	c.pending = append(c.pending, p...)
+	for {
+		i := bytes.IndexByte(c.pending, '\n')
+		if i < 0 {
+			break
+		}
+		line := string(c.pending[:i])
+		c.pending = c.pending[i+1:]
+		if step, ok := strings.CutPrefix(line, "::group::sonic-release: "); ok {
+			step, _, _ = strings.Cut(step, " ") // "sign REPO@DIGEST" is "sign"
+			c.marks = append(c.marks, mark{step, now})
+		}
+	}
+	return len(p), nil
+}
+
+// breakdown is "total (step time, …)", each step's time summed over its
+// blocks, from the first block to the process's end.
+func (c *stepClock) breakdown(start, end time.Time) string {
+	var order []string
+	sum := map[string]time.Duration{}
+	for i, m := range c.marks {
+		next := end
+		if i+1 < len(c.marks) {
+			next = c.marks[i+1].at
+		}
+		if _, ok := sum[m.step]; !ok {
+			order = append(order, m.step)
+		}
+		sum[m.step] += next.Sub(m.at)
+	}
+	parts := make([]string, 0, len(order)+1)
+	if len(c.marks) > 0 {
+		parts = append(parts, "start-up "+c.marks[0].at.Sub(start).Round(time.Millisecond).String())
+	}
+	for _, s := range order {
+		parts = append(parts, s+" "+sum[s].Round(time.Millisecond).String())
+	}
+	return fmt.Sprintf("%s (%s)", end.Sub(start).Round(time.Millisecond), strings.Join(parts, ", "))
 }
 
 // TestReleaseAsARunner runs the whole life of an application's releases,
@@ -583,10 +641,12 @@ func (w *world) run(t *testing.T, j job, extra ...string) result {
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = env
 	cmd.Dir = w.repo.Dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var stdout bytes.Buffer
+	stderr := &stepClock{}
+	cmd.Stdout, cmd.Stderr = &stdout, stderr
+	t0 := time.Now()
 	err := cmd.Run()
-	res := result{stdout: stdout.String(), stderr: stderr.String()}
+	res := result{stdout: stdout.String(), stderr: stderr.buf.String(), steps: stderr.breakdown(t0, time.Now())}
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)
 		if !ok {
@@ -594,6 +654,7 @@ func (w *world) run(t *testing.T, j job, extra ...string) result {
 		}
 		res.code = ee.ExitCode()
 	}
+	t.Logf("%s %s: exit %d in %s", j.event, j.ref, res.code, res.steps)
 	res.outputs = parseOutputs(t, outPath)
 	b, err := os.ReadFile(sumPath)
 	if err != nil {
