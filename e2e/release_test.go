@@ -301,6 +301,50 @@ func TestReleaseAsARunner(t *testing.T) {
 		}
 	})
 
+	step("dry run of v1.3.0", func(t *testing.T) {
+		// The final release of the candidate, planned only: the plan, what
+		// would be signed and the notes, and no write anywhere.
+		w.commits["v1.3.0"] = w.commits["v1.3.0-rc.1"]
+		w.tag(t, "v1.3.0")
+		src := w.pushBuild(t, "v1.3.0", w.commits["v1.3.0"], w.created)
+		calls := w.gh.Calls()
+		w.reg.Counter.Reset()
+		res := w.run(t, w.releaseJob(t, "v1.3.0", w.commits["v1.3.0"]), "--dry-run")
+		if res.code != 0 {
+			t.Fatalf("exit %d\n%s", res.code, res.stderr)
+		}
+		if writes := w.reg.Counter.Writes(); len(writes) != 0 {
+			t.Errorf("a dry run wrote to the registry: %v", writes)
+		}
+		w.checkRegistry(t, want)
+		after := w.gh.Calls()
+		for _, op := range []string{"repos/create-release", "repos/update-release"} {
+			if after[op] != calls[op] {
+				t.Errorf("a dry run called %s", op)
+			}
+		}
+		for _, s := range []string{"dry-run: 8 tag(s) would be written; nothing was sent",
+			"dry-run: would sign " + src.DigestStr() + " (index + 2 platform images) in 2 repositories (keyless)",
+			"dry-run: the release notes that would be published:", "## v1.3.0", "/compare/v1.2.0...v1.3.0"} {
+			if !strings.Contains(res.stderr, s) {
+				t.Errorf("the dry run's log lacks %q:\n%s", s, res.stderr)
+			}
+		}
+		var js struct {
+			DryRun bool `json:"dry_run"`
+			Plan   struct {
+				Digest string `json:"digest"`
+			} `json:"plan"`
+		}
+		if err := json.Unmarshal([]byte(res.outputs["json"]), &js); err != nil || !js.DryRun || js.Plan.Digest != src.DigestStr() {
+			t.Errorf("output json (%v): %s", err, res.outputs["json"])
+		}
+		if res.outputs["digest"] != src.DigestStr() || !strings.Contains(res.outputs["tags"], w.mirror+":latest") ||
+			!strings.Contains(res.summary, "### Release v1.3.0 (dry-run)") {
+			t.Errorf("outputs %q\nsummary:\n%s", res.outputs, res.summary)
+		}
+	})
+
 	step("re-run of v1.2.0", func(t *testing.T) {
 		bodyBefore := w.body(t, "v1.2.0")
 		sigs := w.signatureTags(t)
