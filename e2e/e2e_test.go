@@ -262,8 +262,8 @@ func (w *world) cosignVerify(ref, gitRef string) error {
 
 func releasePayload(tag string, prerelease bool) map[string]any {
 	return map[string]any{
-		"action": "published",
-		"release": map[string]any{"tag_name": tag, "draft": false, "prerelease": prerelease, "target_commitish": "master"},
+		"action":     "published",
+		"release":    map[string]any{"tag_name": tag, "draft": false, "prerelease": prerelease, "target_commitish": "master"},
 		"repository": map[string]any{"full_name": repoName, "default_branch": "master"},
 	}
 }
