@@ -140,7 +140,7 @@ func (w *world) run(event string, payload map[string]any, ref, sha, source strin
 	if err := os.WriteFile(eventPath, b, 0o644); err != nil {
 		w.t.Fatal(err)
 	}
-	w.issuer.Claims = map[string]string{"ref": ref, "repository": repoName, "sha": sha, "event_name": event}
+	w.issuer.SetClaims(map[string]string{"ref": ref, "repository": repoName, "sha": sha, "event_name": event})
 	env := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "DOCKER_CONFIG=" + w.docker,
 		"GITHUB_ACTIONS=true", "CI=true",

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -32,9 +33,18 @@ type Issuer struct {
 	ActionsRequestToken string
 
 	key *rsa.PrivateKey
-	// Claims overrides the default claims of every token (for example
-	// {"ref": "refs/heads/main"}).
-	Claims map[string]string
+
+	mu     sync.Mutex
+	claims map[string]string
+}
+
+// SetClaims overrides the default claims of every token minted from now on
+// (for example {"ref": "refs/heads/main"}); nil restores the defaults. It
+// is safe while the issuer serves tokens.
+func (is *Issuer) SetClaims(c map[string]string) {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	is.claims = c
 }
 
 // NewIssuer starts a fake issuer for the test.
@@ -87,14 +97,17 @@ func (is *Issuer) Identity(ref string) string {
 
 // Token mints a GitHub Actions ID token: repository acme/app, workflow
 // release.yml, ref refs/tags/v1.2.3, audience sigstore, unless the
-// Issuer's Claims or over say otherwise.
+// Issuer's claims (SetClaims) or over say otherwise.
 func (is *Issuer) Token(over map[string]string) string {
 	c := map[string]string{
 		"aud": "sigstore", "ref": "refs/tags/v1.2.3", "repository": "acme/app",
 		"sha": "0123456789abcdef0123456789abcdef01234567", "event_name": "push",
 		"workflow": "Release", "workflow_file": "release.yml",
 	}
-	for _, m := range []map[string]string{is.Claims, over} {
+	is.mu.Lock()
+	set := is.claims
+	is.mu.Unlock()
+	for _, m := range []map[string]string{set, over} {
 		for k, v := range m {
 			if v != "" {
 				c[k] = v
