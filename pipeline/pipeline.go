@@ -121,7 +121,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, nil
 	}
 	in := cfg.Notes.Input
-	in.Version = plan.Version
+	// The git tag as the repository spells it: "1.2.3" is released as
+	// v1.2.3 in the registry, but git and GitHub know it as 1.2.3.
+	tag := cfg.Event.Tag
+	if tag == "" {
+		tag = plan.Version
+	}
+	in.Version = tag
 	if cfg.Notes.Migrations != nil {
 		rep, err := cfg.Notes.Migrations(ctx)
 		if err != nil {
@@ -141,7 +147,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		progress("publish")
 		pub, err := notes.Publish(ctx, notes.PublishInput{
 			Repository: in.Repository,
-			Tag:        plan.Version,
+			Tag:        tag,
 			Markdown:   res.Markdown,
 			Create:     cfg.Notes.CreateRelease,
 			RepoDir:    in.RepoDir,

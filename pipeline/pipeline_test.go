@@ -7,6 +7,8 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/demo"
+	"github.com/sonicsaas/sonic-release/internal/fakegithub"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
@@ -172,5 +175,53 @@ func TestSigningFailureLeavesFloatingTags(t *testing.T) {
 	}
 	if res.Notes != nil {
 		t.Errorf("notes were written for a failed release")
+	}
+}
+
+// TestTagWithoutV releases a repository whose tags have no "v" (GitHub's
+// example payloads use 0.0.1): the registry gets v1.3.0, while git and the
+// GitHub release are looked up as 1.3.0.
+func TestTagWithoutV(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	cmd := exec.Command("git", "-C", f.repo.Dir, "-c", "tag.gpgsign=false", "tag", "-a", "1.3.0", "-m", "1.3.0", "master")
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	idx, err := demo.Image("1.3.0", f.repo.Head, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := idx.Digest()
+	ref, _ := name.NewDigest(f.host + "/ci/app@" + d.String())
+	if err := remote.WriteIndex(ref, idx); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := tagging.ParseEvent(tagging.EventInput{Ref: "refs/tags/1.3.0", SHA: f.repo.Head})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := fakegithub.New(t)
+	gh.AddRepo("acme/app")
+	gh.AddRelease("acme/app", fakegithub.Release{TagName: "1.3.0", Name: "1.3.0", PublishedAt: time.Now()})
+	target, _ := name.NewRepository(f.host + "/acme/app")
+	res, err := pipeline.Run(t.Context(), pipeline.Config{
+		Source: release.RegistrySource(ref), Targets: []name.Repository{target}, Event: ev,
+		Notes: &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir, Repository: "acme/app"}, Publish: true,
+			Options: []notes.Option{notes.WithHTTPClient(gh.Client()), notes.WithAPIURL(gh.URL)}},
+	})
+	defer res.Plan.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.tags(t); got["v1.3.0"] != d.String() || got["latest"] != d.String() || got["1.3.0"] != "" {
+		t.Errorf("registry tags %v", got)
+	}
+	if res.Notes.Previous != "v1.2.0" || !strings.Contains(res.Markdown, "## 1.3.0") || !strings.Contains(res.Markdown, "SONICSAAS_IMAGE_TAG=v1.3.0") {
+		t.Errorf("notes (previous %q):\n%s", res.Notes.Previous, res.Markdown)
+	}
+	if rel, _ := gh.Release("acme/app", "1.3.0"); !strings.Contains(rel.Body, "sonic-release:begin") {
+		t.Errorf("release 1.3.0 body %q", rel.Body)
 	}
 }

@@ -246,7 +246,7 @@ func TestDistribution(t *testing.T) {
 			digests[v] = src.DigestStr()
 			reg.Faults.Set(0.2, "0", uint64(10+i))
 			mirror.Faults.Set(0.2, "0", uint64(20+i))
-			doRelease(t, ctx, release.RegistrySource(src), targets, "refs/tags/"+v, kc, fastRetry)
+			releaseWithReruns(t, ctx, release.RegistrySource(src), targets, "refs/tags/"+v, kc, fastRetry)
 			fa, sa := reg.Faults.Injected()
 			fb, sb := mirror.Faults.Injected()
 			reg.Faults.Set(0, "", 0)

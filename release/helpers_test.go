@@ -110,6 +110,31 @@ func event(t testing.TB, ref string) tagging.Event {
 	return ev
 }
 
+// releaseWithReruns plans and applies like a workflow that is re-run when
+// it fails: under injected faults a run may end with an error (the
+// contract allows it: the error is clear and a re-run completes the
+// release); the release must be complete after at most 5 runs.
+func releaseWithReruns(t testing.TB, ctx context.Context, src release.Source, targets []name.Repository, ref string, opts ...release.Option) {
+	t.Helper()
+	var last error
+	for run := 1; run <= 5; run++ {
+		plan, err := release.BuildPlan(ctx, src, targets, event(t, ref), tagging.Policy{}, opts...)
+		if err == nil {
+			_, err = release.Apply(ctx, plan, opts...)
+		}
+		plan.Close()
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "http://127.0.0.1:") {
+			t.Errorf("run %d of %s failed without naming the request: %v", run, ref, err)
+		}
+		t.Logf("run %d of %s failed, re-running: %v", run, ref, err)
+		last = err
+	}
+	t.Fatalf("%s did not complete in 5 runs: %v", ref, last)
+}
+
 // release plans and applies, failing the test on any error.
 func doRelease(t testing.TB, ctx context.Context, src release.Source, targets []name.Repository, ref string, opts ...release.Option) (release.Plan, release.Result) {
 	t.Helper()

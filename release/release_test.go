@@ -317,7 +317,8 @@ func TestPlanJSONRoundTrip(t *testing.T) {
 
 // TestFaults: with about a fifth of all requests failing (429, 500,
 // resets, before or after the registry did the work), a release ends in
-// the same state as without faults.
+// the same state as without faults, or fails with a clear error and a
+// re-run completes it.
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -329,7 +330,7 @@ func TestFaults(t *testing.T) {
 		digests[v] = src.DigestStr()
 		a.Faults.Set(0.2, "0", uint64(i+1))
 		b.Faults.Set(0.2, "0", uint64(i+100))
-		doRelease(t, ctx, release.RegistrySource(src), targets, "refs/tags/"+v, fastRetry)
+		releaseWithReruns(t, ctx, release.RegistrySource(src), targets, "refs/tags/"+v, fastRetry)
 		fa, sa := a.Faults.Injected()
 		fb, sb := b.Faults.Injected()
 		a.Faults.Set(0, "", 0)

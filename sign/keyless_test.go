@@ -141,11 +141,11 @@ func TestKeyless(t *testing.T) {
 
 	// A branch-signed image (same repository and workflow, ref main).
 	branch := sigstoretest.PushImage(t, k.host, "acme/app", "main")
-	k.is.Claims = map[string]string{"ref": "refs/heads/main"}
+	k.is.SetClaims(map[string]string{"ref": "refs/heads/main"})
 	if err := k.signer(t, "").Sign(ctx, branch); err != nil {
 		t.Fatal(err)
 	}
-	k.is.Claims = nil
+	k.is.SetClaims(nil)
 
 	rejects := []struct {
 		name string

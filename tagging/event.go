@@ -39,13 +39,17 @@ const (
 
 // Event is what a run releases, resolved from an EventInput.
 type Event struct {
-	Kind          EventKind `json:"kind"`
-	Name          string    `json:"event,omitempty"`
-	Version       Version   `json:"-"`
-	Prerelease    bool      `json:"prerelease,omitempty"`
-	Branch        string    `json:"branch,omitempty"`
-	DefaultBranch string    `json:"default_branch,omitempty"`
-	SHA           string    `json:"sha,omitempty"`
+	Kind    EventKind `json:"kind"`
+	Name    string    `json:"event,omitempty"`
+	Version Version   `json:"-"`
+	// Tag is the git tag of a release as the repository spells it
+	// ("1.2.3" or "v1.2.3"): git and GitHub look it up by this name, while
+	// registry tags always carry the v (Version.String()).
+	Tag           string `json:"tag,omitempty"`
+	Prerelease    bool   `json:"prerelease,omitempty"`
+	Branch        string `json:"branch,omitempty"`
+	DefaultBranch string `json:"default_branch,omitempty"`
+	SHA           string `json:"sha,omitempty"`
 	// Repository is owner/name from the payload, when it has one.
 	Repository string `json:"repository,omitempty"`
 	// Skip says why there is nothing to tag (Kind == EventNone).
@@ -162,7 +166,7 @@ func releaseOf(ev Event, tag string) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	ev.Kind, ev.Version = EventRelease, v
+	ev.Kind, ev.Version, ev.Tag = EventRelease, v, tag
 	ev.Prerelease = ev.Prerelease || v.Prerelease()
 	return ev, nil
 }

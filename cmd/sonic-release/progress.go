@@ -25,13 +25,14 @@ func newProgress(w io.Writer, inActions bool) *progress {
 
 // step ends the previous step and starts the next.
 func (p *progress) step(name string) {
+	at := p.now().Sub(p.start).Seconds()
 	if p.actions {
 		p.done()
-		actions.Group(p.w, "sonic-release: "+name)
+		actions.Group(p.w, fmt.Sprintf("sonic-release: %s (at %.2fs)", name, at))
 		p.open = true
 		return
 	}
-	fmt.Fprintf(p.w, "[%5.1fs] %s\n", p.now().Sub(p.start).Seconds(), name)
+	fmt.Fprintf(p.w, "[%5.2fs] %s\n", at, name)
 }
 
 // done closes the open group, if any.

@@ -18,7 +18,10 @@ func releaseMigrations(opts *releaseOptions, ev tagging.Event) func(context.Cont
 	if opts.migrationsDir != "" {
 		mo = append(mo, migrations.WithDir(opts.migrationsDir))
 	}
-	version := ev.Version.String()
+	version := ev.Tag // the git tag as the repository spells it
+	if version == "" {
+		version = ev.Version.String()
+	}
 	return func(ctx context.Context) (*migrations.Report, error) {
 		return analyzeMigrations(ctx, opts.repoDir, opts.previous, version, mo...)
 	}

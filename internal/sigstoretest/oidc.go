@@ -33,19 +33,18 @@ type Issuer struct {
 	ActionsRequestToken string
 
 	key *rsa.PrivateKey
-	// Claims overrides the default claims of every token (for example
-	// {"ref": "refs/heads/main"}). Set it before tokens are requested, or
-	// with SetClaims while they may be.
-	Claims map[string]string
+
 	mu     sync.Mutex
+	claims map[string]string
 }
 
-// SetClaims replaces Claims; safe while the issuer serves tokens (a test
-// that runs one job after another, each with its own ref).
+// SetClaims overrides the default claims of every token minted from now on
+// (for example {"ref": "refs/heads/main"}); nil restores the defaults. It
+// is safe while the issuer serves tokens.
 func (is *Issuer) SetClaims(c map[string]string) {
 	is.mu.Lock()
 	defer is.mu.Unlock()
-	is.Claims = c
+	is.claims = c
 }
 
 // NewIssuer starts a fake issuer for the test.
@@ -98,7 +97,7 @@ func (is *Issuer) Identity(ref string) string {
 
 // Token mints a GitHub Actions ID token: repository acme/app, workflow
 // release.yml, ref refs/tags/v1.2.3, audience sigstore, unless the
-// Issuer's Claims or over say otherwise.
+// Issuer's claims (SetClaims) or over say otherwise.
 func (is *Issuer) Token(over map[string]string) string {
 	c := map[string]string{
 		"aud": "sigstore", "ref": "refs/tags/v1.2.3", "repository": "acme/app",
@@ -106,9 +105,9 @@ func (is *Issuer) Token(over map[string]string) string {
 		"workflow": "Release", "workflow_file": "release.yml",
 	}
 	is.mu.Lock()
-	base := is.Claims
+	set := is.claims
 	is.mu.Unlock()
-	for _, m := range []map[string]string{base, over} {
+	for _, m := range []map[string]string{set, over} {
 		for k, v := range m {
 			if v != "" {
 				c[k] = v

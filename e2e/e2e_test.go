@@ -699,7 +699,10 @@ func (w *world) run(t *testing.T, j job, extra ...string) result {
 		res.code = ee.ExitCode()
 	}
 	t.Logf("%s %s: exit %d in %s", j.event, j.ref, res.code, res.steps)
-	res.outputs = parseOutputs(t, outPath)
+	// $GITHUB_OUTPUT, read as the runner reads it.
+	if res.outputs, err = actions.ReadOutputs(outPath); err != nil {
+		t.Fatal(err)
+	}
 	b, err := os.ReadFile(sumPath)
 	if err != nil {
 		t.Fatal(err)
@@ -722,16 +725,6 @@ func (w *world) sourceFor(t *testing.T, j job) string {
 		t.Fatalf("test bug: no build pushed for %s", j.sha)
 	}
 	return s
-}
-
-// parseOutputs reads $GITHUB_OUTPUT as the runner does.
-func parseOutputs(t *testing.T, path string) map[string]string {
-	t.Helper()
-	out, err := actions.ReadOutputs(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // checkRegistry compares the tags of both targets (signature tags aside)
