@@ -39,8 +39,8 @@ type Config struct {
 	// DryRun plans (and drafts the notes) without writing anything.
 	DryRun bool
 	// Progress, when set, is told as each step starts: "plan", "tags"
-	// (copy, immutable tags, floating tags), "sign REPO@DIGEST" (between
-	// them), "notes", "publish".
+	// (copy, immutable tags), "sign REPO@DIGEST", "floating tags",
+	// "read-back", "notes", "publish".
 	Progress func(step string)
 }
 
@@ -100,9 +100,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	if !cfg.DryRun {
-		opts := cfg.Release
+		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
 		if cfg.Signer != nil {
-			opts = append(append([]release.Option(nil), opts...), release.WithSigner(progressSigner{cfg.Signer, progress}))
+			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress}))
 		}
 		progress("tags")
 		applied, err := release.Apply(ctx, plan, opts...)

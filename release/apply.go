@@ -180,6 +180,9 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 			res.Signed = append(res.Signed, d.String())
 		}
 	}
+	if hasFloating(plan) {
+		o.step("floating tags")
+	}
 	if err := put(true); err != nil {
 		return res, err
 	}
@@ -190,6 +193,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 	}
 
 	// 5. Read back and converge with racing runs.
+	o.step("read-back")
 	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
 		rps, err := settle(ctx, c, repos[i], plan, t, o)
 		mu.Lock()
@@ -237,6 +241,18 @@ func copyDeps(ctx context.Context, w *clients, repo name.Repository, t remote.Ta
 		})
 	}
 	return fmt.Errorf("cannot copy a %T", t)
+}
+
+// hasFloating reports whether a floating tag of the plan is written.
+func hasFloating(plan Plan) bool {
+	for _, t := range plan.Targets {
+		for _, tp := range t.Tags {
+			if tp.Op.Writes() && tp.Kind.Floating() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasWrites(t TargetPlan) bool {

@@ -20,6 +20,7 @@ type options struct {
 	retry         Retry
 	log           *slog.Logger
 	signer        Signer
+	step          func(string)
 	allowRevision bool
 	pageSize      int
 	maxConverge   int
@@ -33,6 +34,7 @@ func makeOptions(opts ...Option) (*options, error) {
 		retry:       DefaultRetry,
 		log:         slog.New(slog.DiscardHandler),
 		pageSize:    1000,
+		step:        func(string) {},
 		maxConverge: 5,
 	}
 	for _, opt := range opts {
@@ -99,6 +101,20 @@ func WithRetry(r Retry) Option {
 			return errors.New("retry needs attempts >= 1 and 0 <= base <= max")
 		}
 		o.retry = r
+		return nil
+	}
+}
+
+// WithStepHook has Apply call step as each of its later steps starts:
+// "floating tags" (after the signatures) and "read-back" (the check of
+// every written tag and the convergence with racing runs), for progress
+// output. The default calls nothing.
+func WithStepHook(step func(name string)) Option {
+	return func(o *options) error {
+		if step == nil {
+			return errors.New("step hook must not be nil")
+		}
+		o.step = step
 		return nil
 	}
 }
