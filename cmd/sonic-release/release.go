@@ -50,7 +50,7 @@ func newCmdRelease(a *app) *cobra.Command {
 	opts := &releaseOptions{}
 	cmd := &cobra.Command{
 		Use:   "release",
-		Short: "Put the release's tags on the built image in every target registry",
+		Short: "Release the built image: tags in every registry, signature, floating tags, notes",
 		Long: `Put the tags of a release or a push (as "sonic-release tags" computes them) on an
 image that CI already built, in every target repository.
 
@@ -104,14 +104,14 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 	opts.event.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.source, "source", "", "the built image: REGISTRY/REPO@sha256:…, REGISTRY/REPO:TAG, oci:DIR, oci-archive:FILE or docker-archive:FILE")
 	cmd.Flags().StringArrayVar(&opts.images, "image", nil, "a target repository, e.g. ghcr.io/owner/app (repeatable)")
-	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the plan and write nothing")
+	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the complete plan (tags, what would be signed, the notes) and write nothing")
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().IntVar(&opts.jobs, "jobs", 4, "registry requests run at once")
 	cmd.Flags().BoolVar(&opts.allowRevision, "allow-revision-mismatch", false, "release a source whose org.opencontainers.image.revision is another commit")
 	cmd.Flags().StringVar(&opts.signMode, "sign", signAuto, "sign the image: auto (key with --key, keyless when the job has id-token: write, else none), keyless, key or none")
 	opts.signer.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.publicKey, "public-key", "cosign.pub", "with --sign key: the public key operators verify with, as the notes name it")
-	cmd.Flags().BoolVar(&opts.notes, "notes", true, "write the release notes of a version and publish them into its GitHub release when GITHUB_REPOSITORY is set (default: true inside GitHub Actions)")
+	cmd.Flags().BoolVar(&opts.notes, "notes", false, "write the release notes of a version and publish them into its GitHub release when GITHUB_REPOSITORY is set (default: true inside GitHub Actions)")
 	cmd.Flags().BoolVar(&opts.createRelease, "create-release", false, "create the GitHub release of the tag when there is none")
 	cmd.Flags().StringVar(&opts.repoDir, "repo-dir", ".", "the local clone, for the notes' commits and migrations")
 	cmd.Flags().StringVar(&opts.previous, "previous", "", "the release the notes compare with (default: the highest version below)")

@@ -32,7 +32,7 @@ type trustFlags struct {
 }
 
 func (f *trustFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root JSON (Fulcio CAs, timestamp authorities, CT logs), as written by `cosign trusted-root create`; default: the public-good root from Sigstore's TUF repository")
+	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root JSON (Fulcio CAs, timestamp authorities, CT logs), as written by cosign trusted-root create; default: the public-good root from Sigstore's TUF repository")
 }
 
 // load returns the trusted root: the file, or the public-good one.
