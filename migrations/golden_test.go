@@ -2,16 +2,11 @@ package migrations_test
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/sonicsaas/sonic-release/internal/golden"
 	"github.com/sonicsaas/sonic-release/migrations"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestReportGolden pins the whole JSON report of the fixture range
 // v1.0.0..HEAD: every statement, reason and line, in the shape the release
@@ -27,17 +22,5 @@ func TestReportGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	const golden = "testdata/TestReportGolden.json.golden"
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v: run go test ./migrations -run TestReportGolden -update", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("report (-want +got):\n%s", diff)
-	}
+	golden.Assert(t, "TestReportGolden.json.golden", got)
 }
