@@ -221,34 +221,25 @@ func previousVersion(ctx context.Context, g git, to, toCommit string) (string, e
 	if err != nil {
 		return "", err
 	}
-	toV, toErr := tagging.ParseVersion(to)
+	if toV, err := tagging.ParseVersion(to); err == nil {
+		return tagging.Previous(toV, tags), nil
+	}
+	// to is HEAD or a branch: the highest stable version, skipping a tag
+	// on to's own commit (the release being made).
 	type cand struct {
 		tag string
 		v   tagging.Version
 	}
 	var cands []cand
 	for _, t := range tags {
-		v, err := tagging.ParseVersion(t)
-		if err != nil {
-			continue
+		if v, err := tagging.ParseVersion(t); err == nil && !v.Prerelease() {
+			cands = append(cands, cand{t, v})
 		}
-		if toErr == nil {
-			if v.Compare(toV) >= 0 || (v.Prerelease() && !toV.Prerelease()) {
-				continue
-			}
-		} else if v.Prerelease() {
-			continue
-		}
-		cands = append(cands, cand{t, v})
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].v.Compare(cands[j].v) > 0 })
 	for _, c := range cands {
-		if toErr != nil {
-			// to is HEAD or a branch: skip a tag on to's own commit (the
-			// release being made).
-			if id, err := g.commit(ctx, c.tag); err == nil && id == toCommit {
-				continue
-			}
+		if id, err := g.commit(ctx, c.tag); err == nil && id == toCommit {
+			continue
 		}
 		return c.tag, nil
 	}

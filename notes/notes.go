@@ -189,7 +189,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 				return nil, err
 			}
 		}
-		prev = previousTag(v, tags)
+		prev = tagging.Previous(v, tags)
 	} else if _, err := tagging.ParseVersion(prev); err != nil {
 		return nil, err
 	}
@@ -270,22 +270,6 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		n.Warnings = append(n.Warnings, fmt.Sprintf("%s is a %s release but contains %d breaking change(s): consider a major version", in.Version, n.Bump, len(n.Breaking)))
 	}
 	return n, nil
-}
-
-// previousTag returns the tag of the highest version below v: the highest
-// stable one for a stable v, the highest of any kind for a pre-release.
-func previousTag(v tagging.Version, tags []string) string {
-	best, bestTag := tagging.Version{}, ""
-	for _, t := range tags {
-		w, err := tagging.ParseVersion(t)
-		if err != nil || w.Compare(v) >= 0 || (!v.Prerelease() && w.Prerelease()) {
-			continue
-		}
-		if best.IsZero() || w.Compare(best) > 0 || (w.Compare(best) == 0 && strings.HasPrefix(t, "v")) {
-			best, bestTag = w, t
-		}
-	}
-	return bestTag
 }
 
 func bump(v tagging.Version, prev string) string {

@@ -198,3 +198,22 @@ func ExampleRelease() {
 	// v1      false v1 stays: v1.2.0 is published
 	// latest  false latest stays: v1.2.0 is published
 }
+
+func TestPrevious(t *testing.T) {
+	t.Parallel()
+	tags := []string{"v1.0.0", "v1.1.0", "v1.1.1", "v1.2.0-rc.1", "1.2.0-rc.2", "v1.2.0", "v2.0.0", "latest", "v1.2", "1.1.1"}
+	tests := []struct{ v, want string }{
+		{"v1.2.0", "v1.1.1"},          // a backport published later still counts: semver, not date
+		{"v1.1.1", "v1.1.0"},          // the backport's own previous
+		{"v2.0.0", "v1.2.0"},          // stable: pre-releases do not count
+		{"v1.2.0-rc.3", "1.2.0-rc.2"}, // pre-release: any kind counts
+		{"v1.2.0-rc.1", "v1.1.1"},
+		{"v1.0.0", ""},       // the first release
+		{"v1.1.2", "v1.1.1"}, // "v1.1.1" wins over "1.1.1"
+	}
+	for _, tt := range tests {
+		if got := Previous(mustVersion(t, tt.v), tags); got != tt.want {
+			t.Errorf("Previous(%s) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}

@@ -107,3 +107,24 @@ func PublishedVersions(tags []string) []Version {
 	}
 	return out
 }
+
+// Previous returns the release before v among tags, by semantic version
+// rather than by date: the highest version below v, counting only stable
+// versions when v is stable and versions of any kind when v is a
+// pre-release. Of two spellings of one version ("1.2.0", "v1.2.0") the one
+// with "v" wins. It returns "" when there is none. The release notes and
+// the migration analysis both use it, so they always compare with the
+// same release.
+func Previous(v Version, tags []string) string {
+	best, bestTag := Version{}, ""
+	for _, t := range tags {
+		w, err := ParseVersion(t)
+		if err != nil || w.Compare(v) >= 0 || (!v.Prerelease() && w.Prerelease()) {
+			continue
+		}
+		if best.IsZero() || w.Compare(best) > 0 || (w.Compare(best) == 0 && strings.HasPrefix(t, "v")) {
+			best, bestTag = w, t
+		}
+	}
+	return bestTag
+}
