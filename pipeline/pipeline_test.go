@@ -3,53 +3,38 @@ package pipeline_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/demo"
 	"github.com/sonicsaas/sonic-release/internal/fakegithub"
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
-// writes counts the requests that would change a registry.
-type writes struct{ n atomic.Int64 }
-
-func (w *writes) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.n.Add(1)
-	}
-	return http.DefaultTransport.RoundTrip(r)
-}
-
 type fixture struct {
 	host string
+	reg  *registrytest.Server
 	repo *demo.Repo
 }
 
 func setup(t *testing.T) fixture {
 	t.Helper()
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(srv.Close)
+	reg := registrytest.NewMemory(t)
 	r, err := demo.NewRepo(t.Context(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{host: strings.TrimPrefix(srv.URL, "http://"), repo: r}
+	return fixture{host: reg.Host, reg: reg, repo: r}
 }
 
 // build pushes the CI build of version by digest and returns it as a source.
@@ -103,11 +88,10 @@ func TestDryRunWritesNothingAndDraftsTheNotes(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	src, commit := f.build(t, "v1.2.0", time.Unix(0, 0))
-	w := &writes{}
+	f.reg.Counter.Reset()
 	target, _ := name.NewRepository(f.host + "/acme/app")
 	res, err := pipeline.Run(t.Context(), pipeline.Config{
 		Source: src, Targets: []name.Repository{target}, Event: event("v1.2.0", commit),
-		Release: []release.Option{release.WithTransport(w)},
 		Signer:  failingSigner{}, // never called in a dry run
 		Signing: notes.Signing{Key: "cosign.pub"},
 		Notes:   &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir}, Publish: true},
@@ -117,8 +101,8 @@ func TestDryRunWritesNothingAndDraftsTheNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := w.n.Load(); n != 0 {
-		t.Errorf("dry run sent %d write requests", n)
+	if w := f.reg.Counter.Writes(); len(w) != 0 {
+		t.Errorf("dry run sent write requests: %v", w)
 	}
 	if res.Applied != nil || res.Published != nil {
 		t.Errorf("dry run applied %+v, published %+v", res.Applied, res.Published)
