@@ -1,0 +1,121 @@
+package migrations
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+)
+
+func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
+	switch r.GetRenameType() {
+	case pg.ObjectType_OBJECT_TABLE:
+		key, _ := relKey(r.GetRelation())
+		t, d, shipped, why := c.table(r.GetRelation())
+		newKey := key[:strings.LastIndex(key, ".")+1] + r.GetNewname()
+		if t != nil {
+			delete(c.s.tables, key)
+			t.name = strings.TrimPrefix(newKey, "public.")
+			c.s.tables[newKey] = t
+		}
+		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("renames table %s to %s: the previous release still queries %s", d, r.GetNewname(), d)))
+	case pg.ObjectType_OBJECT_COLUMN:
+		t, d, tShipped, tWhy := c.table(r.GetRelation())
+		col, shipped, why := c.col(t, tShipped, tWhy, r.GetSubname())
+		if t != nil && col != nil {
+			delete(t.cols, r.GetSubname())
+			t.cols[r.GetNewname()] = col
+		}
+		c.add(st, verdict(Finding{Class: RenameColumn, Table: d, Column: r.GetSubname()}, shipped, cmp.Or(why, tWhy), fmt.Sprintf("renames column %s.%s to %s: the previous release still reads and writes %s", d, r.GetSubname(), r.GetNewname(), r.GetSubname())))
+	case pg.ObjectType_OBJECT_TABCONSTRAINT, pg.ObjectType_OBJECT_INDEX, pg.ObjectType_OBJECT_TRIGGER, pg.ObjectType_OBJECT_POLICY, pg.ObjectType_OBJECT_SEQUENCE:
+		c.add(st, Finding{Class: Other, Reason: "renames a constraint, index, trigger, policy or sequence: queries do not name it"})
+	case pg.ObjectType_OBJECT_TYPE:
+		key, d := nameKey(r.GetObject().GetList().GetItems())
+		e := c.s.enums[key]
+		if e != nil {
+			delete(c.s.enums, key)
+			c.s.enums[key[:strings.LastIndex(key, ".")+1]+r.GetNewname()] = e
+		}
+		why := ""
+		switch {
+		case e == nil:
+			why = "type " + d + " is not known from earlier migrations, so it is judged as one the previous release has"
+		case !e.shipped:
+			why = "type " + d + " is created in this range: the previous release never uses it"
+		}
+		c.add(st, verdict(Finding{Class: Other}, e == nil || e.shipped, why,
+			fmt.Sprintf("renames type %s: the previous release may name it in casts; judged breaking", d)))
+	default:
+		c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("renames a %s: the previous release may use it by name; judged breaking", strings.ToLower(strings.TrimPrefix(r.GetRenameType().String(), "OBJECT_")))})
+	}
+}
+
+func (c *classifier) setSchema(st stmtCtx, s *pg.AlterObjectSchemaStmt) {
+	if s.GetObjectType() == pg.ObjectType_OBJECT_TABLE {
+		key, _ := relKey(s.GetRelation())
+		t, d, shipped, why := c.table(s.GetRelation())
+		if t != nil {
+			delete(c.s.tables, key)
+			nk := s.GetNewschema() + "." + s.GetRelation().GetRelname()
+			t.name = strings.TrimPrefix(nk, "public.")
+			c.s.tables[nk] = t
+		}
+		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("moves table %s to schema %s: the previous release still queries %s", d, s.GetNewschema(), d)))
+		return
+	}
+	c.add(st, Finding{Class: Other, Breaking: true, Reason: "moves an object to another schema: the previous release may use it by name; judged breaking"})
+}
+
+func (c *classifier) drop(st stmtCtx, ds *pg.DropStmt) {
+	for _, obj := range ds.GetObjects() {
+		switch ds.GetRemoveType() {
+		case pg.ObjectType_OBJECT_TABLE:
+			key, d := nameKey(obj.GetList().GetItems())
+			t := c.s.tables[key]
+			delete(c.s.tables, key)
+			f := Finding{Class: DropTable, Table: d, Breaking: true}
+			switch {
+			case t == nil:
+				f.Reason = fmt.Sprintf("drops table %s, which is not known from earlier migrations, so it is judged as one the previous release has", d)
+			case t.shipped:
+				f.Reason = fmt.Sprintf("drops table %s, which the previous release reads and writes", d)
+			default:
+				f.Breaking = false
+				f.Reason = fmt.Sprintf("table %s is created in this range: the previous release never uses it", d)
+			}
+			c.add(st, f)
+		case pg.ObjectType_OBJECT_TYPE:
+			key, d := nameKey(obj.GetTypeName().GetNames())
+			e := c.s.enums[key]
+			delete(c.s.enums, key)
+			if e != nil && !e.shipped {
+				c.add(st, Finding{Class: Other, Reason: "drops type " + d + ", created in this range"})
+				continue
+			}
+			if e != nil {
+				c.s.dropped[key] = e
+				if c.dropIdx == nil {
+					c.dropIdx = map[string]int{}
+				}
+				c.dropIdx[key] = len(c.out)
+			}
+			c.add(st, Finding{Class: Other, Breaking: true, Reason: "drops type " + d + ", which the previous release uses"})
+		case pg.ObjectType_OBJECT_INDEX:
+			c.add(st, Finding{Class: Other, Reason: "drops an index: queries return the same rows (a unique index dropped only relaxes)"})
+		default:
+			kind := strings.ToLower(strings.TrimPrefix(ds.GetRemoveType().String(), "OBJECT_"))
+			key := ""
+			if l := obj.GetList(); l != nil {
+				k, _ := nameKey(l.GetItems())
+				key = kind + " " + k
+			}
+			if shipped, known := c.s.objects[key]; known && !shipped {
+				delete(c.s.objects, key)
+				c.add(st, Finding{Class: Other, Reason: "drops a " + kind + " created in this range"})
+				continue
+			}
+			c.add(st, Finding{Class: Other, Breaking: true, Reason: "drops a " + kind + " the previous release may use; judged breaking"})
+		}
+	}
+}
