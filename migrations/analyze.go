@@ -190,9 +190,7 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 				return Report{}, err
 			}
 			mm := Migration{Name: m.name, File: m.path, Status: "added", Findings: fs}
-			for _, f := range fs {
-				mm.Breaking = mm.Breaking || f.Breaking
-			}
+			mm.Tally()
 			rep.Migrations = append(rep.Migrations, mm)
 			if m.when > 0 && m.when <= lastShipped {
 				rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,

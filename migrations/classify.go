@@ -32,8 +32,8 @@ const maxStatementText = 2000
 //
 // name is the file's path, copied into each finding. Lines are 1-based
 // lines of sql. SQL that does not parse, content that is not UTF-8, and SQL
-// the analyser cannot see into are findings (judged breaking), never
-// errors; the error is nil today and reserved for a failure of the parser
+// the analyser cannot see into are findings (errors are judged breaking,
+// what it cannot see into needs review), never errors; the error is nil today and reserved for a failure of the parser
 // library itself.
 func ClassifyFile(name string, sql []byte, schema *Schema) ([]Finding, error) {
 	if schema == nil {
@@ -70,6 +70,10 @@ type classifier struct {
 	// the finding, so that setting a default again (drizzle-kit 1.0 does so
 	// around an enum rewrite) can amend it.
 	dropDefault map[string]int
+	// notNullNoDefault maps "table.column", a column added in the range
+	// made NOT NULL without a default, to the finding, so that setting a
+	// default later in the file can amend it.
+	notNullNoDefault map[string]int
 	// newlines are the offsets of the file's line breaks, for line().
 	newlines []int
 }
@@ -107,10 +111,7 @@ func (c *classifier) add(st stmtCtx, f Finding) {
 	f.Line = st.line
 	f.Statement = st.text
 	if f.Level == "" {
-		f.Level = LevelInfo
-		if f.Breaking {
-			f.Level = LevelWarning
-		}
+		f.Level = levelOf(f)
 	}
 	c.out = append(c.out, f)
 	c.starts = append(c.starts, st.offset)
@@ -298,14 +299,23 @@ func (c *classifier) applyPragmas() {
 			}
 			f := &c.out[i]
 			f.Pragma = true
-			f.Breaking = p.breaking
+			f.Breaking, f.Review = p.breaking, false
 			f.Reason = p.reason
-			f.Level = LevelInfo
-			if p.breaking {
-				f.Level = LevelWarning
-			}
+			f.Level = levelOf(*f)
 		}
 	}
+}
+
+// levelOf is the level of a statement's finding: warning when breaking,
+// notice when it needs review, else info.
+func levelOf(f Finding) Level {
+	switch {
+	case f.Breaking:
+		return LevelWarning
+	case f.Review:
+		return LevelNotice
+	}
+	return LevelInfo
 }
 
 // firstToken returns the offset of the first token in [from, to) that is
@@ -379,7 +389,7 @@ func (c *classifier) stmt(st stmtCtx, n *pg.Node) {
 	case n.GetCreateTrigStmt() != nil:
 		c.trigger(st, n.GetCreateTrigStmt())
 	default:
-		c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("the analyser does not judge %s statements; judged breaking (add a pragma if it is compatible)", stmtKind(n))})
+		c.add(st, Finding{Class: Other, Review: true, Reason: fmt.Sprintf("the analyser does not judge %s statements: read it and check that the previous release still works after it (then add a pragma saying so)", stmtKind(n))})
 	}
 }
 

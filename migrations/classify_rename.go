@@ -12,20 +12,15 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 	switch r.GetRenameType() {
 	case pg.ObjectType_OBJECT_TABLE:
 		key, _ := relKey(r.GetRelation())
-		t, d, shipped, why := c.table(r.GetRelation())
+		_, d, shipped, why := c.table(r.GetRelation())
 		newKey := key[:strings.LastIndex(key, ".")+1] + r.GetNewname()
-		if t != nil {
-			delete(c.s.tables, key)
-			t.name = strings.TrimPrefix(newKey, "public.")
-			c.s.tables[newKey] = t
-		}
+		c.s.moveTable(key, newKey)
 		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("renames table %s to %s: the previous release still queries %s", d, r.GetNewname(), d)))
 	case pg.ObjectType_OBJECT_COLUMN:
 		t, d, tShipped, tWhy := c.table(r.GetRelation())
 		col, shipped, why := c.col(t, tShipped, tWhy, r.GetSubname())
 		if t != nil && col != nil {
-			delete(t.cols, r.GetSubname())
-			t.cols[r.GetNewname()] = col
+			t.renameColumn(r.GetSubname(), r.GetNewname())
 		}
 		c.add(st, verdict(Finding{Class: RenameColumn, Table: d, Column: r.GetSubname()}, shipped, cmp.Or(why, tWhy), fmt.Sprintf("renames column %s.%s to %s: the previous release still reads and writes %s", d, r.GetSubname(), r.GetNewname(), r.GetSubname())))
 	case pg.ObjectType_OBJECT_TABCONSTRAINT, pg.ObjectType_OBJECT_INDEX, pg.ObjectType_OBJECT_TRIGGER, pg.ObjectType_OBJECT_POLICY, pg.ObjectType_OBJECT_SEQUENCE:
@@ -44,27 +39,26 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 		case !e.shipped:
 			why = "type " + d + " is created in this range: the previous release never uses it"
 		}
-		c.add(st, verdict(Finding{Class: Other}, e == nil || e.shipped, why,
-			fmt.Sprintf("renames type %s: the previous release may name it in casts; judged breaking", d)))
+		f := verdict(Finding{Class: Other}, e == nil || e.shipped, why,
+			fmt.Sprintf("renames type %s to %s: columns of the type keep working, but the previous release may name it in casts or raw SQL: check that it does not", d, r.GetNewname()))
+		// Columns follow a renamed type: only the type's name changes, which
+		// the analyser cannot look for in the previous release's code.
+		f.Breaking, f.Review = false, f.Breaking
+		c.add(st, f)
 	default:
-		c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("renames a %s: the previous release may use it by name; judged breaking", strings.ToLower(strings.TrimPrefix(r.GetRenameType().String(), "OBJECT_")))})
+		c.add(st, Finding{Class: Other, Review: true, Reason: fmt.Sprintf("renames a %s: the analyser does not judge it; check that the previous release does not use it by its old name", strings.ToLower(strings.TrimPrefix(r.GetRenameType().String(), "OBJECT_")))})
 	}
 }
 
 func (c *classifier) setSchema(st stmtCtx, s *pg.AlterObjectSchemaStmt) {
 	if s.GetObjectType() == pg.ObjectType_OBJECT_TABLE {
 		key, _ := relKey(s.GetRelation())
-		t, d, shipped, why := c.table(s.GetRelation())
-		if t != nil {
-			delete(c.s.tables, key)
-			nk := s.GetNewschema() + "." + s.GetRelation().GetRelname()
-			t.name = strings.TrimPrefix(nk, "public.")
-			c.s.tables[nk] = t
-		}
+		_, d, shipped, why := c.table(s.GetRelation())
+		c.s.moveTable(key, s.GetNewschema()+"."+s.GetRelation().GetRelname())
 		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("moves table %s to schema %s: the previous release still queries %s", d, s.GetNewschema(), d)))
 		return
 	}
-	c.add(st, Finding{Class: Other, Breaking: true, Reason: "moves an object to another schema: the previous release may use it by name; judged breaking"})
+	c.add(st, Finding{Class: Other, Review: true, Reason: "moves an object to another schema: the analyser does not judge it; check that the previous release does not use it by its old name"})
 }
 
 func (c *classifier) drop(st stmtCtx, ds *pg.DropStmt) {
@@ -100,8 +94,20 @@ func (c *classifier) drop(st stmtCtx, ds *pg.DropStmt) {
 				}
 				c.dropIdx[key] = len(c.out)
 			}
-			c.add(st, Finding{Class: Other, Breaking: true, Reason: "drops type " + d + ", which the previous release uses"})
+			if user := c.s.columnOfType(key); user != "" || ds.GetBehavior() == pg.DropBehavior_DROP_CASCADE {
+				if user != "" && ds.GetBehavior() != pg.DropBehavior_DROP_CASCADE {
+					c.add(st, Finding{Class: Other, Breaking: true, Reason: "drops type " + d + ", which column " + user + " still has: PostgreSQL refuses it without CASCADE, and with CASCADE it drops the column the previous release uses"})
+					continue
+				}
+				c.add(st, Finding{Class: Other, Breaking: true, Reason: "drops type " + d + " with CASCADE, which drops the columns of that type the previous release has"})
+				continue
+			}
+			c.add(st, Finding{Class: Other, Reason: "drops type " + d + ": no column uses it any more (PostgreSQL refuses to drop a type in use), and the changes to the columns that used it are judged on their own"})
 		case pg.ObjectType_OBJECT_INDEX:
+			if l := obj.GetList(); l != nil {
+				k, _ := nameKey(l.GetItems())
+				c.dropIndex(k)
+			}
 			c.add(st, Finding{Class: Other, Reason: "drops an index: queries return the same rows (a unique index dropped only relaxes)"})
 		default:
 			kind := strings.ToLower(strings.TrimPrefix(ds.GetRemoveType().String(), "OBJECT_"))
@@ -115,7 +121,13 @@ func (c *classifier) drop(st stmtCtx, ds *pg.DropStmt) {
 				c.add(st, Finding{Class: Other, Reason: "drops a " + kind + " created in this range"})
 				continue
 			}
-			c.add(st, Finding{Class: Other, Breaking: true, Reason: "drops a " + kind + " the previous release may use; judged breaking"})
+			switch ds.GetRemoveType() {
+			case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE, pg.ObjectType_OBJECT_TRIGGER,
+				pg.ObjectType_OBJECT_POLICY, pg.ObjectType_OBJECT_RULE, pg.ObjectType_OBJECT_AGGREGATE:
+				c.add(st, Finding{Class: Other, Review: true, Reason: "drops a " + kind + " the previous release has: the analyser cannot tell whether the previous release calls it or relies on what it did; check that"})
+			default:
+				c.add(st, Finding{Class: Other, Breaking: true, Reason: "drops a " + kind + " the previous release has: its queries that use it fail"})
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -33,21 +34,67 @@ func (c *classifier) createTable(st stmtCtx, cs *pg.CreateStmt) {
 	for _, e := range cs.GetTableElts() {
 		if cd := e.GetColumnDef(); cd != nil {
 			t.cols[cd.GetColname()] = newColumn(cd)
+			t.columnKeys(cd)
+		}
+		if con := e.GetConstraint(); con != nil {
+			t.tableKey(con)
 		}
 	}
 	c.s.tables[key] = t
 	c.add(st, Finding{Class: Additive, Table: d, Reason: "creates table " + d + ": the previous release does not use it"})
 }
 
+// columnKeys records the keys declared on a column: PRIMARY KEY, UNIQUE,
+// REFERENCES.
+func (t *table) columnKeys(cd *pg.ColumnDef) {
+	for _, n := range cd.GetConstraints() {
+		con := n.GetConstraint()
+		switch con.GetContype() {
+		case pg.ConstrType_CONSTR_PRIMARY, pg.ConstrType_CONSTR_UNIQUE:
+			t.uniques = append(t.uniques, uniqueKey{name: con.GetConname(), cols: []string{cd.GetColname()}, exact: true})
+		case pg.ConstrType_CONSTR_FOREIGN:
+			t.fks = append(t.fks, newForeignKey(con, []string{cd.GetColname()}))
+		}
+	}
+}
+
+// tableKey records a table constraint that is a key: PRIMARY KEY, UNIQUE,
+// FOREIGN KEY.
+func (t *table) tableKey(con *pg.Constraint) {
+	switch con.GetContype() {
+	case pg.ConstrType_CONSTR_PRIMARY, pg.ConstrType_CONSTR_UNIQUE:
+		t.uniques = append(t.uniques, uniqueKey{name: con.GetConname(), cols: stringList(con.GetKeys()), exact: true})
+	case pg.ConstrType_CONSTR_FOREIGN:
+		t.fks = append(t.fks, newForeignKey(con, stringList(con.GetFkAttrs())))
+	}
+}
+
+// dropKey forgets the key named name (a dropped constraint).
+func (t *table) dropKey(name string) {
+	t.fks = slices.DeleteFunc(t.fks, func(k foreignKey) bool { return k.name == name })
+	t.uniques = slices.DeleteFunc(t.uniques, func(k uniqueKey) bool { return k.name == name })
+}
+
 func newColumn(cd *pg.ColumnDef) *column {
 	t, serial := typeOf(cd.GetTypeName())
-	col := &column{typ: t, notNull: cd.GetIsNotNull(), hasDefault: serial || cd.GetRawDefault() != nil || cd.GetIdentity() != "" || cd.GetGenerated() != ""}
+	col := &column{typ: t, notNull: cd.GetIsNotNull(), def: defaultOf(cd.GetRawDefault())}
+	if serial || cd.GetIdentity() != "" {
+		col.def = colDefault{kind: uniqueDefault}
+	}
+	if cd.GetGenerated() != "" {
+		col.def = colDefault{kind: generated}
+	}
 	for _, n := range cd.GetConstraints() {
-		switch n.GetConstraint().GetContype() {
+		con := n.GetConstraint()
+		switch con.GetContype() {
 		case pg.ConstrType_CONSTR_NOTNULL, pg.ConstrType_CONSTR_PRIMARY:
 			col.notNull = true
-		case pg.ConstrType_CONSTR_DEFAULT, pg.ConstrType_CONSTR_IDENTITY, pg.ConstrType_CONSTR_GENERATED:
-			col.hasDefault = true
+		case pg.ConstrType_CONSTR_DEFAULT:
+			col.def = defaultOf(con.GetRawExpr())
+		case pg.ConstrType_CONSTR_IDENTITY:
+			col.def = colDefault{kind: uniqueDefault}
+		case pg.ConstrType_CONSTR_GENERATED:
+			col.def = colDefault{kind: generated}
 		}
 	}
 	return col

@@ -11,7 +11,7 @@ import (
 
 // do classifies a DO block: its body is parsed with PostgreSQL's PL/pgSQL
 // parser and every SQL statement in it is classified as if it stood alone.
-// Dynamic SQL (EXECUTE) cannot be seen and is judged breaking.
+// Dynamic SQL (EXECUTE) cannot be seen and needs review.
 func (c *classifier) do(st stmtCtx, ds *pg.DoStmt) {
 	body, lang := "", "plpgsql"
 	for _, a := range ds.GetArgs() {
@@ -24,7 +24,7 @@ func (c *classifier) do(st stmtCtx, ds *pg.DoStmt) {
 		}
 	}
 	if lang != "plpgsql" {
-		c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("DO block in language %s: the analyser cannot see into it; judged breaking", lang)})
+		c.add(st, Finding{Class: Other, Review: true, Reason: fmt.Sprintf("DO block in language %s: the analyser cannot see into it; read what it changes and check that the previous release still works after it", lang)})
 		return
 	}
 	// The PL/pgSQL parser takes a function: wrap the body in one, with a
@@ -40,7 +40,7 @@ func (c *classifier) do(st stmtCtx, ds *pg.DoStmt) {
 	}
 	var tree any
 	if err := json.Unmarshal([]byte(js), &tree); err != nil {
-		c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("DO block: reading the PL/pgSQL parse tree: %v; judged breaking", err)})
+		c.add(st, Finding{Class: Other, Review: true, Reason: fmt.Sprintf("DO block: reading the PL/pgSQL parse tree: %v; read what it changes and check that the previous release still works after it", err)})
 		return
 	}
 	var inner []plStmt
@@ -59,7 +59,7 @@ func (c *classifier) do(st stmtCtx, ds *pg.DoStmt) {
 		line := bodyLine + max(s.lineno, 1) - 1
 		ist := stmtCtx{offset: st.offset, line: line, text: clip(strings.TrimSpace(s.query))}
 		if s.dynamic {
-			c.add(ist, Finding{Class: Other, Breaking: true, Reason: "dynamic SQL (EXECUTE) in a DO block: the analyser cannot see the statement; judged breaking"})
+			c.add(ist, Finding{Class: Other, Review: true, Reason: "dynamic SQL (EXECUTE) in a DO block: the analyser cannot see the statement; read what it builds and check that the previous release still works after it"})
 			continue
 		}
 		tree, err := pg.Parse(s.query)

@@ -15,6 +15,17 @@ type (
 	Migration = report.Migration
 	// Report is the analysis of the migrations between two refs.
 	Report = report.Report
+	// Verdict is what a statement or a migration means for the previous release.
+	Verdict = report.Verdict
+	// Counts is how many migrations of a report have each verdict.
+	Counts = report.Counts
+)
+
+// The verdicts.
+const (
+	VerdictBreaking   = report.VerdictBreaking
+	VerdictReview     = report.VerdictReview
+	VerdictCompatible = report.VerdictCompatible
 )
 
 // The classes of statement.
@@ -38,5 +49,6 @@ const (
 const (
 	LevelError   = report.LevelError
 	LevelWarning = report.LevelWarning
+	LevelNotice  = report.LevelNotice
 	LevelInfo    = report.LevelInfo
 )

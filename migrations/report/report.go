@@ -1,5 +1,7 @@
 package report
 
+import "encoding/json"
+
 // Class is what a statement does to the schema or the data.
 type Class string
 
@@ -27,7 +29,25 @@ type Level string
 const (
 	LevelError   Level = "error"   // the migration set itself is wrong (an edited shipped migration, a journal mismatch)
 	LevelWarning Level = "warning" // breaking for the previous release
+	LevelNotice  Level = "notice"  // needs review: the analyser cannot judge the statement
 	LevelInfo    Level = "info"    // compatible
+)
+
+// Verdict is what a statement or a migration means for the previous
+// release.
+type Verdict string
+
+// The verdicts, from the most serious.
+const (
+	// VerdictBreaking: the previous release cannot run against the migrated
+	// database; rolling back needs the backup restored.
+	VerdictBreaking Verdict = "breaking"
+	// VerdictReview: the analyser cannot judge a statement (a trigger, a
+	// function body, dynamic SQL): someone must read it; the finding's
+	// reason says what to look at.
+	VerdictReview Verdict = "review"
+	// VerdictCompatible: the previous release keeps working.
+	VerdictCompatible Verdict = "compatible"
 )
 
 // Finding is one classified statement, or one problem with the migration set.
@@ -43,6 +63,12 @@ type Finding struct {
 	// Breaking is true when the previous release cannot run against the
 	// database after this statement: rolling back needs a restore.
 	Breaking bool `json:"breaking"`
+	// Review is true when the analyser cannot judge the statement (a
+	// trigger, a function or procedure body, dynamic SQL, a statement kind
+	// it does not know): it is not a claim that the statement breaks the
+	// previous release, but someone must read it; Reason says what to look
+	// at. Never true together with Breaking.
+	Review bool `json:"review,omitempty"`
 	// Reason explains the verdict in one sentence, for the notes.
 	Reason string `json:"reason"`
 	// Pragma is true when a "-- sonic-release: compatible|breaking <reason>"
@@ -59,9 +85,55 @@ type Migration struct {
 	// File is the SQL file, relative to the repository root.
 	File string `json:"file"`
 	// Status is "added", "modified" or "deleted" in the range.
-	Status   string    `json:"status"`
-	Breaking bool      `json:"breaking"`
+	Status string `json:"status"`
+	// Breaking is true when a finding is breaking.
+	Breaking bool `json:"breaking"`
+	// Review is true when a finding needs review (whether or not another
+	// is breaking).
+	Review   bool      `json:"review"`
 	Findings []Finding `json:"findings"`
+}
+
+// Verdict is breaking when a finding is, else review when a finding needs
+// review, else compatible. JSON carries it as "verdict".
+func (m Migration) Verdict() Verdict {
+	switch {
+	case m.Breaking:
+		return VerdictBreaking
+	case m.Review:
+		return VerdictReview
+	}
+	return VerdictCompatible
+}
+
+// Tally sets Breaking and Review from the findings.
+func (m *Migration) Tally() {
+	m.Breaking, m.Review = false, false
+	for _, f := range m.Findings {
+		m.Breaking = m.Breaking || f.Breaking
+		m.Review = m.Review || f.Review
+	}
+}
+
+// MarshalJSON adds the verdict to the migration's fields.
+func (m Migration) MarshalJSON() ([]byte, error) {
+	type plain Migration
+	return json.Marshal(struct {
+		plain
+		Verdict Verdict `json:"verdict"`
+	}{plain(m), m.Verdict()})
+}
+
+// Verdict is breaking when the finding is, review when it needs review,
+// else compatible.
+func (f Finding) Verdict() Verdict {
+	switch {
+	case f.Breaking:
+		return VerdictBreaking
+	case f.Review:
+		return VerdictReview
+	}
+	return VerdictCompatible
 }
 
 // Report is the analysis of the migrations between two refs.
@@ -79,10 +151,53 @@ type Report struct {
 
 // Breaking reports whether any migration of the report is breaking.
 func (r Report) Breaking() bool {
+	return r.Counts().Breaking > 0
+}
+
+// Review reports whether any migration of the report has a statement that
+// needs review (a breaking migration may have one too).
+func (r Report) Review() bool {
 	for _, m := range r.Migrations {
-		if m.Breaking {
+		if m.Review {
 			return true
 		}
 	}
 	return false
+}
+
+// Counts is how many migrations of a report have each verdict, and how
+// many problems the migration set has. Breaking, Review and Compatible
+// add up to the migrations whose status is "added"; a modified or deleted
+// shipped migration is a problem, counted in Problems.
+type Counts struct {
+	Breaking   int `json:"breaking"`
+	Review     int `json:"review"`
+	Compatible int `json:"compatible"`
+	Problems   int `json:"problems"`
+}
+
+// Counts counts the verdicts of the report's migrations.
+func (r Report) Counts() Counts {
+	n := Counts{Problems: len(r.Problems)}
+	for _, m := range r.Migrations {
+		switch {
+		case m.Breaking:
+			n.Breaking++
+		case m.Status != "" && m.Status != "added":
+		case m.Review:
+			n.Review++
+		default:
+			n.Compatible++
+		}
+	}
+	return n
+}
+
+// MarshalJSON adds the counts to the report's fields.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report
+	return json.Marshal(struct {
+		plain
+		Counts Counts `json:"counts"`
+	}{plain(r), r.Counts()})
 }
