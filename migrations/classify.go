@@ -70,6 +70,9 @@ type classifier struct {
 	// the finding, so that setting a default again (drizzle-kit 1.0 does so
 	// around an enum rewrite) can amend it.
 	dropDefault map[string]int
+	// procs holds the PL/pgSQL bodies of the procedures this file creates,
+	// by key, so that CALL can be judged by what the body runs.
+	procs map[string]string
 	// notNullNoDefault maps "table.column", a column added in the range
 	// made NOT NULL without a default, to the finding, so that setting a
 	// default later in the file can amend it.
@@ -383,9 +386,9 @@ func (c *classifier) stmt(st stmtCtx, n *pg.Node) {
 		key, d := relKey(v.GetView())
 		c.replaceable(st, "view "+key, "view "+d, v.GetReplace())
 	case n.GetCreateFunctionStmt() != nil:
-		f := n.GetCreateFunctionStmt()
-		key, d := nameKey(f.GetFuncname())
-		c.replaceable(st, "function "+key, "function "+d, f.GetReplace())
+		c.createFunction(st, n.GetCreateFunctionStmt())
+	case n.GetCallStmt() != nil:
+		c.call(st, n.GetCallStmt())
 	case n.GetCreateTrigStmt() != nil:
 		c.trigger(st, n.GetCreateTrigStmt())
 	default:

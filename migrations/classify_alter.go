@@ -247,6 +247,12 @@ func (c *classifier) columnDefault(a alter) {
 	c.dropDefault[key] = len(c.out)
 	f := a.finding(DropDefault)
 	switch {
+	case shipped && col != nil && !col.notNull && !col.baseNotNull:
+		// The previous release's inserts that leave the column out still
+		// succeed, with NULL instead of the default: a change of data the
+		// analyser cannot judge.
+		f.Review = true
+		f.Reason = fmt.Sprintf("drops the default of %s.%s, a nullable column the previous release has: its inserts that leave the column out now store NULL there instead of the default; check that it copes", a.d, name)
 	case shipped:
 		f = verdict(f, shipped, cmp.Or(why, a.why), fmt.Sprintf("drops the default of %s.%s: the previous release inserts rows relying on it", a.d, name))
 	case a.shipped && col != nil && col.notNull:

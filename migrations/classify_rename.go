@@ -111,22 +111,32 @@ func (c *classifier) drop(st stmtCtx, ds *pg.DropStmt) {
 			c.add(st, Finding{Class: Other, Reason: "drops an index: queries return the same rows (a unique index dropped only relaxes)"})
 		default:
 			kind := strings.ToLower(strings.TrimPrefix(ds.GetRemoveType().String(), "OBJECT_"))
-			key := ""
-			if l := obj.GetList(); l != nil {
-				k, _ := nameKey(l.GetItems())
-				key = kind + " " + k
+			key, d := "", ""
+			switch {
+			case obj.GetList() != nil:
+				key, d = nameKey(obj.GetList().GetItems())
+			case obj.GetObjectWithArgs() != nil:
+				key, d = nameKey(obj.GetObjectWithArgs().GetObjname())
 			}
-			if shipped, known := c.s.objects[key]; known && !shipped {
-				delete(c.s.objects, key)
-				c.add(st, Finding{Class: Other, Reason: "drops a " + kind + " created in this range"})
+			shipped, known := c.s.objects[kind+" "+key]
+			if known && !shipped {
+				delete(c.s.objects, kind+" "+key)
+				c.add(st, Finding{Class: Other, Reason: "drops " + kind + " " + d + ", created in this range"})
 				continue
 			}
+			has := "which the previous release has"
+			if !known {
+				has = "which no earlier migration made (it may exist all the same)"
+			}
 			switch ds.GetRemoveType() {
-			case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE, pg.ObjectType_OBJECT_TRIGGER,
-				pg.ObjectType_OBJECT_POLICY, pg.ObjectType_OBJECT_RULE, pg.ObjectType_OBJECT_AGGREGATE:
-				c.add(st, Finding{Class: Other, Review: true, Reason: "drops a " + kind + " the previous release has: the analyser cannot tell whether the previous release calls it or relies on what it did; check that"})
+			case pg.ObjectType_OBJECT_TRIGGER:
+				c.add(st, Finding{Class: Other, Review: true, Reason: fmt.Sprintf("drops trigger %s, %s: the previous release's writes no longer fire it; check that it does not rely on what the trigger did", d, has)})
+			case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_ROUTINE, pg.ObjectType_OBJECT_AGGREGATE:
+				c.add(st, Finding{Class: Other, Review: true, Reason: fmt.Sprintf("drops %s %s, %s: check that the previous release does not call it", kind, d, has)})
+			case pg.ObjectType_OBJECT_POLICY, pg.ObjectType_OBJECT_RULE:
+				c.add(st, Finding{Class: Other, Review: true, Reason: fmt.Sprintf("drops %s %s, %s: check what the previous release relied on it for", kind, d, has)})
 			default:
-				c.add(st, Finding{Class: Other, Breaking: true, Reason: "drops a " + kind + " the previous release has: its queries that use it fail"})
+				c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("drops %s %s, %s: its queries that use it fail", kind, d, has)})
 			}
 		}
 	}
