@@ -147,7 +147,7 @@ func (c *classifier) dropColumn(a alter) {
 	if a.t != nil {
 		delete(a.t.cols, name)
 	}
-	c.add(a.st, verdict(a.finding(DropColumn), shipped, cmp.Or(why, a.why), fmt.Sprintf("drops column %s.%s: the previous release reads and writes it", a.d, name)))
+	c.add(a.st, verdict(a.finding(DropColumn), shipped, cmp.Or(why, a.why), fmt.Sprintf("drops column %s.%s: the previous release has it, and its queries that name it fail (Drizzle's select() and insert() name every column of the table)", a.d, name)))
 }
 
 func (c *classifier) alterColumnType(a alter) {

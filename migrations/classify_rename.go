@@ -15,14 +15,14 @@ func (c *classifier) rename(st stmtCtx, r *pg.RenameStmt) {
 		_, d, shipped, why := c.table(r.GetRelation())
 		newKey := key[:strings.LastIndex(key, ".")+1] + r.GetNewname()
 		c.s.moveTable(key, newKey)
-		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("renames table %s to %s: the previous release still queries %s", d, r.GetNewname(), d)))
+		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("renames table %s to %s: the previous release's queries still name %s, and fail", d, r.GetNewname(), d)))
 	case pg.ObjectType_OBJECT_COLUMN:
 		t, d, tShipped, tWhy := c.table(r.GetRelation())
 		col, shipped, why := c.col(t, tShipped, tWhy, r.GetSubname())
 		if t != nil && col != nil {
 			t.renameColumn(r.GetSubname(), r.GetNewname())
 		}
-		c.add(st, verdict(Finding{Class: RenameColumn, Table: d, Column: r.GetSubname()}, shipped, cmp.Or(why, tWhy), fmt.Sprintf("renames column %s.%s to %s: the previous release still reads and writes %s", d, r.GetSubname(), r.GetNewname(), r.GetSubname())))
+		c.add(st, verdict(Finding{Class: RenameColumn, Table: d, Column: r.GetSubname()}, shipped, cmp.Or(why, tWhy), fmt.Sprintf("renames column %s.%s to %s: the previous release's queries still name %s, and fail (Drizzle's select() and insert() name every column of the table)", d, r.GetSubname(), r.GetNewname(), r.GetSubname())))
 	case pg.ObjectType_OBJECT_TABCONSTRAINT, pg.ObjectType_OBJECT_INDEX, pg.ObjectType_OBJECT_TRIGGER, pg.ObjectType_OBJECT_POLICY, pg.ObjectType_OBJECT_SEQUENCE:
 		c.add(st, Finding{Class: Other, Reason: "renames a constraint, index, trigger, policy or sequence: queries do not name it"})
 	case pg.ObjectType_OBJECT_TYPE:
@@ -55,7 +55,7 @@ func (c *classifier) setSchema(st stmtCtx, s *pg.AlterObjectSchemaStmt) {
 		key, _ := relKey(s.GetRelation())
 		_, d, shipped, why := c.table(s.GetRelation())
 		c.s.moveTable(key, s.GetNewschema()+"."+s.GetRelation().GetRelname())
-		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("moves table %s to schema %s: the previous release still queries %s", d, s.GetNewschema(), d)))
+		c.add(st, verdict(Finding{Class: RenameTable, Table: d}, shipped, why, fmt.Sprintf("moves table %s to schema %s: the previous release's queries still name %s, and fail", d, s.GetNewschema(), d)))
 		return
 	}
 	c.add(st, Finding{Class: Other, Review: true, Reason: "moves an object to another schema: the analyser does not judge it; check that the previous release does not use it by its old name"})
@@ -73,7 +73,7 @@ func (c *classifier) drop(st stmtCtx, ds *pg.DropStmt) {
 			case t == nil:
 				f.Reason = fmt.Sprintf("drops table %s, which is not known from earlier migrations, so it is judged as one the previous release has", d)
 			case t.shipped:
-				f.Reason = fmt.Sprintf("drops table %s, which the previous release reads and writes", d)
+				f.Reason = fmt.Sprintf("drops table %s, which the previous release has: its queries of the table fail", d)
 			default:
 				f.Breaking = false
 				f.Reason = fmt.Sprintf("table %s is created in this range: the previous release never uses it", d)

@@ -47,7 +47,7 @@ func TestCorpusCases(t *testing.T) {
 		// foreign keys re-pointed at the renamed table and the unique email
 		// are the ones it had.
 		{"dokploy/0120_lame_captain_midlands", VerdictBreaking, []line{
-			{1, VerdictBreaking, "renames table user_temp to user: the previous release still queries user_temp"},
+			{1, VerdictBreaking, "renames table user_temp to user: the previous release's queries still name user_temp, and fail"},
 			{29, VerdictCompatible, "which the previous release already had account_user_id_user_temp_id_fk"},
 			{39, VerdictCompatible, "the previous release already kept user(email) unique (user_temp_email_unique)"},
 		}},
