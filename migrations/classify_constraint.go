@@ -130,6 +130,10 @@ func (c *classifier) foreignKey(a alter, con *pg.Constraint, cols []string) Find
 	for _, old := range a.t.baseFKs {
 		if old.sameKey(k) {
 			f.Reason = fmt.Sprintf("%s, which the previous release already had%s: its writes are checked as before; %s", action, named(old.name), k.changes(old, a.d))
+			if why := k.failsDeletes(old, a.t, a.d); why != "" {
+				f.Breaking = true
+				f.Reason = fmt.Sprintf("%s, which the previous release already had%s with other actions: %s", action, named(old.name), why)
+			}
 			return f
 		}
 	}
@@ -171,6 +175,30 @@ func (k foreignKey) deleteEffect(d, rows string) string {
 		does = "fails while " + rows + " reference it"
 	}
 	return fmt.Sprintf("deleting a %s row now %s (ON DELETE %s)", k.refDisplay, does, fkActions[k.onDelete])
+}
+
+// restrictive reports whether an action refuses the delete or update of a
+// referenced row that rows still reference.
+func restrictive(action string) bool { return action == "a" || action == "r" }
+
+// failsDeletes says how a re-created foreign key makes the previous
+// release's deletes or updates of referenced rows fail where they succeeded
+// (a cascade or set null that now refuses; a set null on a NOT NULL
+// column), or "".
+func (k foreignKey) failsDeletes(old foreignKey, t *table, d string) string {
+	switch {
+	case restrictive(k.onDelete) && !restrictive(old.onDelete):
+		return fmt.Sprintf("deleting a %s row that %s rows reference now fails (ON DELETE %s instead of %s), so the previous release's deletes that relied on the %s fail", k.refDisplay, d, fkActions[k.onDelete], fkActions[old.onDelete], fkActions[old.onDelete])
+	case restrictive(k.onUpdate) && !restrictive(old.onUpdate):
+		return fmt.Sprintf("updating a referenced key of %s now fails while %s rows reference it (ON UPDATE %s instead of %s)", k.refDisplay, d, fkActions[k.onUpdate], fkActions[old.onUpdate])
+	case k.onDelete == "n" && old.onDelete != "n":
+		for _, name := range k.cols {
+			if col := t.cols[name]; col != nil && col.notNull {
+				return fmt.Sprintf("ON DELETE set null on %s.%s, which is NOT NULL: deleting a %s row that rows reference now fails", d, name, k.refDisplay)
+			}
+		}
+	}
+	return ""
 }
 
 // changes says what a re-created foreign key changes.

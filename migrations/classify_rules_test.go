@@ -7,11 +7,13 @@ import (
 )
 
 // rulesShipped is the previous release of TestClassifyRules: teams and
-// members with a foreign key, a unique email and an enum state.
+// members with a foreign key, a unique email and an enum state, and notes
+// deleted with their member.
 const rulesShipped = `CREATE TYPE "state" AS ENUM('active', 'gone');
 CREATE TABLE "teams" ("id" integer PRIMARY KEY);
 CREATE TABLE "members" ("id" serial PRIMARY KEY, "team_id" integer REFERENCES "teams"("id") ON DELETE no action,
   "email" text NOT NULL UNIQUE, "state" "state" NOT NULL, "note" text DEFAULT 'none');
+CREATE TABLE "notes" ("id" serial PRIMARY KEY, "member_id" integer REFERENCES "members"("id") ON DELETE cascade);
 CREATE TRIGGER "members_touch" BEFORE UPDATE ON "members" FOR EACH ROW EXECUTE FUNCTION touch();`
 
 // TestClassifyRules pins the rules by which constraints and columns added
@@ -34,6 +36,10 @@ func TestClassifyRules(t *testing.T) {
 			VerdictBreaking, "the previous release writes members(note) with values teams may not hold", ""},
 		{"foreign key re-created with other ON DELETE", "ALTER TABLE members DROP CONSTRAINT members_team_id_fkey;\nALTER TABLE members ADD CONSTRAINT members_team_id_teams_id_fk FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE set null;",
 			VerdictCompatible, "which the previous release already had: its writes are checked as before; ON DELETE set null instead of no action: deleting a teams row now sets members(team_id) to NULL", ""},
+		{"foreign key re-created to refuse the deletes it cascaded", "ALTER TABLE notes DROP CONSTRAINT notes_member_id_fkey;\nALTER TABLE notes ADD CONSTRAINT notes_member FOREIGN KEY (member_id) REFERENCES members(id) ON DELETE no action;",
+			VerdictBreaking, "deleting a members row that notes rows reference now fails (ON DELETE no action instead of cascade), so the previous release's deletes that relied on the cascade fail", ""},
+		{"foreign key re-created with set null on a NOT NULL column", "ALTER TABLE members ALTER COLUMN team_id SET NOT NULL;\nALTER TABLE members DROP CONSTRAINT members_team_id_fkey;\nALTER TABLE members ADD CONSTRAINT m_team FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE set null;",
+			VerdictBreaking, "ON DELETE set null on members.team_id, which is NOT NULL: deleting a teams row that rows reference now fails", ""},
 		{"foreign key re-created after the referenced table is renamed", "ALTER TABLE teams RENAME TO squads;\nALTER TABLE members ADD CONSTRAINT m_squad FOREIGN KEY (team_id) REFERENCES squads(id) ON DELETE no action;",
 			VerdictCompatible, "its writes are checked as before; the same actions", VerdictBreaking},
 		// Unique keys.

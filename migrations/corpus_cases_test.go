@@ -38,6 +38,12 @@ func TestCorpusCases(t *testing.T) {
 		{"dokploy/0006_oval_jimmy_woo", VerdictCompatible, []line{
 			{3, VerdictCompatible, "a NULL never violates a foreign key; deleting a registry row now also deletes the rows this release wrote that reference it (ON DELETE cascade)"},
 		}},
+		// ON DELETE set null on a NOT NULL column: deleting a deployment that
+		// rollbacks reference now fails, where it cascaded; the project
+		// reverted it in the next migration (0097).
+		{"dokploy/0096_small_shaman", VerdictBreaking, []line{
+			{3, VerdictBreaking, "ON DELETE set null on rollback.deploymentId, which is NOT NULL: deleting a deployment row that rows reference now fails"},
+		}},
 		// A foreign key re-created with another ON DELETE: the previous
 		// release's writes are checked as before; deletes now cascade.
 		{"dokploy/0097_hard_lizard", VerdictCompatible, []line{
@@ -50,6 +56,11 @@ func TestCorpusCases(t *testing.T) {
 			{1, VerdictBreaking, "renames table user_temp to user: the previous release's queries still name user_temp, and fail"},
 			{29, VerdictCompatible, "which the previous release already had account_user_id_user_temp_id_fk"},
 			{39, VerdictCompatible, "the previous release already kept user(email) unique (user_temp_email_unique)"},
+		}},
+		// A cascade turned into no action: the previous release's deletes of
+		// a workspace that has knowledge bases now fail.
+		{"sim/0060_ordinary_nick_fury", VerdictBreaking, []line{
+			{3, VerdictBreaking, "deleting a workspace row that knowledge_base rows reference now fails (ON DELETE no action instead of cascade)"},
 		}},
 		// A partial unique index whose WHERE needs a column the previous
 		// release never writes, and an all-or-none check on new columns.
