@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"os/exec"
 	"strings"
 	"testing"
@@ -44,5 +45,41 @@ func TestReportBreaking(t *testing.T) {
 	r.Migrations[1].Breaking = true
 	if !r.Breaking() {
 		t.Fatal("one breaking migration, yet Breaking() is false")
+	}
+}
+
+// Counts partition the added migrations by verdict; JSON carries each
+// migration's verdict and the counts, and "breaking" never counts review.
+func TestCountsAndJSON(t *testing.T) {
+	r := Report{Migrations: []Migration{
+		{Name: "a", Status: "added", Findings: []Finding{{Breaking: true}, {Review: true}}},
+		{Name: "b", Status: "added", Findings: []Finding{{Review: true}}},
+		{Name: "c", Status: "added", Findings: []Finding{{}}},
+		{Name: "d", Status: "modified"},
+	}, Problems: []Finding{{Level: LevelError}}}
+	for i := range r.Migrations {
+		r.Migrations[i].Tally()
+	}
+	if got, want := r.Counts(), (Counts{Breaking: 1, Review: 1, Compatible: 1, Problems: 1}); got != want {
+		t.Errorf("Counts() = %+v, want %+v", got, want)
+	}
+	if v := r.Migrations[0].Verdict(); v != VerdictBreaking || !r.Migrations[0].Review {
+		t.Errorf("a breaking migration with a statement to review: verdict %s, review %v", v, r.Migrations[0].Review)
+	}
+	if !r.Breaking() || !r.Review() {
+		t.Errorf("Breaking() %v, Review() %v", r.Breaking(), r.Review())
+	}
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"verdict":"breaking"`, `"verdict":"review"`, `"verdict":"compatible"`, `"counts":{"breaking":1,"review":1,"compatible":1,"problems":1}`, `"review":true,"findings":[{"file":"","breaking":false,"review":true`} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("JSON lacks %s:\n%s", want, js)
+		}
+	}
+	var back Report
+	if err := json.Unmarshal(js, &back); err != nil || back.Counts() != r.Counts() {
+		t.Errorf("round trip: %v, %+v", err, back.Counts())
 	}
 }
