@@ -3,10 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/notes"
+	"github.com/sonicsaas/sonic-release/pipeline"
 )
 
 type notesOptions struct {
@@ -116,7 +116,7 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	if opts.publish && in.Repository == "" {
 		return flagErrorf("--publish needs the GitHub repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
 	}
-	cfg, err := loadReleaseConfig(opts.config, opts.repoDir)
+	cfg, err := releaseConfig(opts.config, opts.repoDir)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,8 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 		}
 		in.Migrations = &r
 	}
-	if in.Image, err = imageInput(opts, in.Version, env); err != nil {
+	img, err := imageInput(opts, in.Version, env)
+	if err != nil {
 		return err
 	}
 	var tmpl string
@@ -145,15 +146,18 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	}
 
 	nopts := []notes.Option{
-		notes.WithHTTPClient(&http.Client{Transport: &bearerTransport{token: env.Token}}),
+		notes.WithAuthToken(env.Token),
 		notes.WithAPIURL(env.APIURL),
 		notes.WithServerURL(env.ServerURL),
 		notes.WithLogger(a.log),
 		notes.WithMaxRateLimitWait(opts.rateLimitWait),
 	}
-	n, err := notes.Build(ctx, in, nopts...)
+	n, err := pipeline.Notes(ctx, pipeline.NotesConfig{Input: in, Options: nopts}, in.Version, img)
+	if e, ok := errors.AsType[*notes.UnknownHeadError](err); ok {
+		return &hintError{err, fmt.Sprintf("name the commit of %s with --head", e.Head)}
+	}
 	if err != nil {
-		return err
+		return notesHint(err)
 	}
 	for _, w := range n.Warnings {
 		fmt.Fprintln(a.io.Err, "warning: "+w)
@@ -177,7 +181,7 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 			RepoDir:    opts.repoDir,
 		}, nopts...)
 		if err != nil {
-			return err
+			return notesHint(err)
 		}
 		draft := ""
 		if res.Draft {
@@ -198,20 +202,34 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	return actions.AppendSummary(env.SummaryPath, md)
 }
 
-// loadReleaseConfig reads --config, or .github/release.yml / .yaml in the
+// releaseConfig reads --config, or .github/release.yml / .yaml in the
 // clone when present (GitHub's own lookup).
-func loadReleaseConfig(path, repoDir string) (*notes.Config, error) {
+func releaseConfig(path, repoDir string) (*notes.Config, error) {
 	if path != "" {
 		return notes.LoadConfig(path)
 	}
-	for _, name := range []string{".github/release.yml", ".github/release.yaml"} {
-		p := filepath.Join(repoDir, name)
-		if _, err := os.Stat(p); err == nil {
-			return notes.LoadConfig(p)
-		}
-	}
-	return nil, nil
+	return notes.FindConfig(repoDir)
 }
+
+// notesHint adds the flag that helps to an error of the notes.
+func notesHint(err error) error {
+	if e, ok := errors.AsType[*notes.NoReleaseError](err); ok {
+		return &hintError{err, fmt.Sprintf("pass --create-release to create the release of %s", e.Tag)}
+	}
+	if e, ok := errors.AsType[*notes.RangeMismatchError](err); ok && e.Notes.From != "" {
+		return &hintError{err, fmt.Sprintf("pass the report of that range (sonic-release migrations --from %s --to %s -o json)", e.Notes.From, e.Notes.To)}
+	}
+	return err
+}
+
+// hintError is an error with what to do about it on the CLI.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() + "; " + e.hint }
+func (e *hintError) Unwrap() error { return e.err }
 
 func imageInput(opts *notesOptions, version string, env actions.Env) (*notes.Image, error) {
 	if opts.image == "" {
@@ -249,18 +267,4 @@ func imageInput(opts *notesOptions, version string, env actions.Env) (*notes.Ima
 		img.Platforms = append(img.Platforms, notes.Platform{Platform: plat, Digest: dg})
 	}
 	return img, nil
-}
-
-// bearerTransport authenticates GitHub API requests with a token.
-type bearerTransport struct {
-	token string
-}
-
-func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.token == "" {
-		return http.DefaultTransport.RoundTrip(req)
-	}
-	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+t.token)
-	return http.DefaultTransport.RoundTrip(r)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
@@ -195,7 +196,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	}
 
 	if opts.notes && ev.Kind == tagging.EventRelease {
-		rc, err := loadReleaseConfig(opts.releaseConfig, opts.repoDir)
+		rc, err := releaseConfig(opts.releaseConfig, opts.repoDir)
 		if err != nil {
 			return err
 		}
@@ -204,9 +205,9 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			TagVariable:   opts.tagVariable,
 			Publish:       env.Repository != "",
 			CreateRelease: opts.createRelease,
-			Migrations:    releaseMigrations(opts, ev),
+			Migrations:    migrations.Analyze, MigrationOptions: migrationOptions(opts.migrationsDir),
 			Options: []notes.Option{
-				notes.WithHTTPClient(&http.Client{Transport: &bearerTransport{token: env.Token}}),
+				notes.WithAuthToken(env.Token),
 				notes.WithAPIURL(env.APIURL),
 				notes.WithServerURL(env.ServerURL),
 				notes.WithLogger(a.log),
@@ -220,7 +221,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	prog.done()
 	defer res.Plan.Close()
 	if err != nil {
-		err = credentialsHint(err)
+		err = notesHint(credentialsHint(err))
 		// Nothing on stdout when a command fails; the step summary still
 		// shows the plan, conflicts included.
 		if res.Plan.Digest != "" {
