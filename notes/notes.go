@@ -54,6 +54,9 @@ type Input struct {
 	// Migrations is the migration analysis of the range, or nil. Build
 	// refuses a report of another range (*RangeMismatchError).
 	Migrations *migrations.Report
+	// MigrationsError, when set, is why the migration analysis of the range
+	// failed: the notes say so in place of the migrations, and warn.
+	MigrationsError string
 	// Image is the released image, or nil.
 	Image *Image
 }
@@ -79,6 +82,10 @@ type Notes struct {
 	// notes themselves: a shallow clone, a breaking change in a patch
 	// release, a pull request that could not be found.
 	Warnings []string `json:"warnings,omitempty"`
+	// MigrationsError is why the migration analysis failed, when it did:
+	// the notes then cannot say whether the previous release can run
+	// against the migrations of this one.
+	MigrationsError string `json:"migrations_error,omitempty"`
 }
 
 // Range is the commit range of the release.
@@ -161,7 +168,11 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	if in.RepoDir == "" {
 		return nil, errNoRepoDir
 	}
-	n := &Notes{Version: in.Version, Prerelease: v.Prerelease(), Repository: in.Repository, Migrations: in.Migrations}
+	if in.Migrations != nil && in.MigrationsError != "" {
+		return nil, &InputError{What: "both a migration report and a failed migration analysis", Expect: "pass one or the other"}
+	}
+	n := &Notes{Version: in.Version, Prerelease: v.Prerelease(), Repository: in.Repository, Migrations: in.Migrations,
+		MigrationsError: strings.Join(strings.Fields(in.MigrationsError), " ")}
 	var owner, name string
 	if in.Repository != "" {
 		if owner, name, err = splitRepo(in.Repository); err != nil {
@@ -262,6 +273,9 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	n.PullRequests = nonNil(n.PullRequests)
 	n.Breaking = nonNil(n.Breaking)
 	n.Categories = nonNil(n.Categories)
+	if n.MigrationsError != "" {
+		n.Warnings = append(n.Warnings, migrationsFailed(n))
+	}
 	if len(n.Breaking) > 0 && (n.Bump == "minor" || n.Bump == "patch") {
 		n.Warnings = append(n.Warnings, fmt.Sprintf("%s is a %s release but contains %d breaking change(s): consider a major version", in.Version, n.Bump, len(n.Breaking)))
 	}

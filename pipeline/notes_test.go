@@ -5,7 +5,11 @@ import (
 	"errors"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/sonicsaas/sonic-release/internal/demo"
 	"github.com/sonicsaas/sonic-release/internal/fakegithub"
@@ -105,5 +109,59 @@ func TestNotesPreviousFromGitHub(t *testing.T) {
 	}
 	if got := gh.Calls()["repos/list-tags"]; got != 1 {
 		t.Errorf("list-tags calls = %d, want 1", got)
+	}
+}
+
+// TestMigrationAnalysisFails: a release whose migrations cannot be analysed
+// (here the real analysis refuses a folder outside the repository) publishes
+// no notes; with ContinueOnMigrationError it publishes notes that say so.
+func TestMigrationAnalysisFails(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	target, _ := name.NewRepository(f.host + "/acme/app")
+	gh := fakegithub.New(t)
+	gh.AddRepo("acme/app")
+	gh.AddRelease("acme/app", fakegithub.Release{TagName: "v1.2.0", Body: "Highlights."})
+	run := func(continueOnError bool) (pipeline.Result, error) {
+		src, commit := f.build(t, "v1.2.0", time.Unix(0, 0))
+		res, err := pipeline.Run(t.Context(), pipeline.Config{
+			Source: src, Targets: []name.Repository{target}, Event: event("v1.2.0", commit),
+			Notes: &pipeline.NotesConfig{
+				Input:                    notes.Input{RepoDir: f.repo.Dir, Repository: "acme/app"},
+				Migrations:               migrations.Analyze,
+				MigrationOptions:         []migrations.Option{migrations.WithDir("../shared/drizzle")},
+				ContinueOnMigrationError: continueOnError,
+				Publish:                  true,
+				Options:                  []notes.Option{notes.WithHTTPClient(gh.Client()), notes.WithAPIURL(gh.URL)},
+			},
+		})
+		res.Plan.Close()
+		return res, err
+	}
+
+	res, err := run(false)
+	me, ok := errors.AsType[*pipeline.MigrationsError](err)
+	if !ok || me.Version != "v1.2.0" || me.BadInput() {
+		t.Fatalf("err = %v, want a *pipeline.MigrationsError that is no bad input", err)
+	}
+	if ie, ok := errors.AsType[*migrations.InputError](err); !ok || !strings.Contains(ie.Error(), "../shared/drizzle") {
+		t.Errorf("err = %v, want the analysis' error as its cause", err)
+	}
+	if res.Notes != nil || res.Published != nil {
+		t.Errorf("notes %v, published %+v: want none", res.Notes != nil, res.Published)
+	}
+	if rel, _ := gh.Release("acme/app", "v1.2.0"); rel.Body != "Highlights." {
+		t.Errorf("the release was written: %q", rel.Body)
+	}
+
+	res, err = run(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Notes == nil || !strings.Contains(res.Notes.MigrationsError, `migrations folder "../shared/drizzle"`) || res.Notes.Migrations != nil || res.Published == nil {
+		t.Fatalf("notes %+v, published %+v", res.Notes, res.Published)
+	}
+	if rel, _ := gh.Release("acme/app", "v1.2.0"); !strings.Contains(rel.Body, "> The migrations of this release could not be analysed: migrations folder") {
+		t.Errorf("published body lacks the failed analysis: %q", rel.Body)
 	}
 }

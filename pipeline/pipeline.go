@@ -61,6 +61,12 @@ type NotesConfig struct {
 	Migrations AnalyzeFunc
 	// MigrationOptions configure the analysis (folder, git binary, logger).
 	MigrationOptions []migrations.Option
+	// ContinueOnMigrationError makes notes whose migration analysis failed
+	// anyway, saying so in place of the migrations (and published when
+	// Publish is set). Without it a failed analysis fails the notes step
+	// with a *MigrationsError, and nothing is published: notes without
+	// their migrations must not look complete.
+	ContinueOnMigrationError bool
 	// TagVariable is the operators' pin variable (notes.DefaultTagVariable).
 	TagVariable string
 	// Publish writes the notes into the GitHub release of the tag.
@@ -176,13 +182,35 @@ func Notes(ctx context.Context, nc NotesConfig, version string, img *notes.Image
 			mo = append(mo, migrations.WithNoPrevious())
 		}
 		rep, err := nc.Migrations(ctx, in.RepoDir, rng.From, rng.To, mo...)
-		if err != nil {
-			return nil, fmt.Errorf("analysing the migrations of %s: %w", version, err)
+		switch {
+		case err == nil:
+			in.Migrations = &rep
+		case ctx.Err() != nil || !nc.ContinueOnMigrationError:
+			return nil, &MigrationsError{Version: version, Err: err}
+		default:
+			in.MigrationsError = err.Error()
 		}
-		in.Migrations = &rep
 	}
 	return notes.Build(ctx, in, nc.Options...)
 }
+
+// MigrationsError is a migration analysis that failed, so the notes were
+// not made (NotesConfig.ContinueOnMigrationError makes them anyway).
+type MigrationsError struct {
+	Version string
+	Err     error
+}
+
+func (e *MigrationsError) Error() string {
+	return fmt.Sprintf("analysing the migrations of %s: %v: the notes cannot say whether the previous release can run against them", e.Version, e.Err)
+}
+
+func (e *MigrationsError) Unwrap() error { return e.Err }
+
+// BadInput is false whatever the cause: a release whose migrations cannot
+// be analysed fails (the CLI exits 1), even where the cause is a ref the
+// clone lacks.
+func (e *MigrationsError) BadInput() bool { return false }
 
 // Image describes the released image for the notes: the first target (the
 // primary registry, GHCR), its tags in the plan and its platforms.

@@ -45,6 +45,8 @@ type releaseOptions struct {
 	migrationsDir string
 	tagVariable   string
 	releaseConfig string
+	// --on-migration-error: fail or warn
+	onMigrationError string
 }
 
 func newCmdRelease(a *app) *cobra.Command {
@@ -94,6 +96,9 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 			if opts.jobs < 1 {
 				return flagErrorf("--jobs %d: expected 1 or more", opts.jobs)
 			}
+			if err := onMigrationError(opts.onMigrationError); err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("notes") {
 				// By default the notes are written inside GitHub Actions,
 				// where the release and its repository are known.
@@ -117,6 +122,7 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 	cmd.Flags().StringVar(&opts.repoDir, "repo-dir", ".", "the local clone, for the notes' commits and migrations")
 	cmd.Flags().StringVar(&opts.previous, "previous", "", "the release the notes compare with (default: the highest version below)")
 	cmd.Flags().StringVar(&opts.migrationsDir, "migrations-dir", "", "the Drizzle migrations folder (default: out of drizzle.config.*, else drizzle/)")
+	cmd.Flags().StringVar(&opts.onMigrationError, "on-migration-error", migrationErrorFail, "when the notes' migration analysis fails: fail (exit 1, publish no notes) or warn (publish the notes, saying the analysis failed)")
 	cmd.Flags().StringVar(&opts.tagVariable, "tag-variable", notes.DefaultTagVariable, "the variable operators set to pin the image tag, in the notes")
 	cmd.Flags().StringVar(&opts.releaseConfig, "release-config", "", "GitHub's release.yml categories (default: .github/release.yml in --repo-dir, if present)")
 	return cmd
@@ -206,6 +212,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			Publish:       env.Repository != "",
 			CreateRelease: opts.createRelease,
 			Migrations:    migrations.Analyze, MigrationOptions: migrationOptions(opts.migrationsDir),
+			ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
 			Options: []notes.Option{
 				notes.WithAuthToken(env.Token),
 				notes.WithAPIURL(env.APIURL),
@@ -231,6 +238,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 		return err
 	}
+	warnMigrationsFailed(a, env, res.Notes)
 	return writeRelease(a, env, opts, res, mode)
 }
 
