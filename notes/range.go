@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/go-github/v62/github"
 
@@ -83,8 +84,9 @@ type RangeMismatchError struct {
 }
 
 func (e *RangeMismatchError) Error() string {
-	return fmt.Sprintf("the migration report covers %s..%s but the notes cover %s..%s: analyse the migrations of the notes' range",
-		rangeEnd(e.Report.From), e.Report.To, rangeEnd(e.Notes.From), e.Notes.To)
+	// The report's refs come from a file: kept on one line.
+	return strings.Join(strings.Fields(fmt.Sprintf("the migration report covers %s..%s but the notes cover %s..%s: analyse the migrations of the notes' range",
+		rangeEnd(e.Report.From), e.Report.To, rangeEnd(e.Notes.From), e.Notes.To)), " ")
 }
 
 // BadInput marks the error as unusable input.

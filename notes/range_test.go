@@ -3,6 +3,7 @@ package notes
 import (
 	"errors"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -121,6 +122,7 @@ func TestBuildRefusesReportOfAnotherRange(t *testing.T) {
 		{"other previous", "v1.1.0", "v1.1.0", false},
 		{"other head", "v1.0.0", "v1.0.0", false},
 		{"unknown ref", "v1.0.0", "v9.9.9", false},
+		{"refs from a hostile file", "v1.0.0\n::error::x", "v1.1.0", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,8 +139,8 @@ func TestBuildRefusesReportOfAnotherRange(t *testing.T) {
 				t.Fatalf("err = %v, want a *RangeMismatchError", err)
 			}
 			want := RangeMismatchError{Notes: Range{From: "v1.0.0", To: "v1.1.0"}, Report: Range{From: tt.from, To: tt.to}}
-			if *me != want {
-				t.Errorf("err = %+v, want %+v", *me, want)
+			if *me != want || strings.Contains(err.Error(), "\n") {
+				t.Errorf("err = %+v (%q), want %+v, on one line", *me, err, want)
 			}
 		})
 	}

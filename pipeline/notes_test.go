@@ -144,6 +144,9 @@ func TestMigrationAnalysisFails(t *testing.T) {
 	if !ok || me.Version != "v1.2.0" || me.BadInput() {
 		t.Fatalf("err = %v, want a *pipeline.MigrationsError that is no bad input", err)
 	}
+	if strings.Contains((&pipeline.MigrationsError{Version: "v1.2.0", Err: errors.New("bad file\n::error::x")}).Error(), "\n") {
+		t.Error("a MigrationsError spans lines")
+	}
 	if ie, ok := errors.AsType[*migrations.InputError](err); !ok || !strings.Contains(ie.Error(), "../shared/drizzle") {
 		t.Errorf("err = %v, want the analysis' error as its cause", err)
 	}

@@ -202,7 +202,9 @@ type MigrationsError struct {
 }
 
 func (e *MigrationsError) Error() string {
-	return fmt.Sprintf("analysing the migrations of %s: %v: the notes cannot say whether the previous release can run against them", e.Version, e.Err)
+	// One line: the cause may quote file names of the repository.
+	msg := fmt.Sprintf("analysing the migrations of %s: %v: the notes cannot say whether the previous release can run against them", e.Version, e.Err)
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 func (e *MigrationsError) Unwrap() error { return e.Err }

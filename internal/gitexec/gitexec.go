@@ -39,9 +39,15 @@ type Error struct {
 	Err      error
 }
 
+// Error is one line: git's message may quote file names of the repository,
+// which must not start a line of their own.
 func (e *Error) Error() string {
 	msg := cmp.Or(e.Stderr, e.Err.Error())
-	return fmt.Sprintf("running git %s in %q: %s", strings.Join(e.Args, " "), e.Dir, msg)
+	return oneLine(fmt.Sprintf("running git %s in %q: %s", strings.Join(e.Args, " "), e.Dir, msg))
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // Unwrap returns the cause: context.Canceled or DeadlineExceeded when the

@@ -68,6 +68,13 @@ func TestErrors(t *testing.T) {
 		t.Errorf("failed command: err = %#v", err)
 	}
 
+	// git's message quotes what it was given, over several lines: the
+	// error keeps it on one, so nothing of it starts a line.
+	_, err = g.Run(t.Context(), "rev-parse", "nope\n::error::injected")
+	if ge, ok := errors.AsType[*gitexec.Error](err); !ok || !strings.Contains(ge.Stderr, "\n") || strings.ContainsAny(err.Error(), "\r\n") {
+		t.Errorf("multi-line message: err = %q", err)
+	}
+
 	dir := t.TempDir()
 	err = gitexec.Repo{Dir: dir}.Check(t.Context())
 	if ne, ok := errors.AsType[*gitexec.NotRepoError](err); !ok || !ne.BadInput() || !strings.Contains(err.Error(), "is not a git repository") {
