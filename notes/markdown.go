@@ -72,6 +72,10 @@ func escape(s string) string {
 }
 
 func writeMigrations(b *strings.Builder, n *Notes) {
+	if n.MigrationsError != "" {
+		writeMigrationsFailed(b, n)
+		return
+	}
 	r := n.Migrations
 	if r == nil || (len(r.Migrations) == 0 && len(r.Problems) == 0) {
 		return
