@@ -167,12 +167,7 @@ func Image(plan release.Plan, s notes.Signing, tagVariable string) *notes.Image 
 		return nil
 	}
 	t := plan.Targets[0]
-	img := &notes.Image{Repository: t.Repository, Digest: plan.Digest, TagVariable: tagVariable, Signing: s}
-	for _, tp := range t.Tags {
-		if tp.Op != release.OpSkip && tp.Op != release.OpConflict {
-			img.Tags = append(img.Tags, tp.Tag)
-		}
-	}
+	img := &notes.Image{Repository: t.Repository, Digest: plan.Digest, Tags: t.AppliedTags(), TagVariable: tagVariable, Signing: s}
 	for _, p := range plan.Platforms {
 		img.Platforms = append(img.Platforms, notes.Platform{Platform: p.Platform, Digest: p.Digest})
 	}

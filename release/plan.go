@@ -84,6 +84,31 @@ func (p Plan) Changes() int {
 	return n
 }
 
+// AppliedTags are the tags of t that point at the release once the plan is
+// applied: created, moved or already there (not the skipped and conflicting
+// ones), in plan order.
+func (t TargetPlan) AppliedTags() []string {
+	var tags []string
+	for _, tp := range t.Tags {
+		if tp.Op != OpSkip && tp.Op != OpConflict {
+			tags = append(tags, tp.Tag)
+		}
+	}
+	return tags
+}
+
+// AppliedTags are the references (REPOSITORY:TAG) of every target that
+// point at the release once the plan is applied (TargetPlan.AppliedTags).
+func (p Plan) AppliedTags() []string {
+	var refs []string
+	for _, t := range p.Targets {
+		for _, tag := range t.AppliedTags() {
+			refs = append(refs, t.Repository+":"+tag)
+		}
+	}
+	return refs
+}
+
 // Conflicts returns one error per conflicting tag.
 func (p Plan) Conflicts() []error {
 	var errs []error

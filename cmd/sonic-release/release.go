@@ -180,10 +180,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	case signKey:
 		cfg.Signing = notes.Signing{Key: opts.publicKey}
 	case signKeyless:
-		cfg.Signing = notes.Signing{Issuer: notes.GitHubActionsIssuer}
-		if env.Workflow != "" {
-			cfg.Signing.Identity = strings.TrimSuffix(env.ServerURL, "/") + "/" + env.Workflow
-		}
+		cfg.Signing = notes.Signing{Issuer: notes.GitHubActionsIssuer, Identity: notes.WorkflowIdentity(env.ServerURL, env.Workflow)}
 	}
 	if mode != signNone && !opts.dryRun && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
@@ -251,21 +248,7 @@ func credentialsHint(err error) error {
 
 // keychain is the docker config keychain, then GITHUB_TOKEN for ghcr.io.
 func keychain(a *app) authn.Keychain {
-	return authn.NewMultiKeychain(authn.DefaultKeychain, ghcrToken{token: a.getenv("GITHUB_TOKEN"), user: a.getenv("GITHUB_ACTOR")})
-}
-
-// ghcrToken authenticates to ghcr.io with GITHUB_TOKEN.
-type ghcrToken struct{ token, user string }
-
-func (k ghcrToken) Resolve(r authn.Resource) (authn.Authenticator, error) {
-	if k.token == "" || r.RegistryStr() != "ghcr.io" {
-		return authn.Anonymous, nil
-	}
-	user := k.user
-	if user == "" {
-		user = "x-access-token"
-	}
-	return &authn.Basic{Username: user, Password: k.token}, nil
+	return release.GitHubKeychain(a.getenv("GITHUB_TOKEN"), a.getenv("GITHUB_ACTOR"))
 }
 
 type releaseJSON struct {
@@ -318,17 +301,9 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 			fmt.Fprintf(a.io.Err, "release notes %s: %s\n", res.Published.Action, res.Published.URL)
 		}
 	}
-	var tags []string
-	for _, t := range plan.Targets {
-		for _, tp := range t.Tags {
-			if tp.Op != release.OpSkip && tp.Op != release.OpConflict {
-				tags = append(tags, t.Repository+":"+tp.Tag)
-			}
-		}
-	}
 	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
 		"digest":  plan.Digest,
-		"tags":    strings.Join(tags, "\n"),
+		"tags":    strings.Join(plan.AppliedTags(), "\n"),
 		"version": plan.Version,
 		"notes":   res.Markdown,
 		"json":    string(js),
