@@ -88,6 +88,27 @@ func New(opts ...Option) (*Signer, error) {
 	return s, nil
 }
 
+// Ready says whether the signer can sign, and with what, without signing
+// or contacting any server: New has already decrypted the key, or checked
+// the keyless settings and the trusted material; a keyless token source
+// that is a TokenChecker is asked whether it has a token (the GitHub
+// Actions OIDC variables, a given identity token). A dry run calls it so
+// that a wrong key password or a missing `id-token: write` fails before
+// the real run.
+func (s *Signer) Ready() (string, error) {
+	if s.c.tokens == nil {
+		return "key loaded", nil
+	}
+	what := "keyless token source set"
+	if tc, ok := s.c.tokens.(TokenChecker); ok {
+		var err error
+		if what, err = tc.CheckToken(); err != nil {
+			return "", err
+		}
+	}
+	return what + ", trusted root loaded", nil
+}
+
 // Sign signs the manifest d and, when d is an index, each of its platform
 // manifests, in d's repository. A manifest that already carries the same
 // signature payload from the same signer is left as it is.

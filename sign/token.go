@@ -28,6 +28,25 @@ func (s StaticToken) Token(context.Context) (string, error) {
 	return strings.TrimSpace(string(s)), nil
 }
 
+// CheckToken says, without using the token, whether it is there and
+// reads as a JWT.
+func (s StaticToken) CheckToken() (string, error) {
+	if strings.TrimSpace(string(s)) == "" {
+		return "", badInput(errors.New("the identity token is empty"))
+	}
+	sub, err := tokenSubject(strings.TrimSpace(string(s)))
+	if err != nil {
+		return "", badInput(fmt.Errorf("reading the identity token: %w", err))
+	}
+	return "identity token given (subject " + sub + ")", nil
+}
+
+// TokenChecker is a TokenSource that can tell, without fetching a token,
+// whether it can give one, and describe it (Signer.Ready asks).
+type TokenChecker interface {
+	CheckToken() (string, error)
+}
+
 // ErrNoActionsToken says the GitHub Actions OIDC variables are missing.
 var ErrNoActionsToken = errors.New("no GitHub Actions OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set; " +
 	"give the job the `id-token: write` permission (permissions: id-token: write) or sign with a key")
@@ -42,6 +61,15 @@ type ActionsToken struct {
 	RequestToken string
 	Audience     string       // default "sigstore"
 	Client       *http.Client // default http.DefaultClient
+}
+
+// CheckToken says whether the runner offers an ID token: both variables
+// are set (the job has the `id-token: write` permission). It requests none.
+func (a ActionsToken) CheckToken() (string, error) {
+	if a.RequestURL == "" || a.RequestToken == "" {
+		return "", ErrNoActionsToken
+	}
+	return "GitHub Actions OIDC token available", nil
 }
 
 // Token requests a fresh ID token.

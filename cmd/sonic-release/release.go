@@ -19,6 +19,7 @@ import (
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
+	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -104,11 +105,11 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 	opts.event.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.source, "source", "", "the built image: REGISTRY/REPO@sha256:…, REGISTRY/REPO:TAG, oci:DIR, oci-archive:FILE or docker-archive:FILE")
 	cmd.Flags().StringArrayVar(&opts.images, "image", nil, "a target repository, e.g. ghcr.io/owner/app (repeatable)")
-	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the complete plan (tags, what would be signed, the notes) and write nothing")
+	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the complete plan (tags, what would be signed, the notes), check that signing is possible, and write nothing to a registry or GitHub ($GITHUB_OUTPUT and the step summary are still written)")
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().IntVar(&opts.jobs, "jobs", 4, "registry requests run at once")
 	cmd.Flags().BoolVar(&opts.allowRevision, "allow-revision-mismatch", false, "release a source whose org.opencontainers.image.revision is another commit")
-	cmd.Flags().StringVar(&opts.signMode, "sign", signAuto, "sign the image: auto (key with --key, keyless when the job has id-token: write, else none), keyless, key or none")
+	cmd.Flags().StringVar(&opts.signMode, "sign", string(sign.ModeAuto), "sign the image: auto (key with --key, keyless when the job has id-token: write, else none), keyless, key or none")
 	opts.signer.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.publicKey, "public-key", "cosign.pub", "with --sign key: the public key operators verify with, as the notes name it")
 	cmd.Flags().BoolVar(&opts.notes, "notes", false, "write the release notes of a version and publish them into its GitHub release when GITHUB_REPOSITORY is set (default: true inside GitHub Actions)")
@@ -169,26 +170,35 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		return err
 	}
 	switch mode {
-	case signNone:
-		if ev.Kind != tagging.EventNone && opts.signMode != signNone {
+	case sign.ModeNone:
+		if ev.Kind != tagging.EventNone && opts.signMode != string(sign.ModeNone) {
 			msg := "the image will not be signed: give the job the `id-token: write` permission (keyless) or pass --key; --sign none silences this"
 			fmt.Fprintln(a.io.Err, "warning: "+msg)
 			if env.Actions {
 				fmt.Fprintln(a.io.Err, actions.Annotation{Level: "warning", Title: "sonic-release", Message: msg})
 			}
 		}
-	case signKey:
+	case sign.ModeKey:
 		cfg.Signing = notes.Signing{Key: opts.publicKey}
-	case signKeyless:
+	case sign.ModeKeyless:
 		cfg.Signing = notes.Signing{Issuer: notes.GitHubActionsIssuer, Identity: notes.WorkflowIdentity(env.ServerURL, env.Workflow)}
 	}
-	if mode != signNone && !opts.dryRun && ev.Kind != tagging.EventNone {
+	// The signer is built in a dry run too, and asked whether it can sign
+	// (the key decrypts, the OIDC token is offered, the trusted root
+	// loads), so that a dry run fails where the real run would.
+	ready := ""
+	if mode != sign.ModeNone && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
-		s, err := opts.signer.signer(ctx, a, mode == signKeyless, ann)
+		s, err := opts.signer.signer(ctx, a, mode, ann)
 		if err != nil {
 			return err
 		}
-		cfg.Signer = s
+		if ready, err = s.Ready(); err != nil {
+			return fmt.Errorf("signing is not possible: %w", err)
+		}
+		if !opts.dryRun {
+			cfg.Signer = s
+		}
 	}
 
 	if opts.notes && ev.Kind == tagging.EventRelease {
@@ -227,7 +237,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 		return err
 	}
-	return writeRelease(a, env, opts, res, mode)
+	return writeRelease(a, env, opts, res, mode, ready)
 }
 
 func versionOf(ev tagging.Event) string {
@@ -260,9 +270,11 @@ type releaseJSON struct {
 	Published *notes.PublishResult `json:"published,omitempty"`
 }
 
-func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Result, mode string) error {
+// writeRelease prints the outcome; ready is what the signer said it signs
+// with (sign.Signer.Ready), for the dry run's report.
+func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Result, mode sign.Mode, ready string) error {
 	plan := res.Plan
-	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: mode, Notes: res.Notes, Published: res.Published}, "", "  ")
+	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: string(mode), Notes: res.Notes, Published: res.Published}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -283,8 +295,8 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		fmt.Fprintln(a.io.Err, plan.Skip)
 	case opts.dryRun:
 		fmt.Fprintf(a.io.Err, "dry-run: %d tag(s) would be written; nothing was sent\n", plan.Changes())
-		if mode != signNone {
-			fmt.Fprintf(a.io.Err, "dry-run: would sign %s (%s), before moving the floating tags\n", signWhat, mode)
+		if mode != sign.ModeNone && signWhat != "" {
+			fmt.Fprintf(a.io.Err, "dry-run: would sign %s (%s), before moving the floating tags (checked: %s)\n", signWhat, mode, ready)
 		}
 		if res.Markdown != "" {
 			fmt.Fprintf(a.io.Err, "dry-run: the release notes that would be published:\n\n%s\n", res.Markdown)
