@@ -149,7 +149,7 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		return Plan{}, err
 	}
 	if len(targets) == 0 {
-		return Plan{}, badInputf("no target repository: give at least one --image")
+		return Plan{}, badInputf("no target repository: give at least one repository to release into")
 	}
 	seen := map[string]bool{}
 	for _, r := range targets {

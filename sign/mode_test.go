@@ -95,3 +95,24 @@ func TestReady(t *testing.T) {
 		t.Errorf("a malformed identity token: Ready() error = %v", err)
 	}
 }
+
+// TestTrustError: verification without the trusted material it needs is a
+// typed bad-input error that names no command-line flag.
+func TestTrustError(t *testing.T) {
+	t.Parallel()
+	_, pub, _, _ := sigstoretest.KeyPair(t)
+	ref := "registry.invalid/acme/app@sha256:" + strings.Repeat("0", 64)
+	for _, tt := range []struct {
+		opts []sign.Option
+		tlog bool
+	}{
+		{[]sign.Option{sign.WithPublicKey(pub)}, true},
+		{[]sign.Option{sign.WithRequireTransparencyLog(false), sign.WithIdentity(sign.Identity{Subject: "s", Issuer: "i"})}, false},
+	} {
+		_, err := sign.Verify(t.Context(), ref, tt.opts...)
+		var te *sign.TrustError
+		if !errors.As(err, &te) || te.TransparencyLog != tt.tlog || !te.BadInput() || strings.Contains(err.Error(), "--") {
+			t.Errorf("Verify = %v, want a TrustError (transparency log %v) naming no flag", err, tt.tlog)
+		}
+	}
+}

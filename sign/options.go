@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore-go/pkg/root"
+
+	"github.com/sonicsaas/sonic-release/internal/inputerr"
 )
 
 // config holds the settings of a Signer and of Verify. Options that only
@@ -262,14 +264,28 @@ func (c *config) remoteOpts(ctx context.Context) []remote.Option {
 	return append(append([]remote.Option{}, c.remote...), remote.WithContext(ctx))
 }
 
-// badInputError marks unusable input (exit 2 in the CLI).
-type badInputError struct{ err error }
+// badInput marks unusable input (exit 2 in the CLI).
+func badInput(err error) error { return inputerr.New(err) }
 
-func (e *badInputError) Error() string  { return e.err.Error() }
-func (e *badInputError) Unwrap() error  { return e.err }
-func (e *badInputError) BadInput() bool { return true }
+// TrustError is a verification that needs trusted material (a Sigstore
+// trusted root, WithTrustedMaterial) that was not given. BadInput reports
+// true.
+type TrustError struct {
+	// TransparencyLog is true when the material is needed to check Rekor
+	// entries (WithRequireTransparencyLog(true), the default), false when
+	// it is needed for keyless certificates.
+	TransparencyLog bool
+}
 
-func badInput(err error) error { return &badInputError{err} }
+func (e *TrustError) Error() string {
+	if e.TransparencyLog {
+		return "checking the Rekor transparency-log entry needs trusted material with the log's key; signatures made without Rekor can be verified without requiring the log"
+	}
+	return "keyless verification needs trusted material (a trusted root with the Fulcio CA)"
+}
+
+// BadInput marks the missing trusted material as unusable input.
+func (e *TrustError) BadInput() bool { return true }
 
 // VerifyError is a failed verification: no signature, none from an
 // accepted signer, a tampered or mismatched one. Refused reports true (the

@@ -16,8 +16,8 @@ type TokenSource interface {
 	Token(ctx context.Context) (string, error)
 }
 
-// StaticToken is a token obtained elsewhere (for example
-// `--identity-token`).
+// StaticToken is a token obtained elsewhere (given by the user, or read
+// from a file).
 type StaticToken string
 
 // Token returns the token.

@@ -155,7 +155,7 @@ func ParseEvent(in EventInput) (Event, error) {
 		ev.Kind, ev.Skip = EventNone, fmt.Sprintf("%s is a pull request: no tags", ref)
 		return ev, nil
 	case ref == "":
-		return Event{}, badInput("give a ref such as refs/tags/v1.2.3 or refs/heads/master (--ref), or run inside GitHub Actions", "no ref to release")
+		return Event{}, &InputError{What: "no ref to release", Expect: "give a ref such as refs/tags/v1.2.3 or refs/heads/master", Missing: MissingRef}
 	default:
 		return Event{}, badInput("expected a full ref such as refs/tags/v1.2.3 or refs/heads/master", "ref %q is neither a tag nor a branch", ref)
 	}
@@ -195,7 +195,7 @@ func (e Event) Tags(existing []string, p Policy) (Result, error) {
 		return Release(e.Version, e.Prerelease, existing, p)
 	case EventBranch:
 		if e.SHA == "" {
-			return Result{}, badInput("give the commit id (--sha, or GITHUB_SHA)", "no commit id for the push to %q", e.Branch)
+			return Result{}, &InputError{What: fmt.Sprintf("no commit id for the push to %q", e.Branch), Expect: "give the commit id of the push", Missing: MissingSHA}
 		}
 		return Branch(e.Branch, e.DefaultBranch, e.SHA, p)
 	default:

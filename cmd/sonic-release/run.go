@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/release"
+	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -59,6 +61,7 @@ func run(ctx context.Context, args []string, streams ioStreams, getenv func(stri
 	if err == nil {
 		return exitOK
 	}
+	err = flagHint(err)
 	code := exitCode(err)
 	msg := err.Error()
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
@@ -101,10 +104,37 @@ func exitCode(err error) int {
 		return exitRefused
 	}
 	var b badInputer
-	if isFlagError(err) || errors.Is(err, tagging.ErrBadInput) || (errors.As(err, &b) && b.BadInput()) {
+	if isFlagError(err) || (errors.As(err, &b) && b.BadInput()) {
 		return exitBadInput
 	}
 	return exitFailure
+}
+
+// flagHint adds to a library's typed error the flag (or variable) that
+// gives what is missing or allows what was refused: the libraries say what
+// is wrong and do not know the command line.
+func flagHint(err error) error {
+	var (
+		ie *tagging.InputError
+		re *release.RevisionError
+		te *sign.TrustError
+	)
+	hint := ""
+	switch {
+	case errors.As(err, &ie) && ie.Missing == tagging.MissingRef:
+		hint = "--ref, or run inside GitHub Actions"
+	case errors.As(err, &ie) && ie.Missing == tagging.MissingSHA:
+		hint = "--sha, or GITHUB_SHA"
+	case errors.As(err, &re):
+		hint = "--allow-revision-mismatch"
+	case errors.As(err, &te) && te.TransparencyLog:
+		hint = "--trusted-root; --insecure-ignore-tlog for signatures made without Rekor"
+	case errors.As(err, &te):
+		hint = "--trusted-root"
+	default:
+		return err
+	}
+	return fmt.Errorf("%w (%s)", err, hint)
 }
 
 // commandPath returns the subcommand named in args, for the usage hint.
