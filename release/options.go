@@ -31,7 +31,7 @@ func makeOptions(opts ...Option) (*options, error) {
 		transport:   remote.DefaultTransport,
 		keychain:    authn.NewMultiKeychain(), // anonymous
 		jobs:        4,
-		retry:       DefaultRetry,
+		retry:       DefaultRetry(),
 		log:         slog.New(slog.DiscardHandler),
 		pageSize:    1000,
 		step:        func(string) {},
@@ -91,10 +91,13 @@ type Retry struct {
 	Max      time.Duration
 }
 
-// DefaultRetry is 5 attempts, 200ms doubling up to 10s.
-var DefaultRetry = Retry{Attempts: 5, Base: 200 * time.Millisecond, Max: 10 * time.Second}
+// DefaultRetry is the default policy: 5 attempts, 200ms doubling up to
+// 10s. It is a function so that no caller can change the default of others.
+func DefaultRetry() Retry {
+	return Retry{Attempts: 5, Base: 200 * time.Millisecond, Max: 10 * time.Second}
+}
 
-// WithRetry sets the retry policy. The default is DefaultRetry.
+// WithRetry sets the retry policy. The default is DefaultRetry().
 func WithRetry(r Retry) Option {
 	return func(o *options) error {
 		if r.Attempts < 1 || r.Base < 0 || r.Max < r.Base {
