@@ -1,6 +1,10 @@
 package release
 
-import "github.com/google/go-containerregistry/pkg/authn"
+import (
+	"cmp"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+)
 
 // GitHubKeychain is where a release job finds registry credentials: the
 // docker config (~/.docker/config.json, what `docker login` and
@@ -19,9 +23,5 @@ func (k ghcrToken) Resolve(r authn.Resource) (authn.Authenticator, error) {
 	if k.token == "" || r.RegistryStr() != "ghcr.io" {
 		return authn.Anonymous, nil
 	}
-	user := k.user
-	if user == "" {
-		user = "x-access-token"
-	}
-	return &authn.Basic{Username: user, Password: k.token}, nil
+	return &authn.Basic{Username: cmp.Or(k.user, "x-access-token"), Password: k.token}, nil
 }

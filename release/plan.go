@@ -163,7 +163,7 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		plan.Version = ev.Version.String()
 	}
 	if ev.Kind == tagging.EventNone {
-		o.log.Info("nothing to release", "why", ev.Skip)
+		o.Log.Info("nothing to release", "why", ev.Skip)
 		return plan, nil
 	}
 	// Plan only reads: the credentials asked for are pull ones.
@@ -216,13 +216,13 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		if !o.allowRevision {
 			return plan, rerr
 		}
-		o.log.Warn("revision mismatch allowed", "source", src.String(), "revision", rev, "sha", ev.SHA)
+		o.Log.Warn("revision mismatch allowed", "source", src.String(), "revision", rev, "sha", ev.SHA)
 	}
 	if gerr != nil {
 		return plan, gerr
 	}
 	plan.Targets = targetPlans
-	o.log.Info("plan computed", "digest", plan.Digest, "targets", len(targets), "changes", plan.Changes())
+	o.Log.Info("plan computed", "digest", plan.Digest, "targets", len(targets), "changes", plan.Changes())
 	if errs := plan.Conflicts(); len(errs) > 0 {
 		return plan, errors.Join(errs...)
 	}
@@ -311,7 +311,7 @@ func planTarget(ctx context.Context, p *clients, repo name.Repository, source fu
 		tp.HasManifest = cur == digest
 	}
 	for _, t := range tp.Tags {
-		o.log.Debug("tag planned", "repo", tp.Repository, "tag", t.Tag, "op", t.Op, "from", t.From, "to", t.To)
+		o.Log.Debug("tag planned", "repo", tp.Repository, "tag", t.Tag, "op", t.Op, "from", t.From, "to", t.To)
 	}
 	return tp, nil
 }

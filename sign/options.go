@@ -11,6 +11,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/sonicsaas/sonic-release/internal/inputerr"
+	"github.com/sonicsaas/sonic-release/internal/option"
 )
 
 // config holds the settings of a Signer and of Verify. Options that only
@@ -33,26 +34,16 @@ type config struct {
 	ignoreSCT  bool
 
 	// both
+	option.Common
 	trusted root.TrustedMaterial
 	remote  []remote.Option
-	http    *http.Client
-	log     *slog.Logger
 }
 
 // Option configures New and Verify.
 type Option func(*config) error
 
 func makeConfig(opts []Option) (*config, error) {
-	c := &config{
-		http: http.DefaultClient,
-		log:  slog.New(slog.DiscardHandler),
-	}
-	for _, o := range opts {
-		if err := o(c); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
+	return option.Apply(&config{Common: option.Defaults()}, opts)
 }
 
 // WithKey signs with a cosign private key: the PEM of an encrypted key as
@@ -240,23 +231,12 @@ func WithRemoteOptions(opts ...remote.Option) Option {
 // and Rekor use their own clients; ActionsToken has its own Client).
 // The default is http.DefaultClient.
 func WithHTTPClient(h *http.Client) Option {
-	return func(c *config) error {
-		if h == nil {
-			return errors.New("nil HTTP client")
-		}
-		c.http = h
-		return nil
-	}
+	return func(c *config) error { return c.SetHTTPClient(h) }
 }
 
 // WithLogger sets the logger. The default discards logs.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
-		if l != nil {
-			c.log = l
-		}
-		return nil
-	}
+	return func(c *config) error { return c.SetLogger(l) }
 }
 
 // remoteOpts are the registry options with ctx.

@@ -137,7 +137,7 @@ func (s *Signer) payload(d name.Digest) ([]byte, error) {
 }
 
 func (s *Signer) signOne(ctx context.Context, d name.Digest) error {
-	log := s.c.log.With("digest", d.String())
+	log := s.c.Log.With("digest", d.String())
 	h, err := v1.NewHash(d.DigestStr())
 	if err != nil {
 		return err
@@ -190,7 +190,7 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest) error {
 	}
 	s.mu.Unlock()
 	if s.c.tsaURL != "" {
-		resp, err := timestampSignature(ctx, s.c.http, s.c.tsaURL, raw)
+		resp, err := timestampSignature(ctx, s.c.HTTP, s.c.tsaURL, raw)
 		if err != nil {
 			return err
 		}
@@ -276,7 +276,7 @@ func (s *Signer) upload(ctx context.Context, payload, raw []byte) (*bundle.Rekor
 	if err != nil {
 		return nil, fmt.Errorf("uploading the signature to Rekor %s: %w", s.c.rekorURL, err)
 	}
-	s.c.log.Info("recorded in the transparency log", "rekor", s.c.rekorURL, "index", *entry.LogIndex)
+	s.c.Log.Info("recorded in the transparency log", "rekor", s.c.rekorURL, "index", *entry.LogIndex)
 	return bundle.EntryToBundle(entry), nil
 }
 
@@ -329,7 +329,7 @@ func (s *Signer) certificate(ctx context.Context) error {
 		return err
 	}
 	s.cert, s.chain, s.notAfter, s.id = resp.CertPEM, resp.ChainPEM, certs[0].NotAfter, &id
-	s.c.log.Info("got a signing certificate", "subject", id.Subject, "issuer", id.Issuer, "not_after", certs[0].NotAfter)
+	s.c.Log.Info("got a signing certificate", "subject", id.Subject, "issuer", id.Issuer, "not_after", certs[0].NotAfter)
 	return nil
 }
 

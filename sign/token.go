@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -77,16 +78,12 @@ func (a ActionsToken) Token(ctx context.Context) (string, error) {
 	if a.RequestURL == "" || a.RequestToken == "" {
 		return "", ErrNoActionsToken
 	}
-	aud := a.Audience
-	if aud == "" {
-		aud = "sigstore"
-	}
 	u, err := url.Parse(a.RequestURL)
 	if err != nil {
 		return "", fmt.Errorf("parsing ACTIONS_ID_TOKEN_REQUEST_URL %q: %w", a.RequestURL, err)
 	}
 	q := u.Query()
-	q.Set("audience", aud)
+	q.Set("audience", cmp.Or(a.Audience, "sigstore"))
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -94,11 +91,7 @@ func (a ActionsToken) Token(ctx context.Context) (string, error) {
 	}
 	req.Header.Set("Authorization", "bearer "+a.RequestToken)
 	req.Header.Set("Accept", "application/json")
-	client := a.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := cmp.Or(a.Client, http.DefaultClient).Do(req)
 	if err != nil {
 		return "", fmt.Errorf("requesting the GitHub Actions ID token: %w", err)
 	}

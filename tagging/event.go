@@ -1,6 +1,7 @@
 package tagging
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -131,7 +132,7 @@ func ParseEvent(in EventInput) (Event, error) {
 		}
 	case "push":
 		if p.Deleted {
-			return Event{}, badInput("nothing is released when a ref is deleted; run on tag or branch creation", "the push deletes %q", firstNonEmpty(in.Ref, p.Ref))
+			return Event{}, badInput("nothing is released when a ref is deleted; run on tag or branch creation", "the push deletes %q", cmp.Or(in.Ref, p.Ref))
 		}
 	case "create":
 		if in.Ref == "" && p.Ref != "" {
@@ -145,7 +146,7 @@ func ParseEvent(in EventInput) (Event, error) {
 		}
 	}
 
-	ref := firstNonEmpty(in.Ref, p.Ref)
+	ref := cmp.Or(in.Ref, p.Ref)
 	switch {
 	case strings.HasPrefix(ref, "refs/tags/"):
 		return releaseOf(ev, strings.TrimPrefix(ref, "refs/tags/"))
@@ -177,15 +178,6 @@ func branchOf(ev Event, branch string) (Event, error) {
 		ev.Kind, ev.Skip = EventNone, fmt.Sprintf("branch %q is not the default branch %q: no tags", branch, ev.DefaultBranch)
 	}
 	return ev, nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 // Tags computes the tags of the event for a repository holding existing.

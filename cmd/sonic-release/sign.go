@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -271,24 +272,15 @@ func signatureAnnotations(env actions.Env, version, commit, repository, workflow
 	ann := map[string]string{}
 	for k, v := range map[string]string{
 		sign.AnnotationVersion:     version,
-		sign.AnnotationCommit:      orDefault(commit, env.SHA),
-		sign.AnnotationRepository:  orDefault(repository, env.Repository),
-		sign.AnnotationWorkflowRef: orDefault(workflowRef, env.Workflow),
+		sign.AnnotationCommit:      cmp.Or(commit, env.SHA),
+		sign.AnnotationRepository:  cmp.Or(repository, env.Repository),
+		sign.AnnotationWorkflowRef: cmp.Or(workflowRef, env.Workflow),
 	} {
 		if v != "" {
 			ann[k] = v
 		}
 	}
 	return ann
-}
-
-func orDefault(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // oneArg accepts exactly one positional argument, else a usage error.
