@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 )
 
 func TestSignVerifyKey(t *testing.T) {
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	d := sigstoretest.PushImage(t, host, "acme/app", "v1.2.3")
 	priv, pub, privPath, pubPath := sigstoretest.KeyPair(t)
 	_, _, _, otherPub := sigstoretest.KeyPair(t)
@@ -94,7 +95,7 @@ func TestSignVerifyKey(t *testing.T) {
 }
 
 func TestSignVerifyKeyless(t *testing.T) {
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	is := sigstoretest.NewIssuer(t)
 	fulcio := sigstoretest.StartFulcio(t, is)
 	tsa := sigstoretest.StartTSA(t)
@@ -157,7 +158,7 @@ func TestSignVerifyKeyless(t *testing.T) {
 // TestSignVerifyRekor is the default path: a timestamp and a Rekor entry,
 // verified with the transparency log on.
 func TestSignVerifyRekor(t *testing.T) {
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	is := sigstoretest.NewIssuer(t)
 	fulcio := sigstoretest.StartFulcio(t, is)
 	tsa := sigstoretest.StartTSA(t)
