@@ -57,9 +57,15 @@ func run(ctx context.Context, args []string, streams ioStreams, getenv func(stri
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
+	}
+	if cmd == nil {
+		cmd = root
+	}
+	if cmd == root && strings.HasPrefix(err.Error(), "unknown command ") {
+		err = &flagError{err} // a usage error: exit 2, with the hint below
 	}
 	err = flagHint(err)
 	code := exitCode(err)
@@ -68,7 +74,9 @@ func run(ctx context.Context, args []string, streams ioStreams, getenv func(stri
 		msg = "cancelled before the end: every step is idempotent, so what was written is safe; run the same command again to complete it (" + msg + ")"
 	}
 	if code == exitBadInput && isFlagError(err) {
-		msg += "\nRun 'sonic-release " + strings.Join(commandPath(args), " ") + " --help' for usage."
+		// The command cobra resolved (the root for an unknown command),
+		// not a guess from the arguments: a flag's value is no command.
+		msg += "\nRun '" + cmd.CommandPath() + " --help' for usage."
 	}
 	fmt.Fprintln(streams.Err, "sonic-release: "+msg)
 	if a.env().Actions {
@@ -135,14 +143,4 @@ func flagHint(err error) error {
 		return err
 	}
 	return fmt.Errorf("%w (%s)", err, hint)
-}
-
-// commandPath returns the subcommand named in args, for the usage hint.
-func commandPath(args []string) []string {
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			return []string{a}
-		}
-	}
-	return nil
 }
