@@ -38,9 +38,9 @@ type Config struct {
 	Notes *NotesConfig
 	// DryRun plans (and drafts the notes) without writing anything.
 	DryRun bool
-	// Progress, when set, is told as each step starts: "plan", "tags"
-	// (copy, immutable tags), "sign REPO@DIGEST", "floating tags",
-	// "read-back", "notes", "publish".
+	// Progress, when set, is told as each step starts: "plan",
+	// "migrations", "tags" (copy, immutable tags), "sign REPO@DIGEST",
+	// "floating tags", "read-back", "notes", "publish".
 	Progress func(step string)
 }
 
@@ -49,7 +49,9 @@ type NotesConfig struct {
 	// Input is notes.Input without Version and Image, which the pipeline
 	// fills in from the event and the plan.
 	Input notes.Input
-	// Migrations analyses the migrations of the release; nil skips them.
+	// Migrations analyses the migrations of the release, right after the
+	// plan: the verdict goes on the signatures (Result.Migrations) and the
+	// report into the notes. nil skips them.
 	Migrations func(ctx context.Context) (*migrations.Report, error)
 	// TagVariable is the operators' pin variable (notes.DefaultTagVariable).
 	TagVariable string
@@ -68,16 +70,26 @@ type Result struct {
 	Markdown  string               `json:"markdown,omitempty"`
 	Published *notes.PublishResult `json:"published,omitempty"`
 	Signed    bool                 `json:"signed"`
+	// Migrations is the verdict of the migration analysis, which runs
+	// right after the plan and goes on the signatures; nil when no
+	// analysis is configured (NotesConfig.Migrations) or for a push.
+	Migrations *Migrations `json:"migrations,omitempty"`
 }
 
-// progressSigner reports each signature as a step.
+// progressSigner reports each signature as a step, and adds the
+// release's annotations (the migration verdict) when the signer takes
+// them.
 type progressSigner struct {
 	s        release.Signer
 	progress func(string)
+	ann      map[string]string
 }
 
 func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
 	p.progress("sign " + d.String())
+	if as, ok := p.s.(annotatingSigner); ok && len(p.ann) > 0 {
+		return as.SignAnnotated(ctx, d, p.ann)
+	}
 	return p.s.Sign(ctx, d)
 }
 
@@ -99,10 +111,18 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	report, err := analyseMigrations(ctx, cfg, plan.Event, plan.Version, progress)
+	if err != nil {
+		return res, err
+	}
+	if report != nil {
+		m := Summarize(*report)
+		res.Migrations = &m
+	}
 	if !cfg.DryRun {
 		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
 		if cfg.Signer != nil {
-			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress}))
+			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations()}))
 		}
 		progress("tags")
 		applied, err := release.Apply(ctx, plan, opts...)
@@ -128,13 +148,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		tag = plan.Version
 	}
 	in.Version = tag
-	if cfg.Notes.Migrations != nil {
-		rep, err := cfg.Notes.Migrations(ctx)
-		if err != nil {
-			return res, fmt.Errorf("analysing the migrations of %s: %w", plan.Version, err)
-		}
-		in.Migrations = rep
-	}
+	in.Migrations = report
 	progress("notes")
 	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
 	n, err := notes.Build(ctx, in, cfg.Notes.Options...)

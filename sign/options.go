@@ -110,6 +110,14 @@ const (
 	AnnotationCommit      = "commit"       // the git commit SHA
 	AnnotationRepository  = "repository"   // the GitHub repository, owner/name
 	AnnotationWorkflowRef = "workflow-ref" // GITHUB_WORKFLOW_REF
+
+	// The migration verdict of a release (sonic-release release, when the
+	// migrations are analysed), so that `cosign verify -a
+	// dev.sonicsaas.release/migrations=compatible` or a policy engine can
+	// gate a deployment on it. See docs/sign.md.
+	AnnotationMigrations         = "dev.sonicsaas.release/migrations"          // breaking, compatible or none
+	AnnotationMigrationsPrevious = "dev.sonicsaas.release/migrations-previous" // the release the verdict is relative to
+	AnnotationMigrationsBreaking = "dev.sonicsaas.release/migrations-breaking" // the breaking migrations, comma-separated, when short
 )
 
 // WithAnnotations adds annotations to the signed payload (cosign's
@@ -266,6 +274,24 @@ func (e *TrustError) Error() string {
 
 // BadInput marks the missing trusted material as unusable input.
 func (e *TrustError) BadInput() bool { return true }
+
+// AnnotationConflictError refuses a signature that would contradict one
+// already on the manifest: the same signer signed it with another value
+// for a key that SignAnnotated was given (for example the migration
+// verdict). Refused reports true.
+type AnnotationConflictError struct {
+	Ref        string // the manifest, by digest
+	Key        string // the annotation
+	Have, Want string // its value on the existing signature, and in this call
+}
+
+func (e *AnnotationConflictError) Error() string {
+	return fmt.Sprintf("%s already carries a signature from this signer with %s=%q, not %q: a second signature would contradict it, so none was added; "+
+		"if the new value is right, delete the signature (the sha256-<digest>.sig tag next to the image) and sign again", e.Ref, e.Key, e.Have, e.Want)
+}
+
+// Refused reports that signing was refused.
+func (e *AnnotationConflictError) Refused() bool { return true }
 
 // VerifyError is a failed verification: no signature, none from an
 // accepted signer, a tampered or mismatched one. Refused reports true (the

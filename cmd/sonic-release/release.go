@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -262,19 +264,20 @@ func keychain(a *app) authn.Keychain {
 }
 
 type releaseJSON struct {
-	DryRun    bool                 `json:"dry_run"`
-	Plan      release.Plan         `json:"plan"`
-	Result    *release.Result      `json:"result"`
-	Signing   string               `json:"signing"`
-	Notes     *notes.Notes         `json:"notes,omitempty"`
-	Published *notes.PublishResult `json:"published,omitempty"`
+	DryRun     bool                 `json:"dry_run"`
+	Plan       release.Plan         `json:"plan"`
+	Result     *release.Result      `json:"result"`
+	Signing    string               `json:"signing"`
+	Migrations *pipeline.Migrations `json:"migrations,omitempty"`
+	Notes      *notes.Notes         `json:"notes,omitempty"`
+	Published  *notes.PublishResult `json:"published,omitempty"`
 }
 
 // writeRelease prints the outcome; ready is what the signer said it signs
 // with (sign.Signer.Ready), for the dry run's report.
 func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Result, mode sign.Mode, ready string) error {
 	plan := res.Plan
-	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: string(mode), Notes: res.Notes, Published: res.Published}, "", "  ")
+	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: string(mode), Migrations: res.Migrations, Notes: res.Notes, Published: res.Published}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -297,6 +300,9 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		fmt.Fprintf(a.io.Err, "dry-run: %d tag(s) would be written; nothing was sent\n", plan.Changes())
 		if mode != sign.ModeNone && signWhat != "" {
 			fmt.Fprintf(a.io.Err, "dry-run: would sign %s (%s), before moving the floating tags (checked: %s)\n", signWhat, mode, ready)
+			if m := res.Migrations; m != nil {
+				fmt.Fprintf(a.io.Err, "dry-run: the signatures would carry %s\n", verdictText(m))
+			}
 		}
 		if res.Markdown != "" {
 			fmt.Fprintf(a.io.Err, "dry-run: the release notes that would be published:\n\n%s\n", res.Markdown)
@@ -305,6 +311,9 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		fmt.Fprintf(a.io.Err, "released %s: %d tag(s) written, %d in all\n", plan.Digest, len(res.Applied.Written), len(res.Applied.Tags))
 		if len(res.Applied.Signed) > 0 {
 			fmt.Fprintf(a.io.Err, "signed %s (%s)\n", signWhat, mode)
+			if m := res.Migrations; m != nil {
+				fmt.Fprintf(a.io.Err, "the signatures carry %s\n", verdictText(m))
+			}
 		}
 		for _, rp := range res.Applied.Repointed {
 			fmt.Fprintf(a.io.Err, "%s:%s re-pointed at %s (%s, published meanwhile)\n", rp.Repository, rp.Tag, rp.Version, rp.To)
@@ -319,6 +328,8 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		"version": plan.Version,
 		"notes":   res.Markdown,
 		"json":    string(js),
+		// breaking, compatible or none; empty when the migrations were not analysed.
+		"migrations": verdictOf(res.Migrations),
 	}); err != nil {
 		return err
 	}
@@ -327,6 +338,26 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		summary += "\n" + res.Markdown
 	}
 	return actions.AppendSummary(env.SummaryPath, summary)
+}
+
+// verdictOf is the migration verdict, empty without an analysis.
+func verdictOf(m *pipeline.Migrations) string {
+	if m == nil {
+		return ""
+	}
+	return string(m.Verdict)
+}
+
+// verdictText says what the signatures carry: the annotations of the
+// migration verdict, in the form `cosign verify -a` checks.
+func verdictText(m *pipeline.Migrations) string {
+	ann := m.Annotations()
+	keys := slices.Sorted(maps.Keys(ann))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + ann[k]
+	}
+	return strings.Join(parts, " ")
 }
 
 func printPlan(w io.Writer, plan release.Plan, tty bool) {

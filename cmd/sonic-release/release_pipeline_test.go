@@ -26,24 +26,7 @@ func TestReleaseSignsAndWritesNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, pub, privPath, _ := sigstoretest.KeyPair(t)
-	push := func(version string) (string, string) {
-		var commit string
-		for _, r := range repo.Releases {
-			if r.Version == version {
-				commit = r.Commit
-			}
-		}
-		idx, err := demo.Image(version, commit, time.Unix(0, 0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, _ := idx.Digest()
-		ref, _ := name.NewDigest(reg.Repo("acme/ci@" + d.String()))
-		if err := remote.WriteIndex(ref, idx); err != nil {
-			t.Fatal(err)
-		}
-		return ref.String(), commit
-	}
+	push := func(version string) (string, string) { return pushDemoBuild(t, reg, repo, version) }
 	dir := t.TempDir()
 	env := map[string]string{
 		"GITHUB_OUTPUT":   filepath.Join(dir, "out"),
@@ -118,4 +101,26 @@ func TestReleaseSignsAndWritesNotes(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "warning: the image will not be signed") {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}
+}
+
+// pushDemoBuild pushes the CI build of a demo version by digest to
+// acme/ci and returns its reference and the version's commit.
+func pushDemoBuild(t *testing.T, reg *registrytest.Server, repo *demo.Repo, version string) (string, string) {
+	t.Helper()
+	var commit string
+	for _, r := range repo.Releases {
+		if r.Version == version {
+			commit = r.Commit
+		}
+	}
+	idx, err := demo.Image(version, commit, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := idx.Digest()
+	ref, _ := name.NewDigest(reg.Repo("acme/ci@" + d.String()))
+	if err := remote.WriteIndex(ref, idx); err != nil {
+		t.Fatal(err)
+	}
+	return ref.String(), commit
 }
