@@ -92,3 +92,36 @@ func TestSignAnnotated(t *testing.T) {
 		t.Errorf("empty key: %v", err)
 	}
 }
+
+// TestSignWithLessAddsNothing: a re-run that knows less (no verdict) finds
+// the annotated signature claims all it would, and adds nothing.
+func TestSignWithLessAddsNothing(t *testing.T) {
+	ctx := t.Context()
+	host := registrytest.NewMemory(t).Host
+	d := sigstoretest.PushImage(t, host, "acme/app", "v1.2.0")
+	priv, _, _, _ := sigstoretest.KeyPair(t)
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(map[string]string{sign.AnnotationVersion: "v1.2.0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SignAnnotated(ctx, d, map[string]string{sign.AnnotationMigrations: "breaking"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sign(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if n := sigLayers(t, d); n != 1 {
+		t.Errorf("%d signatures after a re-run without the verdict, want 1", n)
+	}
+	// Another version annotation is a new claim: signed.
+	s2, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(map[string]string{sign.AnnotationVersion: "v1.2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Sign(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if n := sigLayers(t, d); n != 2 {
+		t.Errorf("%d signatures after a signature with another version, want 2", n)
+	}
+}

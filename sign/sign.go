@@ -129,6 +129,11 @@ func (s *Signer) Sign(ctx context.Context, d name.Digest) error {
 // *AnnotationConflictError and adds nothing to that manifest. A signature
 // from the same signer without the key (made before the key existed) is
 // no conflict: the new signature is added next to it.
+//
+// Sign and SignAnnotated add nothing when a signature from the same signer
+// already claims all that the new one would (the same payload, or the same
+// image and annotations plus others): a re-run without the per-release
+// annotations leaves the annotated signature alone.
 func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[string]string) error {
 	for k := range ann {
 		if k == "" {
@@ -158,6 +163,25 @@ func (s *Signer) payload(d name.Digest, extra map[string]string) ([]byte, error)
 		}
 	}
 	return (&sigpayload.Cosign{Image: d, Annotations: ann}).MarshalJSON()
+}
+
+// covers reports whether the signature payload old claims everything the
+// payload p claims: the same image and every annotation of p with the same
+// value (and maybe more, such as a migration verdict that this call does
+// not know). A re-run that has less to say then adds nothing.
+func covers(old, p []byte) bool {
+	var o, n sigpayload.SimpleContainerImage
+	if json.Unmarshal(old, &o) != nil || json.Unmarshal(p, &n) != nil || o.Critical != n.Critical {
+		return false
+	}
+	for k, v := range n.Optional {
+		// Values are strings here; another tool may have written any JSON.
+		ov, ok := o.Optional[k].(string)
+		if nv, isString := v.(string); !ok || !isString || ov != nv {
+			return false
+		}
+	}
+	return true
 }
 
 // conflict returns the first key of extra that the signature payload p
@@ -221,7 +245,7 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 		if err != nil {
 			continue
 		}
-		same := bytes.Equal(p, payload)
+		same := bytes.Equal(p, payload) || covers(p, payload)
 		key, have := "", ""
 		if !same {
 			if key, have = conflict(p, extra); key == "" {
