@@ -120,9 +120,10 @@ func attribute(commits []commit, head string) []int {
 // walk returns the commits of the range oldest first, each with its pull
 // request (prOf, in the order of commits) and conventional-commit data, and
 // the pull requests by number with the titles their commits carry: the
-// body's first line of a "Merge pull request #n from …" merge (GitHub
-// writes the title there), else the subject of a squash commit without
-// "(#n)".
+// body's first line of a "Merge pull request #n from …" commit (GitHub
+// writes the title there; a merge cherry-picked with -m keeps the subject
+// and body but has one parent), else the subject of a squash commit
+// without "(#n)".
 func walk(commits []commit, prOf []int, links linker) ([]Commit, []PullRequest) {
 	var cs []Commit
 	byNumber := map[int]*PullRequest{}
@@ -147,7 +148,7 @@ func walk(commits []commit, prOf []int, links linker) ([]Commit, []PullRequest) 
 			numbers = append(numbers, cm.PR)
 		}
 		pr.Commits = append(pr.Commits, c.SHA)
-		if pr.Title == "" || cm.Merge {
+		if pr.Title == "" || cm.Merge || mergeSubjectRe.MatchString(c.Subject) {
 			if t := offlineTitle(c); t != "" {
 				pr.Title = t
 			}
@@ -167,7 +168,7 @@ func walk(commits []commit, prOf []int, links linker) ([]Commit, []PullRequest) 
 // offlineTitle is the pull request title a commit carries, or "".
 func offlineTitle(c commit) string {
 	switch {
-	case len(c.Parents) > 1 && mergeSubjectRe.MatchString(c.Subject):
+	case mergeSubjectRe.MatchString(c.Subject):
 		t, _, _ := strings.Cut(c.Body, "\n")
 		return strings.TrimSpace(t)
 	case squashSubjectRe.MatchString(c.Subject):

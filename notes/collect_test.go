@@ -72,7 +72,9 @@ func TestWalkTitles(t *testing.T) {
 		"b a | feat(api): add order export (#1)",
 		"x1 b | fix: first try",
 		"m1 b x1 | Merge pull request #2 from octo/fix\n\nfix: keep the session on refresh",
-		"p1 m1 | Audit log for admin actions (#3)",
+		// A merge cherry-picked with -m 1 onto a hotfix branch: the
+		// subject and body of the merge, one parent.
+		"p1 m1 | Merge pull request #3 from octo/audit\n\nAudit log for admin actions\n(cherry picked from commit 0123456789abcdef0123456789abcdef01234567)",
 		// A merge commit whose body is empty: nothing to go on.
 		"x2 p1 | wip",
 		"m2 p1 x2 | Merge pull request #4 from octo/wip",
