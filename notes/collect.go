@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/sonicsaas/sonic-release/tagging"
 )
 
 // collect turns the commits of the range (newest first, as git log gives
@@ -18,9 +20,12 @@ import (
 //   - walk: the commits with their conventional-commit data, and the pull
 //     requests with what the commits say of them (offline titles);
 //   - fetch: the pull requests from GitHub, when a repository is given;
+//   - markShipped: what earlier releases already shipped, and the copies of
+//     one change within the range (from the clone only);
 //   - breakingChanges: what the commits and pull requests mark breaking;
-//   - categorise: the entries by category.
-func (n *Notes) collect(ctx context.Context, o *options, gh *github.Client, owner, name string, commits []commit, cfg *Config) error {
+//   - categorise: the new entries by category, released: the others by the
+//     release that shipped them.
+func (n *Notes) collect(ctx context.Context, o *options, gh *github.Client, g gitRepo, owner, name string, commits []commit, cfg *Config) error {
 	links := linker{server: o.serverURL, repo: n.Repository}
 	prOf := attribute(commits, n.Range.ToSHA)
 	cs, prs := walk(commits, prOf, links)
@@ -36,10 +41,24 @@ func (n *Notes) collect(ctx context.Context, o *options, gh *github.Client, owne
 		}
 	}
 	finishPulls(prs)
+	if n.Range.Source == "git" {
+		if err := markShipped(ctx, g, n.Version, n.Range.ToSHA, commits, cs, prs); err != nil {
+			return err
+		}
+	}
 	n.Commits = cs
 	n.PullRequests = prs
 	n.Breaking = breakingChanges(n.Commits, n.PullRequests)
-	n.Categories = categorise(entries(n.Commits, n.PullRequests, links), cfg)
+	var fresh, old []item
+	for _, it := range entries(n.Commits, n.PullRequests, links) {
+		if it.entry.AlreadyIn != "" {
+			old = append(old, it)
+		} else {
+			fresh = append(fresh, it)
+		}
+	}
+	n.Categories = categorise(fresh, cfg)
+	n.AlreadyReleased = released(old, cfg)
 	return nil
 }
 
@@ -238,10 +257,10 @@ func breakingChanges(cs []Commit, prs []PullRequest) []Change {
 	}
 	var out []Change
 	for _, c := range cs {
-		if !c.Breaking {
+		if !c.Breaking || c.SameAs != "" {
 			continue
 		}
-		ch := Change{SHA: c.SHA, PR: c.PR, Why: "conventional commit !"}
+		ch := Change{SHA: c.SHA, PR: c.PR, Why: "conventional commit !", AlreadyIn: c.AlreadyIn}
 		if c.BreakingNote != "" {
 			ch.Description, ch.Why = c.BreakingNote, "BREAKING CHANGE footer"
 		} else if cc, ok := parseConventional(c.Subject); ok {
@@ -251,6 +270,7 @@ func breakingChanges(cs []Commit, prs []PullRequest) []Change {
 		if i, ok := prIndex[c.PR]; ok && c.PR != 0 {
 			prs[i].Breaking = true
 			ch.URL = prs[i].URL
+			ch.AlreadyIn = prs[i].AlreadyIn
 		}
 		out = append(out, ch)
 	}
@@ -259,7 +279,7 @@ func breakingChanges(cs []Commit, prs []PullRequest) []Change {
 		for _, l := range pr.Labels {
 			if isBreakingLabel(l) {
 				if !hasChangeFor(out, pr.Number) {
-					out = append(out, Change{Description: pr.Title, PR: pr.Number, URL: pr.URL, Why: "label " + l})
+					out = append(out, Change{Description: pr.Title, PR: pr.Number, URL: pr.URL, Why: "label " + l, AlreadyIn: pr.AlreadyIn})
 				}
 				pr.Breaking = true
 				break
@@ -267,7 +287,7 @@ func breakingChanges(cs []Commit, prs []PullRequest) []Change {
 		}
 		if pr.Breaking && !hasChangeFor(out, pr.Number) {
 			if cc, ok := parseConventional(pr.Title); ok {
-				out = append(out, Change{Description: cc.Description, PR: pr.Number, URL: pr.URL, Why: "conventional commit !"})
+				out = append(out, Change{Description: cc.Description, PR: pr.Number, URL: pr.URL, Why: "conventional commit !", AlreadyIn: pr.AlreadyIn})
 			}
 		}
 	}
@@ -293,7 +313,7 @@ type item struct {
 
 // entries lists what the notes show: each pull request (its type from the
 // title, else from its first typed commit), then each commit without one,
-// merges left out.
+// merges and copies of another commit of the range left out.
 func entries(cs []Commit, prs []PullRequest, links linker) []item {
 	commitIdx := make(map[string]int, len(cs))
 	for i, c := range cs {
@@ -311,13 +331,13 @@ func entries(cs []Commit, prs []PullRequest, links linker) []item {
 				}
 			}
 		}
-		items = append(items, item{Entry{Title: pr.Title, PR: pr.Number, URL: pr.URL, Author: pr.Author}, typ, pr.Author, pr.Labels})
+		items = append(items, item{Entry{Title: pr.Title, PR: pr.Number, URL: pr.URL, Author: pr.Author, AlreadyIn: pr.AlreadyIn}, typ, pr.Author, pr.Labels})
 	}
 	for _, c := range cs {
-		if c.PR != 0 || c.Merge {
+		if c.PR != 0 || c.Merge || c.SameAs != "" {
 			continue
 		}
-		items = append(items, item{Entry{Title: c.Subject, SHA: c.SHA, URL: links.commit(c.SHA)}, c.Type, "", nil})
+		items = append(items, item{Entry{Title: c.Subject, SHA: c.SHA, URL: links.commit(c.SHA), AlreadyIn: c.AlreadyIn}, c.Type, "", nil})
 	}
 	return items
 }
@@ -361,4 +381,48 @@ func categorise(items []item, cfg *Config) []Category {
 		}
 	}
 	return out
+}
+
+// released groups the entries earlier releases already shipped by that
+// release, newest first; a release.yml's exclusions apply to them too.
+func released(items []item, cfg *Config) []Released {
+	byVersion := map[string]*Released{}
+	var versions []string
+	for _, it := range items {
+		if cfg != nil {
+			if _, ok := cfg.category(it.author, it.labels); !ok {
+				continue
+			}
+		}
+		r := byVersion[it.entry.AlreadyIn]
+		if r == nil {
+			r = &Released{Version: it.entry.AlreadyIn}
+			byVersion[r.Version] = r
+			versions = append(versions, r.Version)
+		}
+		r.Entries = append(r.Entries, it.entry)
+	}
+	sort.Slice(versions, func(i, j int) bool { return versionLess(versions[j], versions[i]) })
+	out := make([]Released, 0, len(versions))
+	for _, v := range versions {
+		out = append(out, *byVersion[v])
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// versionLess orders version tags by semantic version (tags that are not
+// versions last, by name).
+func versionLess(a, b string) bool {
+	va, erra := tagging.ParseVersion(a)
+	vb, errb := tagging.ParseVersion(b)
+	switch {
+	case erra == nil && errb == nil && va.Compare(vb) != 0:
+		return va.Compare(vb) < 0
+	case (erra == nil) != (errb == nil):
+		return erra == nil
+	}
+	return a < b
 }

@@ -2,6 +2,7 @@ package notes
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -82,16 +83,12 @@ func (g gitRepo) log(ctx context.Context, base, head string) ([]commit, error) {
 	if err != nil {
 		return nil, err
 	}
+	recs, err := g.records(out, 6)
+	if err != nil {
+		return nil, err
+	}
 	var commits []commit
-	for _, rec := range strings.Split(out, "\x1e") {
-		rec = strings.TrimLeft(rec, "\n")
-		if rec == "" {
-			continue
-		}
-		f := strings.SplitN(rec, "\x1f", 6)
-		if len(f) != 6 {
-			return nil, fmt.Errorf("parsing git log output in %q: unexpected record %q", g.dir, rec)
-		}
+	for _, f := range recs {
 		date, _ := time.Parse(time.RFC3339, f[3])
 		commits = append(commits, commit{
 			SHA:     f[0],
@@ -103,4 +100,110 @@ func (g gitRepo) log(ctx context.Context, base, head string) ([]commit, error) {
 		})
 	}
 	return commits, nil
+}
+
+// runInput runs git with input on its standard input.
+func (g gitRepo) runInput(ctx context.Context, input string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, g.bin, append([]string{"-C", g.dir}, args...)...)
+	cmd.Stdin = strings.NewReader(input)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("running git %s in %q: %s", strings.Join(args, " "), g.dir, cmp.Or(strings.TrimSpace(errb.String()), err.Error()))
+	}
+	return string(out), nil
+}
+
+// tagCommits returns the repository's tags that name a commit (directly or
+// through an annotated tag), with that commit, in one call.
+func (g gitRepo) tagCommits(ctx context.Context) (map[string]string, error) {
+	out, err := g.run(ctx, "for-each-ref", "--format=%(refname:strip=2) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
+	if err != nil {
+		return nil, err
+	}
+	tags := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 3 && f[1] == "commit":
+			tags[f[0]] = f[2]
+		case len(f) == 5 && f[3] == "commit":
+			tags[f[0]] = f[4]
+		}
+	}
+	return tags, nil
+}
+
+// histCommit is a commit of the history as the shipped-change check reads
+// it: with its author date (kept by cherry-pick and rebase).
+type histCommit struct {
+	SHA        string
+	Parents    []string
+	Author     string
+	AuthorTime string
+	Subject    string
+	Body       string
+}
+
+// history reads every commit reachable from revs, in one call.
+func (g gitRepo) history(ctx context.Context, revs []string) ([]histCommit, error) {
+	if len(revs) == 0 {
+		return nil, nil
+	}
+	out, err := g.runInput(ctx, strings.Join(revs, "\n")+"\n", "log", "--stdin", "--format=%H%x1f%P%x1f%an <%ae>%x1f%at%x1f%s%x1f%b%x1e")
+	if err != nil {
+		return nil, err
+	}
+	recs, err := g.records(out, 6)
+	if err != nil {
+		return nil, err
+	}
+	var hs []histCommit
+	for _, f := range recs {
+		hs = append(hs, histCommit{SHA: f[0], Parents: strings.Fields(f[1]), Author: f[2], AuthorTime: f[3], Subject: strings.TrimSpace(f[4]), Body: f[5]})
+	}
+	return hs, nil
+}
+
+// patchIDs returns the stable patch id (git patch-id --stable) of each
+// commit, with one git log and one git patch-id for all of them. A commit
+// without a diff (a merge, an empty commit) has none.
+func (g gitRepo) patchIDs(ctx context.Context, shas []string) (map[string]string, error) {
+	ids := map[string]string{}
+	if len(shas) == 0 {
+		return ids, nil
+	}
+	diffs, err := g.runInput(ctx, strings.Join(shas, "\n")+"\n", "log", "--stdin", "--no-walk=unsorted", "-p", "--no-renames", "--no-color", "--format=commit %H")
+	if err != nil {
+		return nil, err
+	}
+	out, err := g.runInput(ctx, diffs, "patch-id", "--stable")
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if id, sha, ok := strings.Cut(line, " "); ok {
+			ids[sha] = id
+		}
+	}
+	return ids, nil
+}
+
+// records splits git log output written with fields separated by \x1f and
+// records ended by \x1e.
+func (g gitRepo) records(out string, fields int) ([][]string, error) {
+	var recs [][]string
+	for _, rec := range strings.Split(out, "\x1e") {
+		rec = strings.TrimLeft(rec, "\n")
+		if rec == "" {
+			continue
+		}
+		f := strings.SplitN(rec, "\x1f", fields)
+		if len(f) != fields {
+			return nil, fmt.Errorf("parsing git log output in %q: unexpected record %q", g.dir, rec)
+		}
+		recs = append(recs, f)
+	}
+	return recs, nil
 }

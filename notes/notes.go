@@ -56,16 +56,20 @@ type Notes struct {
 	Previous   string `json:"previous,omitempty"`
 	Prerelease bool   `json:"prerelease"`
 	// Bump is "major", "minor", "patch", "prerelease" or "initial".
-	Bump         string             `json:"bump"`
-	Repository   string             `json:"repository,omitempty"`
-	Range        Range              `json:"range"`
-	Commits      []Commit           `json:"commits"`
-	PullRequests []PullRequest      `json:"pull_requests"`
-	Breaking     []Change           `json:"breaking"`
-	Categories   []Category         `json:"categories"`
-	Migrations   *migrations.Report `json:"migrations,omitempty"`
-	Image        *Image             `json:"image,omitempty"`
-	CompareURL   string             `json:"compare_url,omitempty"`
+	Bump         string        `json:"bump"`
+	Repository   string        `json:"repository,omitempty"`
+	Range        Range         `json:"range"`
+	Commits      []Commit      `json:"commits"`
+	PullRequests []PullRequest `json:"pull_requests"`
+	Breaking     []Change      `json:"breaking"`
+	Categories   []Category    `json:"categories"`
+	// AlreadyReleased are the entries of the range that earlier releases
+	// already shipped (cherry-picked onto a release branch, then merged
+	// again), newest release first; Categories holds the others.
+	AlreadyReleased []Released         `json:"already_released,omitempty"`
+	Migrations      *migrations.Report `json:"migrations,omitempty"`
+	Image           *Image             `json:"image,omitempty"`
+	CompareURL      string             `json:"compare_url,omitempty"`
 	// Warnings are what the operator or maintainer should know about the
 	// notes themselves: a shallow clone, a breaking change in a patch
 	// release, a pull request that could not be found.
@@ -96,6 +100,13 @@ type Commit struct {
 	// BreakingNote is the text of its BREAKING CHANGE footer.
 	BreakingNote string `json:"breaking_note,omitempty"`
 	Merge        bool   `json:"merge,omitempty"`
+	// AlreadyIn is the lowest earlier release that contains this commit
+	// or the same change (a cherry-pick of it, or the commit it was
+	// cherry-picked from).
+	AlreadyIn string `json:"already_in,omitempty"`
+	// SameAs is the commit of the range that makes the same change, when
+	// this one is a copy of it (listed once, under that commit).
+	SameAs string `json:"same_as,omitempty"`
 }
 
 // PullRequest is one pull request merged in the range.
@@ -111,6 +122,9 @@ type PullRequest struct {
 	// Found is false when GitHub was not asked or did not know it: Title
 	// then comes from the commit.
 	Found bool `json:"found"`
+	// AlreadyIn is the earlier release that already shipped the pull
+	// request, or "".
+	AlreadyIn string `json:"already_in,omitempty"`
 }
 
 // Change is one breaking change.
@@ -122,6 +136,8 @@ type Change struct {
 	// Why is what marked it breaking: "conventional commit !",
 	// "BREAKING CHANGE footer" or "label <name>".
 	Why string `json:"why"`
+	// AlreadyIn is the earlier release that already shipped it, or "".
+	AlreadyIn string `json:"already_in,omitempty"`
 }
 
 // Category is one group of the changes.
@@ -137,6 +153,14 @@ type Entry struct {
 	SHA    string `json:"sha,omitempty"`
 	URL    string `json:"url,omitempty"`
 	Author string `json:"author,omitempty"`
+	// AlreadyIn is the earlier release that already shipped it, or "".
+	AlreadyIn string `json:"already_in,omitempty"`
+}
+
+// Released is the entries an earlier release already shipped.
+type Released struct {
+	Version string  `json:"version"`
+	Entries []Entry `json:"entries"`
 }
 
 // Build collects the notes of a release.
@@ -243,7 +267,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	}
 	o.log.Info("commit range read", "from", prev, "to", head, "source", n.Range.Source, "commits", len(commits))
 
-	if err := n.collect(ctx, o, gh, owner, name, commits, in.Config); err != nil {
+	if err := n.collect(ctx, o, gh, g, owner, name, commits, in.Config); err != nil {
 		return nil, err
 	}
 	if in.Image != nil {
