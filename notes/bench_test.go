@@ -29,58 +29,34 @@ type synthetic struct {
 	report  *migrations.Report
 }
 
-var (
-	synthOnce sync.Once
-	synthRepo synthetic
-	synthErr  error
-)
-
 // syntheticRepo builds the benchmark repository once per process with git
 // fast-import (seconds, not the minutes 10,000 git commit calls take).
-func syntheticRepo(b *testing.B) synthetic {
-	synthOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "sonic-release-bench-")
+var syntheticRepo = benchRepo("sonic-release-bench-", buildSynthetic)
+
+// benchRepo returns a function that builds a benchmark repository with
+// build once per process, in a new temporary folder named after prefix.
+func benchRepo[T any](prefix string, build func(dir string) (T, error)) func(b *testing.B) T {
+	var (
+		once sync.Once
+		repo T
+		err  error
+	)
+	return func(b *testing.B) T {
+		once.Do(func() {
+			var dir string
+			if dir, err = os.MkdirTemp("", prefix); err == nil {
+				repo, err = build(dir)
+			}
+		})
 		if err != nil {
-			synthErr = err
-			return
+			b.Fatal(err)
 		}
-		synthRepo, synthErr = buildSynthetic(dir)
-	})
-	if synthErr != nil {
-		b.Fatal(synthErr)
+		return repo
 	}
-	return synthRepo
 }
 
 func buildSynthetic(dir string) (synthetic, error) {
-	run := func(stdin func(*bufio.Writer), args ...string) error {
-		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = gittest.Env(gittest.T0)
-		if stdin == nil {
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				return fmt.Errorf("git %v: %v\n%s", args, err, out)
-			}
-			return nil
-		}
-		w, err := cmd.StdinPipe()
-		if err != nil {
-			return err
-		}
-		out := &bufWriter{}
-		cmd.Stdout, cmd.Stderr = out, out
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		bw := bufio.NewWriterSize(w, 1<<20)
-		stdin(bw)
-		bw.Flush()
-		w.Close()
-		if err := cmd.Wait(); err != nil {
-			return fmt.Errorf("git %v: %v\n%s", args, err, out.b)
-		}
-		return nil
-	}
+	run := func(stdin func(*bufio.Writer), args ...string) error { return gitStdin(dir, stdin, args...) }
 	if err := run(nil, "-c", "init.defaultBranch=main", "init", "-q"); err != nil {
 		return synthetic{}, err
 	}
@@ -91,16 +67,7 @@ func buildSynthetic(dir string) (synthetic, error) {
 		commit := func(ref, msg, path, content string, from int, merge int) int {
 			mark++
 			when += 60
-			fmt.Fprintf(w, "commit %s\nmark :%d\ncommitter Ada Lovelace <ada@example.com> %d +0000\ndata %d\n%s\n", ref, mark, when, len(msg), msg)
-			if from > 0 {
-				fmt.Fprintf(w, "from :%d\n", from)
-			}
-			if merge > 0 {
-				fmt.Fprintf(w, "merge :%d\n", merge)
-			}
-			if path != "" {
-				fmt.Fprintf(w, "M 100644 inline %s\ndata %d\n%s\n", path, len(content), content)
-			}
+			fastCommit(w, ref, mark, when, when, msg, from, merge, path, content)
 			return mark
 		}
 		main := commit("refs/heads/main", "chore: initial import", "README.md", "# app\n", 0, 0)
@@ -143,6 +110,53 @@ func buildSynthetic(dir string) (synthetic, error) {
 		return synthetic{}, err
 	}
 	return s, run(nil, "checkout", "-q", "main")
+}
+
+// gitStdin runs git in dir, writing its standard input with stdin (nil:
+// none), for building benchmark repositories.
+func gitStdin(dir string, stdin func(*bufio.Writer), args ...string) error {
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = gittest.Env(gittest.T0)
+	if stdin == nil {
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("git %v: %v\n%s", args, err, out)
+		}
+		return nil
+	}
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	out := &bufWriter{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	stdin(bw)
+	bw.Flush()
+	w.Close()
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("git %v: %v\n%s", args, err, out.b)
+	}
+	return nil
+}
+
+// fastCommit writes one commit of a git fast-import stream: on ref, with
+// mark, authored at and committed when (Unix seconds), its parents from
+// and merge (marks, 0 for none), setting path to content (none if "").
+func fastCommit(w *bufio.Writer, ref string, mark int, at, when int64, msg string, from, merge int, path, content string) {
+	fmt.Fprintf(w, "commit %s\nmark :%d\nauthor Ada Lovelace <ada@example.com> %d +0000\ncommitter Ada Lovelace <ada@example.com> %d +0000\ndata %d\n%s\n", ref, mark, at, when, len(msg), msg)
+	if from > 0 {
+		fmt.Fprintf(w, "from :%d\n", from)
+	}
+	if merge > 0 {
+		fmt.Fprintf(w, "merge :%d\n", merge)
+	}
+	if path != "" {
+		fmt.Fprintf(w, "M 100644 inline %s\ndata %d\n%s\n", path, len(content), content)
+	}
 }
 
 type bufWriter struct{ b []byte }
