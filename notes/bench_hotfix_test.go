@@ -232,7 +232,7 @@ func BenchmarkShippedStage(b *testing.B) {
 		inRange[c.SHA] = true
 	}
 	for b.Loop() {
-		s, err := findShipped(b.Context(), g, v, head, inRange)
+		s, err := findShipped(b.Context(), g, v, head, commits[0].Date.Unix(), inRange)
 		if err != nil {
 			b.Fatal(err)
 		}

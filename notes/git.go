@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -115,21 +116,33 @@ func (g gitRepo) runInput(ctx context.Context, input string, args ...string) (st
 	return string(out), nil
 }
 
+// tagRef is a tag that names a commit: the commit, and when the tag was
+// made (the tagger date of an annotated tag, else the commit date; Unix
+// seconds).
+type tagRef struct {
+	Commit string
+	Date   int64
+}
+
 // tagCommits returns the repository's tags that name a commit (directly or
-// through an annotated tag), with that commit, in one call.
-func (g gitRepo) tagCommits(ctx context.Context) (map[string]string, error) {
-	out, err := g.run(ctx, "for-each-ref", "--format=%(refname:strip=2) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
+// through an annotated tag), in one call.
+func (g gitRepo) tagCommits(ctx context.Context) (map[string]tagRef, error) {
+	out, err := g.run(ctx, "for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
 	if err != nil {
 		return nil, err
 	}
-	tags := map[string]string{}
+	tags := map[string]tagRef{}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		date, _ := strconv.ParseInt(f[1], 10, 64)
 		switch {
-		case len(f) >= 3 && f[1] == "commit":
-			tags[f[0]] = f[2]
-		case len(f) == 5 && f[3] == "commit":
-			tags[f[0]] = f[4]
+		case f[2] == "commit":
+			tags[f[0]] = tagRef{f[3], date}
+		case len(f) == 6 && f[4] == "commit":
+			tags[f[0]] = tagRef{f[5], date}
 		}
 	}
 	return tags, nil

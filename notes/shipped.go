@@ -14,9 +14,11 @@ var cherryPickRe = regexp.MustCompile(`\(cherry picked from commit ([0-9a-f]{40}
 
 // earlierReleases returns the version tags below v that count as earlier
 // releases (for a stable release the stable ones, for a pre-release all, as
-// tagging.Previous counts them), lowest version first, one tag a version
-// (the spelling with "v" wins).
-func earlierReleases(v tagging.Version, tags map[string]string) []string {
+// tagging.Previous counts them) and were made by the time of the head
+// commit (a backport tagged later is not earlier: the notes of a release do
+// not change when an older line is patched afterwards), lowest version
+// first, one tag a version (the spelling with "v" wins).
+func earlierReleases(v tagging.Version, tags map[string]tagRef, headDate int64) []string {
 	type rel struct {
 		tag string
 		v   tagging.Version
@@ -24,7 +26,7 @@ func earlierReleases(v tagging.Version, tags map[string]string) []string {
 	best := map[string]rel{}
 	for tag := range tags {
 		w, err := tagging.ParseVersion(tag)
-		if err != nil || w.Compare(v) >= 0 || (!v.Prerelease() && w.Prerelease()) {
+		if err != nil || w.Compare(v) >= 0 || (!v.Prerelease() && w.Prerelease()) || tags[tag].Date > headDate {
 			continue
 		}
 		if b, ok := best[w.String()]; !ok || (tag[0] == 'v' && b.tag[0] != 'v') || (tag[0] == b.tag[0] && tag < b.tag) {
@@ -54,19 +56,20 @@ type shipped struct {
 	parent   map[string]string
 }
 
-// findShipped reads the history of the earlier releases of v and the head.
-func findShipped(ctx context.Context, g gitRepo, v tagging.Version, head string, inRange map[string]bool) (*shipped, error) {
+// findShipped reads the history of the earlier releases of v and the head,
+// committed at headDate (Unix seconds).
+func findShipped(ctx context.Context, g gitRepo, v tagging.Version, head string, headDate int64, inRange map[string]bool) (*shipped, error) {
 	tags, err := g.tagCommits(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s := &shipped{releases: earlierReleases(v, tags), label: map[string]int{}, parent: map[string]string{}}
+	s := &shipped{releases: earlierReleases(v, tags, headDate), label: map[string]int{}, parent: map[string]string{}}
 	if len(s.releases) == 0 {
 		return s, nil
 	}
 	revs := []string{head}
 	for _, t := range s.releases {
-		revs = append(revs, tags[t])
+		revs = append(revs, tags[t].Commit)
 	}
 	hs, err := g.history(ctx, revs)
 	if err != nil {
@@ -79,7 +82,7 @@ func findShipped(ctx context.Context, g gitRepo, v tagging.Version, head string,
 	// Each commit gets the lowest release that reaches it: walk from each
 	// release, lowest first, stopping at commits a lower one reached.
 	for k, t := range s.releases {
-		stack := []string{tags[t]}
+		stack := []string{tags[t].Commit}
 		for len(stack) > 0 {
 			sha := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
@@ -107,13 +110,13 @@ func findShipped(ctx context.Context, g gitRepo, v tagging.Version, head string,
 		}
 	}
 	var candidates []string
-	for _, g := range groups {
-		if len(g) < 2 {
+	for _, group := range groups {
+		if len(group) < 2 {
 			continue
 		}
-		for _, sha := range g {
+		for _, sha := range group {
 			if inRange[sha] {
-				candidates = append(candidates, g...)
+				candidates = append(candidates, group...)
 				break
 			}
 		}
@@ -259,13 +262,20 @@ func markShipped(ctx context.Context, g gitRepo, version, head string, commits [
 	}
 	inRange := make(map[string]bool, len(commits))
 	merged := map[string][]string{}
+	var headDate int64
 	for _, c := range commits {
 		inRange[c.SHA] = true
 		if len(c.Parents) > 1 {
 			merged[c.SHA] = c.Parents[1:]
 		}
+		if c.SHA == head {
+			headDate = c.Date.Unix()
+		}
 	}
-	s, err := findShipped(ctx, g, v, head, inRange)
+	if headDate == 0 {
+		return nil // no commit: nothing to mark
+	}
+	s, err := findShipped(ctx, g, v, head, headDate, inRange)
 	if err != nil {
 		return err
 	}

@@ -232,9 +232,11 @@ func TestHotfixHistoryJSON(t *testing.T) {
 }
 
 func TestEarlierReleases(t *testing.T) {
-	tags := map[string]string{
-		"v1.0.0": "a", "1.0.0": "a", "v1.1.0-rc.1": "b", "v1.1.0": "c", "v1.1.1": "d",
-		"v1.2.0": "e", "v2.0.0": "f", "latest": "g", "v1.2.0-rc.1": "h",
+	tags := map[string]tagRef{
+		"v1.0.0": {"a", 1}, "1.0.0": {"a", 1}, "v1.1.0-rc.1": {"b", 2}, "v1.1.0": {"c", 3}, "v1.1.1": {"d", 4},
+		"v1.2.0": {"e", 5}, "v2.0.0": {"f", 6}, "latest": {"g", 7}, "v1.2.0-rc.1": {"h", 5},
+		// A backport tagged after the head: not an earlier release.
+		"v1.1.2": {"i", 11},
 	}
 	v := func(s string) tagging.Version {
 		w, err := tagging.ParseVersion(s)
@@ -243,13 +245,13 @@ func TestEarlierReleases(t *testing.T) {
 		}
 		return w
 	}
-	if diff := cmp.Diff([]string{"v1.0.0", "v1.1.0", "v1.1.1"}, earlierReleases(v("v1.2.0"), tags)); diff != "" {
+	if diff := cmp.Diff([]string{"v1.0.0", "v1.1.0", "v1.1.1"}, earlierReleases(v("v1.2.0"), tags, 10)); diff != "" {
 		t.Errorf("stable release (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"v1.0.0", "v1.1.0-rc.1", "v1.1.0", "v1.1.1"}, earlierReleases(v("v1.2.0-rc.1"), tags)); diff != "" {
+	if diff := cmp.Diff([]string{"v1.0.0", "v1.1.0-rc.1", "v1.1.0", "v1.1.1"}, earlierReleases(v("v1.2.0-rc.1"), tags, 10)); diff != "" {
 		t.Errorf("pre-release (-want +got):\n%s", diff)
 	}
-	if got := earlierReleases(v("v0.1.0"), tags); len(got) != 0 {
+	if got := earlierReleases(v("v0.1.0"), tags, 10); len(got) != 0 {
 		t.Errorf("first release: %v", got)
 	}
 }
@@ -259,5 +261,37 @@ func TestVersionLess(t *testing.T) {
 	sort.Slice(got, func(i, j int) bool { return versionLess(got[i], got[j]) })
 	if diff := cmp.Diff([]string{"v1.2.0-rc.1", "v1.2.0", "v1.10.0", "edge", "latest"}, got); diff != "" {
 		t.Errorf("order (-want +got):\n%s", diff)
+	}
+}
+
+// TestBackportTaggedLater: a fix of v1.2.0 cherry-picked onto release/1.1
+// and tagged v1.1.1 after v1.2.0 is not "already released" in the notes
+// of v1.2.0: they say the same whenever they are written.
+func TestBackportTaggedLater(t *testing.T) {
+	r := backportRepo(t)
+	n, err := Build(t.Context(), Input{Version: "v1.2.0", RepoDir: r.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n.AlreadyReleased) != 0 {
+		t.Errorf("already released = %+v, want none", n.AlreadyReleased)
+	}
+	// Tagged before the head (v1.3.0, compared with v1.1.0), the fix is
+	// in v1.1.1, the lowest release that has it, and #2 in v1.2.0.
+	r.Git("checkout", "-q", "main")
+	r.Commit("fix: later fix (#4)", nil)
+	r.Tag("v1.3.0")
+	n, err = Build(t.Context(), Input{Version: "v1.3.0", Previous: "v1.1.0", RepoDir: r.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]int{}
+	for _, rel := range n.AlreadyReleased {
+		for _, e := range rel.Entries {
+			got[rel.Version] = append(got[rel.Version], e.PR)
+		}
+	}
+	if diff := cmp.Diff(map[string][]int{"v1.2.0": {2}, "v1.1.1": {3}}, got); diff != "" {
+		t.Errorf("already released (-want +got):\n%s", diff)
 	}
 }
