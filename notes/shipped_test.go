@@ -295,3 +295,28 @@ func TestBackportTaggedLater(t *testing.T) {
 		t.Errorf("already released (-want +got):\n%s", diff)
 	}
 }
+
+// TestMarkdownAlreadyReleased: a release whose every change shipped before
+// says so instead of "No changes.", and a breaking change an earlier
+// release shipped stays listed, marked.
+func TestMarkdownAlreadyReleased(t *testing.T) {
+	n := &Notes{
+		Version: "v1.3.0", Bump: "minor",
+		Breaking:        []Change{{Description: "sessions expire after a day", PR: 3, AlreadyIn: "v1.2.1"}},
+		AlreadyReleased: []Released{{Version: "v1.2.1", Entries: []Entry{{Title: "fix: keep the session", PR: 3, Author: "bob", AlreadyIn: "v1.2.1"}}}},
+	}
+	md := Markdown(n)
+	for _, want := range []string{
+		"- sessions expire after a day (#3) (already in v1.2.1)\n",
+		"\nNo new changes: all of them were released before (below).\n",
+		"\n### Already released\n",
+		"\n#### In v1.2.1\n\n- fix: keep the session by @bob (#3)\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("notes lack %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "No changes.") {
+		t.Errorf("notes say no changes:\n%s", md)
+	}
+}
