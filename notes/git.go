@@ -84,12 +84,16 @@ func (g gitRepo) log(ctx context.Context, base, head string) ([]commit, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := g.records(out, 6)
-	if err != nil {
-		return nil, err
-	}
 	var commits []commit
-	for _, f := range recs {
+	for _, rec := range strings.Split(out, "\x1e") {
+		rec = strings.TrimLeft(rec, "\n")
+		if rec == "" {
+			continue
+		}
+		f := strings.SplitN(rec, "\x1f", 6)
+		if len(f) != 6 {
+			return nil, fmt.Errorf("parsing git log output in %q: unexpected record %q", g.dir, rec)
+		}
 		date, _ := time.Parse(time.RFC3339, f[3])
 		commits = append(commits, commit{
 			SHA:     f[0],
@@ -159,22 +163,21 @@ type histCommit struct {
 	Body       string
 }
 
-// history reads every commit reachable from revs, in one call.
+// history reads every commit reachable from revs, in one call. Fields are
+// separated by NUL, which no commit message holds, so no text of the
+// history (old commits included) can break the parsing.
 func (g gitRepo) history(ctx context.Context, revs []string) ([]histCommit, error) {
 	if len(revs) == 0 {
 		return nil, nil
 	}
-	out, err := g.runInput(ctx, strings.Join(revs, "\n")+"\n", "log", "--stdin", "--format=%H%x1f%P%x1f%an <%ae>%x1f%at%x1f%s%x1f%b%x1e")
+	out, err := g.runInput(ctx, strings.Join(revs, "\n")+"\n", "log", "--stdin", "--format=%H%x00%P%x00%an <%ae>%x00%at%x00%s%x00%b%x00")
 	if err != nil {
 		return nil, err
 	}
-	recs, err := g.records(out, 6)
-	if err != nil {
-		return nil, err
-	}
+	f := strings.Split(out, "\x00")
 	var hs []histCommit
-	for _, f := range recs {
-		hs = append(hs, histCommit{SHA: f[0], Parents: strings.Fields(f[1]), Author: f[2], AuthorTime: f[3], Subject: strings.TrimSpace(f[4]), Body: f[5]})
+	for i := 0; i+6 <= len(f); i += 6 {
+		hs = append(hs, histCommit{SHA: strings.TrimSpace(f[i]), Parents: strings.Fields(f[i+1]), Author: f[i+2], AuthorTime: f[i+3], Subject: strings.TrimSpace(f[i+4]), Body: f[i+5]})
 	}
 	return hs, nil
 }
@@ -201,22 +204,4 @@ func (g gitRepo) patchIDs(ctx context.Context, shas []string) (map[string]string
 		}
 	}
 	return ids, nil
-}
-
-// records splits git log output written with fields separated by \x1f and
-// records ended by \x1e.
-func (g gitRepo) records(out string, fields int) ([][]string, error) {
-	var recs [][]string
-	for _, rec := range strings.Split(out, "\x1e") {
-		rec = strings.TrimLeft(rec, "\n")
-		if rec == "" {
-			continue
-		}
-		f := strings.SplitN(rec, "\x1f", fields)
-		if len(f) != fields {
-			return nil, fmt.Errorf("parsing git log output in %q: unexpected record %q", g.dir, rec)
-		}
-		recs = append(recs, f)
-	}
-	return recs, nil
 }

@@ -320,3 +320,26 @@ func TestMarkdownAlreadyReleased(t *testing.T) {
 		t.Errorf("notes say no changes:\n%s", md)
 	}
 }
+
+// TestHistoryHostileText: the history of the earlier releases is old text
+// nobody checks; separators of git log records in a commit message do not
+// break the notes.
+func TestHistoryHostileText(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("chore: initial import", nil)
+	r.Commit("fix: odd bytes (#1)\n\nbody \x1e with \x1f separators\n::error::not a command", nil)
+	r.Tag("v1.0.0")
+	r.Commit("fix: again (#2)", nil)
+	r.Tag("v1.1.0")
+	n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n.PullRequests) != 1 || n.PullRequests[0].AlreadyIn != "" {
+		t.Errorf("pull requests = %+v", n.PullRequests)
+	}
+	hs, err := gitRepo{bin: "git", dir: r.Dir}.history(t.Context(), []string{"v1.0.0"})
+	if err != nil || len(hs) != 2 || !strings.Contains(hs[0].Body, "\x1e with \x1f") {
+		t.Errorf("history = %+v, %v", hs, err)
+	}
+}
