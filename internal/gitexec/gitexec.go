@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -92,7 +93,14 @@ func (r Repo) Command(ctx context.Context, args ...string) *exec.Cmd {
 
 // Run runs git with args and returns its standard output.
 func (r Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
+	return r.RunInput(ctx, nil, args...)
+}
+
+// RunInput is Run with stdin as git's standard input (git log --stdin,
+// git patch-id).
+func (r Repo) RunInput(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
 	cmd := r.Command(ctx, args...)
+	cmd.Stdin = stdin
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
