@@ -33,7 +33,7 @@ func (c *classifier) do(st stmtCtx, ds *pg.DoStmt) {
 	for i := 0; strings.Contains(body, tag); i++ {
 		tag = fmt.Sprintf("$sonic%d$", i)
 	}
-	js, err := pg.ParsePlPgSqlToJSON("CREATE FUNCTION sonic_do() RETURNS void LANGUAGE plpgsql AS " + tag + body + tag)
+	js, err := c.parsePL("CREATE FUNCTION sonic_do() RETURNS void LANGUAGE plpgsql AS " + tag + body + tag)
 	if err != nil {
 		c.add(st, Finding{Class: Other, Breaking: true, Level: LevelError, Reason: fmt.Sprintf("DO block does not parse as PL/pgSQL (%s); judged breaking", err.Error())})
 		return
@@ -62,7 +62,7 @@ func (c *classifier) do(st stmtCtx, ds *pg.DoStmt) {
 			c.add(ist, Finding{Class: Other, Breaking: true, Reason: "dynamic SQL (EXECUTE) in a DO block: the analyser cannot see the statement; judged breaking"})
 			continue
 		}
-		tree, err := pg.Parse(s.query)
+		tree, err := c.parse(s.query)
 		if err != nil {
 			c.add(ist, Finding{Class: Other, Breaking: true, Level: LevelError, Reason: fmt.Sprintf("statement in a DO block does not parse (%s); judged breaking", err.Error())})
 			continue

@@ -21,6 +21,8 @@ type Schema struct {
 	enums   map[string]*enum
 	dropped map[string]*enum // shipped enums dropped in the range, by name
 	objects map[string]bool  // other named objects ("view public.v"): shipped?
+	// parses, when set, keeps parse results for the next schema (History).
+	parses *parseCache
 }
 
 type table struct {
