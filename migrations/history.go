@@ -1,0 +1,354 @@
+package migrations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/sonicsaas/sonic-release/tagging"
+)
+
+// History is the migrations of every version tag of a repository, read
+// from git in one pass: the tags, each tagged commit's tree of the
+// migrations folder, each journal and each distinct migration file once.
+// Its methods answer, for any two of its releases, what Analyze answers,
+// without running git again: every file is parsed once, and a migration is
+// judged once per release it is judged against (the verdict depends on
+// what that release already had).
+//
+// A History is not safe for concurrent use.
+type History struct {
+	dir      string
+	releases []*release // by version, lowest first
+	byTag    map[string]*release
+	blobs    blobMap
+	parses   *parseCache
+	runs     map[string][]*run // by base (baseKey)
+}
+
+// release is one version tag of a History.
+type release struct {
+	tag    string
+	v      tagging.Version
+	commit string
+	set    migSet
+	paths  map[string]string // path → blob of set.migs
+}
+
+// run is the classification of one sequence of migrations against the
+// schema of one release: schema is the state after seq.
+type run struct {
+	schema   *Schema
+	seq      []string // migKey of each migration judged
+	findings [][]Finding
+}
+
+// blobMap is blobs read once, as a blobReader.
+type blobMap map[string][]byte
+
+func (b blobMap) blobs(_ context.Context, ids []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(ids))
+	for _, id := range ids {
+		data, ok := b[id]
+		if !ok {
+			return nil, fmt.Errorf("blob %s was not read with the history", id)
+		}
+		out[id] = data
+	}
+	return out, nil
+}
+
+// ReadHistory reads the migrations of every version tag of the git
+// repository at repoDir. The migrations folder is WithDir's, else the "out"
+// of drizzle.config.* at ref (empty means HEAD), else "drizzle", as for
+// Analyze with ref as "to". Tags that are not versions are left out; of two
+// spellings of one version ("1.2.0", "v1.2.0") the one with "v" is kept.
+func ReadHistory(ctx context.Context, repoDir, ref string, opts ...Option) (*History, error) {
+	o := options{log: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	g := git{dir: repoDir}
+	if _, err := g.run(ctx, "rev-parse", "--git-dir"); err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, &InputError{fmt.Sprintf("%q is not a git repository (%v): pass the folder of a git clone", repoDir, err)}
+	}
+	if ref == "" {
+		ref = "HEAD"
+	}
+	if o.dir == "" {
+		commit, err := g.commit(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if o.dir, err = configDir(ctx, g, commit, o.log); err != nil {
+			return nil, err
+		}
+	}
+	h := &History{dir: o.dir, byTag: map[string]*release{}, blobs: blobMap{}, parses: newParseCache(), runs: map[string][]*run{}}
+	if err := h.readReleases(ctx, g); err != nil {
+		return nil, err
+	}
+
+	// Each distinct commit's tree of the folder, then every journal in one
+	// read, then every migration file in one read.
+	trees := map[string]map[string]string{}
+	var journals []string
+	journalPath := h.dir + "/meta/_journal.json"
+	if h.dir == "." {
+		journalPath = "meta/_journal.json"
+	}
+	for _, r := range h.releases {
+		if _, ok := trees[r.commit]; ok {
+			continue
+		}
+		files, err := g.tree(ctx, r.commit, h.dir)
+		if err != nil {
+			return nil, err
+		}
+		trees[r.commit] = files
+		if id, ok := files[journalPath]; ok {
+			journals = append(journals, id)
+		}
+	}
+	if err := h.read(ctx, g, journals); err != nil {
+		return nil, err
+	}
+	sets := map[string]migSet{}
+	var ids []string
+	for _, r := range h.releases {
+		set, ok := sets[r.commit]
+		if !ok {
+			var err error
+			if set, err = readSet(ctx, h.blobs, h.dir, trees[r.commit]); err != nil {
+				return nil, err
+			}
+			sets[r.commit] = set
+			for _, m := range set.migs {
+				ids = append(ids, m.blob)
+			}
+		}
+		r.set = set
+		r.paths = make(map[string]string, len(set.migs))
+		for _, m := range set.migs {
+			r.paths[m.path] = m.blob
+		}
+	}
+	if err := h.read(ctx, g, ids); err != nil {
+		return nil, err
+	}
+	o.log.Info("migration history read", "dir", h.dir, "releases", len(h.releases), "commits", len(trees), "files", len(h.blobs))
+	return h, nil
+}
+
+// readReleases lists the version tags and their commits with one git
+// for-each-ref.
+func (h *History) readReleases(ctx context.Context, g git) error {
+	out, err := g.run(ctx, "for-each-ref", "--format=%(refname:strip=2) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
+	if err != nil {
+		return err
+	}
+	byVersion := map[string]*release{}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
+		}
+		v, err := tagging.ParseVersion(f[0])
+		if err != nil {
+			continue
+		}
+		commit := ""
+		switch {
+		case f[1] == "commit":
+			commit = f[2]
+		case len(f) == 5 && f[3] == "commit":
+			commit = f[4]
+		default: // a tag of a tag, or of something else
+			if commit, err = g.commit(ctx, f[0]); err != nil {
+				var re *refError
+				if errors.As(err, &re) {
+					continue // a version tag on a tree or a blob: not a release
+				}
+				return err
+			}
+		}
+		r := &release{tag: f[0], v: v, commit: commit}
+		if old, ok := byVersion[v.String()]; ok && (strings.HasPrefix(old.tag, "v") || !strings.HasPrefix(r.tag, "v")) {
+			continue
+		}
+		byVersion[v.String()] = r
+	}
+	for _, r := range byVersion {
+		h.releases = append(h.releases, r)
+	}
+	slices.SortFunc(h.releases, func(a, b *release) int { return a.v.Compare(b.v) })
+	for _, r := range h.releases {
+		h.byTag[r.tag] = r
+	}
+	return nil
+}
+
+// read reads the blobs not read yet, with one git cat-file.
+func (h *History) read(ctx context.Context, g git, ids []string) error {
+	var want []string
+	for _, id := range ids {
+		if _, ok := h.blobs[id]; !ok {
+			want = append(want, id)
+			h.blobs[id] = nil // once
+		}
+	}
+	got, err := g.blobs(ctx, want)
+	if err != nil {
+		return err
+	}
+	for id, data := range got {
+		h.blobs[id] = data
+	}
+	return nil
+}
+
+// Dir is the migrations folder, relative to the repository root.
+func (h *History) Dir() string { return h.dir }
+
+// Releases returns the version tags, lowest version first.
+func (h *History) Releases() []string {
+	out := make([]string, len(h.releases))
+	for i, r := range h.releases {
+		out[i] = r.tag
+	}
+	return out
+}
+
+// release finds a version tag of the history.
+func (h *History) release(tag string) (*release, error) {
+	if r, ok := h.byTag[tag]; ok {
+		return r, nil
+	}
+	if v, err := tagging.ParseVersion(tag); err == nil {
+		for _, r := range h.releases {
+			if r.v.Compare(v) == 0 { // the other spelling: 1.2.0 for v1.2.0
+				return r, nil
+			}
+		}
+	}
+	return nil, &InputError{fmt.Sprintf("%q is not a version tag of the repository: pass one of its version tags (fetch tags with 'git fetch --tags' in a shallow clone)", tag)}
+}
+
+// Between is the report Analyze gives for the range from..to, for two
+// version tags of the history: what upgrading a database from from's
+// migrations to to's applies, whatever branches the two were released
+// from. from empty means an empty database (every migration of to is in
+// the range).
+func (h *History) Between(from, to string) (Report, error) {
+	rt, err := h.release(to)
+	if err != nil {
+		return Report{}, err
+	}
+	var fromSet migSet
+	if from != "" {
+		rf, err := h.release(from)
+		if err != nil {
+			return Report{}, err
+		}
+		fromSet = rf.set
+	}
+	rep := Report{From: from, To: to, Dir: h.dir, Migrations: []Migration{}, Problems: []Finding{}}
+	rep.Problems = append(rep.Problems, rt.set.problems...)
+	migs, problems, err := diffSets(from, fromSet, rt.set, h.judge(fromSet))
+	if err != nil {
+		return Report{}, err
+	}
+	rep.Migrations = append(rep.Migrations, migs...)
+	rep.Problems = append(rep.Problems, problems...)
+	return rep, nil
+}
+
+func migKey(m mig) string { return m.path + "\x00" + m.blob }
+
+func baseKey(set migSet) string {
+	var b strings.Builder
+	for _, m := range set.migs {
+		b.WriteString(migKey(m))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// judge returns the classify function of diffSets for a range starting
+// at base: it reuses what an earlier range from the same base judged when
+// it began with the same migrations, and carries on from there.
+func (h *History) judge(base migSet) func(mig) ([]Finding, error) {
+	key := baseKey(base)
+	var prefix []mig
+	var keys []string
+	var cur *run
+	return func(m mig) ([]Finding, error) {
+		k := migKey(m)
+		i := len(keys)
+		prefix, keys = append(prefix, m), append(keys, k)
+		if cur == nil || len(cur.seq) <= i || cur.seq[i] != k {
+			cur = nil
+			var extend *run
+			for _, r := range h.runs[key] {
+				if len(r.seq) < i || !slices.Equal(r.seq[:i], keys[:i]) {
+					continue
+				}
+				if len(r.seq) > i && r.seq[i] == k {
+					cur = r
+					break
+				}
+				if len(r.seq) == i {
+					extend = r
+				}
+			}
+			if cur == nil {
+				if extend == nil {
+					var err error
+					if extend, err = h.newRun(key, base, prefix[:i]); err != nil {
+						return nil, err
+					}
+				}
+				fs, err := ClassifyFile(m.path, h.blobs[m.blob], extend.schema)
+				if err != nil {
+					return nil, err
+				}
+				extend.seq = append(extend.seq, k)
+				extend.findings = append(extend.findings, fs)
+				cur = extend
+			}
+		}
+		return slices.Clone(cur.findings[i]), nil
+	}
+}
+
+// newRun replays base into a new schema, marks it shipped, and judges
+// the migrations of prefix after it.
+func (h *History) newRun(key string, base migSet, prefix []mig) (*run, error) {
+	s := NewSchema()
+	s.parses = h.parses
+	for _, m := range base.migs {
+		if _, err := ClassifyFile(m.path, h.blobs[m.blob], s); err != nil {
+			return nil, err
+		}
+	}
+	s.Baseline()
+	r := &run{schema: s}
+	for _, m := range prefix {
+		fs, err := ClassifyFile(m.path, h.blobs[m.blob], s)
+		if err != nil {
+			return nil, err
+		}
+		r.seq = append(r.seq, migKey(m))
+		r.findings = append(r.findings, fs)
+	}
+	h.runs[key] = append(h.runs[key], r)
+	return r, nil
+}
