@@ -1,7 +1,9 @@
 package migrations
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -99,21 +101,20 @@ func ReadHistory(ctx context.Context, repoDir, ref string, opts ...Option) (*His
 
 	// Each distinct commit's tree of the folder, then every journal in one
 	// read, then every migration file in one read.
-	trees := map[string]map[string]string{}
 	var journals []string
 	journalPath := h.dir + "/meta/_journal.json"
 	if h.dir == "." {
 		journalPath = "meta/_journal.json"
 	}
+	var commits []string
 	for _, r := range h.releases {
-		if _, ok := trees[r.commit]; ok {
-			continue
-		}
-		files, err := g.tree(ctx, r.commit, h.dir)
-		if err != nil {
-			return nil, err
-		}
-		trees[r.commit] = files
+		commits = append(commits, r.commit)
+	}
+	trees, err := readTrees(ctx, g, commits, h.dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, files := range trees {
 		if id, ok := files[journalPath]; ok {
 			journals = append(journals, id)
 		}
@@ -351,4 +352,138 @@ func (h *History) newRun(key string, base migSet, prefix []mig) (*run, error) {
 	}
 	h.runs[key] = append(h.runs[key], r)
 	return r, nil
+}
+
+// readTrees lists, for each commit, the files of dir that readSet looks
+// at (dir/*, dir/*/*: path → blob id, as git ls-tree -r lists them), with
+// a few git cat-file processes for all commits: the commits, then one level
+// of trees at a time, each distinct tree once.
+func readTrees(ctx context.Context, g git, commits []string, dir string) (map[string]map[string]string, error) {
+	objs, err := g.blobs(ctx, uniq(commits))
+	if err != nil {
+		return nil, err
+	}
+	at := map[string]string{} // commit → tree id of dir ("" when missing)
+	for _, c := range commits {
+		tree, ok := strings.CutPrefix(string(objs[c]), "tree ")
+		if !ok || len(tree) < 40 {
+			return nil, fmt.Errorf("reading commit %s: no tree", c)
+		}
+		at[c], _, _ = strings.Cut(tree, "\n")
+	}
+	var parts []string
+	if dir != "." && dir != "" {
+		parts = strings.Split(dir, "/")
+	}
+	for _, name := range parts {
+		ids := make([]string, 0, len(at))
+		for _, id := range at {
+			if id != "" {
+				ids = append(ids, id)
+			}
+		}
+		listed, err := readTreeObjects(ctx, g, ids)
+		if err != nil {
+			return nil, err
+		}
+		for c, id := range at {
+			at[c] = ""
+			for _, e := range listed[id] {
+				if e.name == name && e.tree {
+					at[c] = e.id
+				}
+			}
+		}
+	}
+	prefix := dir + "/"
+	if dir == "." || dir == "" {
+		prefix = ""
+	}
+	// The folder, then its sub-folders (meta/, the 1.0 layout's folders).
+	var tops []string
+	for _, id := range at {
+		if id != "" {
+			tops = append(tops, id)
+		}
+	}
+	top, err := readTreeObjects(ctx, g, tops)
+	if err != nil {
+		return nil, err
+	}
+	var subs []string
+	for _, entries := range top {
+		for _, e := range entries {
+			if e.tree {
+				subs = append(subs, e.id)
+			}
+		}
+	}
+	sub, err := readTreeObjects(ctx, g, subs)
+	if err != nil {
+		return nil, err
+	}
+	byTree := map[string]map[string]string{}
+	out := make(map[string]map[string]string, len(at))
+	for c, id := range at {
+		files, ok := byTree[id]
+		if !ok {
+			files = map[string]string{}
+			for _, e := range top[id] {
+				if !e.tree {
+					files[prefix+e.name] = e.id
+					continue
+				}
+				for _, f := range sub[e.id] {
+					if !f.tree {
+						files[prefix+e.name+"/"+f.name] = f.id
+					}
+				}
+			}
+			byTree[id] = files
+		}
+		out[c] = files
+	}
+	return out, nil
+}
+
+// treeEntry is one entry of a git tree object: a blob (files and symbolic
+// links, as git ls-tree lists them) or a tree. Submodules are left out.
+type treeEntry struct {
+	name string
+	id   string
+	tree bool
+}
+
+// readTreeObjects reads tree objects with one git cat-file and parses them.
+func readTreeObjects(ctx context.Context, g git, ids []string) (map[string][]treeEntry, error) {
+	objs, err := g.blobs(ctx, uniq(ids))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]treeEntry, len(objs))
+	for id, data := range objs {
+		size := len(id) / 2 // 20 bytes for SHA-1, 32 for SHA-256
+		var entries []treeEntry
+		for len(data) > 0 {
+			sp := bytes.IndexByte(data, ' ')
+			nul := bytes.IndexByte(data, 0)
+			if sp < 0 || nul < sp || nul+1+size > len(data) {
+				return nil, fmt.Errorf("reading tree %s: unexpected content", id)
+			}
+			mode, name := string(data[:sp]), string(data[sp+1:nul])
+			e := treeEntry{name: name, id: hex.EncodeToString(data[nul+1 : nul+1+size]), tree: mode == "40000"}
+			data = data[nul+1+size:]
+			if mode != "160000" {
+				entries = append(entries, e)
+			}
+		}
+		out[id] = entries
+	}
+	return out, nil
+}
+
+func uniq(ids []string) []string {
+	s := slices.Clone(ids)
+	slices.Sort(s)
+	return slices.Compact(s)
 }
