@@ -56,7 +56,7 @@ func diffSets(from string, fromSet, toSet migSet, classify func(mig) ([]Finding,
 		if !toPaths[m.path] {
 			migs = append(migs, Migration{Name: m.name, File: m.path, Status: "deleted", Findings: []Finding{}})
 			problems = append(problems, Finding{File: m.path, Class: Other, Level: LevelError,
-				Reason: fmt.Sprintf("migration %s shipped in %s and is deleted in this range: databases that applied it keep its changes, new databases do not get them; restore it and undo it with a new migration", m.name, from)})
+				Reason: fmt.Sprintf("migration %s shipped in %s and is deleted in this range: databases that applied it keep its changes, new databases do not get them; restore it and undo it with a new migration (a backport's migration: add it to this release's journal with the same file and date, so databases that applied it skip it)", m.name, from)})
 		}
 	}
 	return migs, problems, nil
