@@ -50,6 +50,9 @@ type Input struct {
 	Config *Config
 	// Migrations is the migration analysis of the range, or nil.
 	Migrations *migrations.Report
+	// Upgrades is the upgrade and rollback table of the release
+	// (migrations.History.Upgrades), or nil.
+	Upgrades *migrations.Upgrades
 	// Image is the released image, or nil.
 	Image *Image
 }
@@ -75,6 +78,9 @@ type Notes struct {
 	// notes themselves: a shallow clone, a breaking change in a patch
 	// release, a pull request that could not be found.
 	Warnings []string `json:"warnings,omitempty"`
+
+	// Upgrades is the upgrade and rollback table (Input.Upgrades).
+	Upgrades *migrations.Upgrades `json:"upgrades,omitempty"`
 }
 
 // Range is the commit range of the release.
@@ -158,6 +164,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		return nil, &InputError{What: "no repository directory", Expect: "pass the local clone of the repository"}
 	}
 	n := &Notes{Version: in.Version, Prerelease: v.Prerelease(), Repository: in.Repository, Migrations: in.Migrations}
+	n.Upgrades = in.Upgrades
 	var owner, name string
 	if in.Repository != "" {
 		if owner, name, err = splitRepo(in.Repository); err != nil {
