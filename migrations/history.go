@@ -29,6 +29,7 @@ type History struct {
 	blobs    blobMap
 	parses   *parseCache
 	runs     map[string][]*run // by base (baseKey)
+	snaps    *snapshot         // the schemas of the bases replayed
 }
 
 // release is one version tag of a History.
@@ -333,12 +334,9 @@ func (h *History) judge(base migSet) func(mig) ([]Finding, error) {
 // newRun replays base into a new schema, marks it shipped, and judges
 // the migrations of prefix after it.
 func (h *History) newRun(key string, base migSet, prefix []mig) (*run, error) {
-	s := NewSchema()
-	s.parses = h.parses
-	for _, m := range base.migs {
-		if _, err := ClassifyFile(m.path, h.blobs[m.blob], s); err != nil {
-			return nil, err
-		}
+	s, err := h.replay(base)
+	if err != nil {
+		return nil, err
 	}
 	s.Baseline()
 	r := &run{schema: s}
@@ -486,4 +484,52 @@ func uniq(ids []string) []string {
 	s := slices.Clone(ids)
 	slices.Sort(s)
 	return slices.Compact(s)
+}
+
+// snapshot is a node of the tree of migration sequences the History has
+// replayed: schema, when kept, is the schema after the sequence from the
+// root (before Baseline).
+type snapshot struct {
+	next   map[string]*snapshot
+	schema *Schema
+}
+
+// replay returns a new schema holding base's migrations: a copy of the
+// schema of the longest sequence replayed before that base starts with, and
+// the rest of base replayed into it. Releases of one line share their
+// first migrations, so each migration is replayed about once in all.
+func (h *History) replay(base migSet) (*Schema, error) {
+	if h.snaps == nil {
+		s := NewSchema()
+		s.parses = h.parses
+		h.snaps = &snapshot{schema: s}
+	}
+	best, at := h.snaps, 0
+	for n, i := h.snaps, 0; i < len(base.migs); i++ {
+		if n = n.next[migKey(base.migs[i])]; n == nil {
+			break
+		}
+		if n.schema != nil {
+			best, at = n, i+1
+		}
+	}
+	s := best.schema.clone()
+	n := best
+	for _, m := range base.migs[at:] {
+		if _, err := ClassifyFile(m.path, h.blobs[m.blob], s); err != nil {
+			return nil, err
+		}
+		k := migKey(m)
+		if n.next[k] == nil {
+			if n.next == nil {
+				n.next = map[string]*snapshot{}
+			}
+			n.next[k] = &snapshot{}
+		}
+		n = n.next[k]
+	}
+	if n.schema == nil {
+		n.schema = s.clone()
+	}
+	return s, nil
 }
