@@ -51,6 +51,9 @@ type NotesConfig struct {
 	Input notes.Input
 	// Migrations analyses the migrations of the release; nil skips them.
 	Migrations func(ctx context.Context) (*migrations.Report, error)
+	// Upgrades makes the upgrade and rollback table of the release
+	// (migrations.AnalyzeUpgrades); nil leaves it out.
+	Upgrades func(ctx context.Context) (*migrations.Upgrades, error)
 	// TagVariable is the operators' pin variable (notes.DefaultTagVariable).
 	TagVariable string
 	// Publish writes the notes into the GitHub release of the tag.
@@ -134,6 +137,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return res, fmt.Errorf("analysing the migrations of %s: %w", plan.Version, err)
 		}
 		in.Migrations = rep
+	}
+	if cfg.Notes.Upgrades != nil {
+		u, err := cfg.Notes.Upgrades(ctx)
+		if err != nil {
+			return res, fmt.Errorf("analysing the upgrades to %s: %w", plan.Version, err)
+		}
+		in.Upgrades = u
 	}
 	progress("notes")
 	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)

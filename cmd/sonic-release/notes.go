@@ -132,6 +132,11 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 		}
 		in.Migrations = &r
 	}
+	if in.Migrations != nil && opts.head == "" {
+		if in.Upgrades, err = upgradeTable(ctx, opts.repoDir, in.Version, in.Migrations.Dir, a.log); err != nil {
+			return err
+		}
+	}
 	if in.Image, err = imageInput(opts, in.Version, env); err != nil {
 		return err
 	}

@@ -205,6 +205,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			Publish:       env.Repository != "",
 			CreateRelease: opts.createRelease,
 			Migrations:    releaseMigrations(opts, ev),
+			Upgrades:      releaseUpgrades(opts, ev),
 			Options: []notes.Option{
 				notes.WithHTTPClient(&http.Client{Transport: &bearerTransport{token: env.Token}}),
 				notes.WithAPIURL(env.APIURL),

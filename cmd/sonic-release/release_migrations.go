@@ -18,10 +18,7 @@ func releaseMigrations(opts *releaseOptions, ev tagging.Event) func(context.Cont
 	if opts.migrationsDir != "" {
 		mo = append(mo, migrations.WithDir(opts.migrationsDir))
 	}
-	version := ev.Tag // the git tag as the repository spells it
-	if version == "" {
-		version = ev.Version.String()
-	}
+	version := releaseTag(ev)
 	return func(ctx context.Context) (*migrations.Report, error) {
 		return analyzeMigrations(ctx, opts.repoDir, opts.previous, version, mo...)
 	}
