@@ -16,6 +16,9 @@ type Upgrades struct {
 	To string `json:"to"`
 	// Dir is the migrations folder, relative to the repository root.
 	Dir string `json:"dir"`
+	// Migrations is how many migrations To ships (0: a project without
+	// migrations, or before its first).
+	Migrations int `json:"migrations"`
 	// Rows are the earlier releases, highest version first.
 	Rows []Upgrade `json:"rows"`
 }
@@ -68,7 +71,7 @@ func (h *History) Upgrades(to string) (Upgrades, error) {
 	if err != nil {
 		return Upgrades{}, err
 	}
-	u := Upgrades{To: to, Dir: h.dir, Rows: []Upgrade{}}
+	u := Upgrades{To: to, Dir: h.dir, Migrations: len(rt.set.migs), Rows: []Upgrade{}}
 	for _, rf := range h.rows(rt) {
 		rep, err := h.Between(rf.tag, rt.tag)
 		if err != nil {

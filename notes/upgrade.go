@@ -19,7 +19,7 @@ const maxCauses = 4
 // about.
 func writeUpgrades(b *strings.Builder, n *Notes) {
 	u := n.Upgrades
-	if u == nil {
+	if u == nil || !hasMigrations(u) {
 		return
 	}
 	b.WriteString("\n### Upgrading from, rolling back to\n\n")
@@ -58,6 +58,21 @@ func writeUpgrades(b *strings.Builder, n *Notes) {
 			fmt.Fprintf(b, "> - %s: `%s`: %s\n", who, oneLine(p.file), escape(p.reason))
 		}
 	}
+}
+
+// hasMigrations reports whether the table has anything to say: the
+// release or an earlier one ships migrations. A project without any gets no
+// table.
+func hasMigrations(u *migrations.Upgrades) bool {
+	if u.Migrations > 0 {
+		return true
+	}
+	for _, r := range u.Rows {
+		if r.Migrations > 0 || len(r.Problems) > 0 || len(r.Causes) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // causes is the "breaking for it" cell: the breaking migrations grouped by

@@ -126,7 +126,7 @@ func TestUpgradesSkippedVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(js), `"upgrades":{"to":"v1.3.0","dir":"drizzle","rows":[{"from":"v1.2.1","breaking":true,"migrations":1`) {
+	if !strings.Contains(string(js), `"upgrades":{"to":"v1.3.0","dir":"drizzle","migrations":5,"rows":[{"from":"v1.2.1","breaking":true,"migrations":1`) {
 		t.Errorf("-o json has no upgrades: %s", js)
 	}
 }
@@ -180,15 +180,30 @@ func TestUpgradesFirstRelease(t *testing.T) {
 	golden(t, "TestUpgradesFirstRelease.md.golden", d.tables("v1.0.0"))
 }
 
+// TestUpgradesNoMigrations: a project without migrations gets no table.
+func TestUpgradesNoMigrations(t *testing.T) {
+	d := newDrizzleRepo(t)
+	d.Commit("feat: first", nil)
+	d.Tag("v1.0.0")
+	d.Commit("feat: second", nil)
+	d.Tag("v1.1.0")
+	if got := d.tables("v1.1.0", "v1.0.0"); got != "<!-- the notes of v1.1.0 -->\n\n<!-- the notes of v1.0.0 -->\n\n" {
+		t.Errorf("tables of a project without migrations:\n%s", got)
+	}
+}
+
 // TestUpgradesHostileNames: names from the repository stay inside their
 // table cell and their line.
 func TestUpgradesHostileNames(t *testing.T) {
 	var b strings.Builder
-	writeUpgrades(&b, &Notes{Version: "v1.1.0", Upgrades: &migrations.Upgrades{To: "v1.1.0", Rows: []migrations.Upgrade{{
+	writeUpgrades(&b, &Notes{Version: "v1.1.0", Upgrades: &migrations.Upgrades{To: "v1.1.0", Migrations: 1, Rows: []migrations.Upgrade{{
 		From: "v1.0.0", Breaking: true, Migrations: 1,
 		Causes:   []migrations.Cause{{Migration: "0001_a|b`c\n::error::x", File: "drizzle/0001.sql", Release: "v1.1.0"}},
 		Problems: []migrations.Finding{{File: "drizzle/x\n::error::y.sql", Reason: "bad\n::error::z"}},
 	}}}})
+	if !strings.Contains(b.String(), "| v1.0.0 |") {
+		t.Fatalf("no row:\n%s", b.String())
+	}
 	for _, line := range strings.Split(b.String(), "\n") {
 		if strings.HasPrefix(line, "::") {
 			t.Errorf("a line starts with '::': %q", line)
