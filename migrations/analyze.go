@@ -209,40 +209,14 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 	}
 	schema.Baseline()
 
-	lastShipped := int64(0)
-	for _, m := range fromSet.migs {
-		lastShipped = max(lastShipped, m.when)
+	migs, problems, err := diffSets(from, fromSet, toSet, func(m mig) ([]Finding, error) {
+		return ClassifyFile(m.path, blobs[m.blob], schema)
+	})
+	if err != nil {
+		return Report{}, err
 	}
-	toPaths := map[string]bool{}
-	for _, m := range toSet.migs {
-		toPaths[m.path] = true
-		old, shipped := fromPaths[m.path]
-		switch {
-		case !shipped:
-			fs, err := ClassifyFile(m.path, blobs[m.blob], schema)
-			if err != nil {
-				return Report{}, err
-			}
-			mm := Migration{Name: m.name, File: m.path, Status: "added", Findings: fs}
-			mm.Tally()
-			rep.Migrations = append(rep.Migrations, mm)
-			if m.when > 0 && m.when <= lastShipped {
-				rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,
-					Reason: fmt.Sprintf("journal entry %s is dated (when %d) before the last shipped migration (when %d): Drizzle's migrator skips it on every database that applied the shipped ones; re-generate it so it comes last", m.name, m.when, lastShipped)})
-			}
-		case old.blob != m.blob:
-			rep.Migrations = append(rep.Migrations, Migration{Name: m.name, File: m.path, Status: "modified", Findings: []Finding{}})
-			rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,
-				Reason: fmt.Sprintf("migration %s shipped in %s and is edited in this range: Drizzle never re-runs an applied migration, so databases that applied it keep the old version; revert the edit and add a new migration", m.name, from)})
-		}
-	}
-	for _, m := range fromSet.migs {
-		if !toPaths[m.path] {
-			rep.Migrations = append(rep.Migrations, Migration{Name: m.name, File: m.path, Status: "deleted", Findings: []Finding{}})
-			rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,
-				Reason: fmt.Sprintf("migration %s shipped in %s and is deleted in this range: databases that applied it keep its changes, new databases do not get them; restore it and undo it with a new migration", m.name, from)})
-		}
-	}
+	rep.Migrations = append(rep.Migrations, migs...)
+	rep.Problems = append(rep.Problems, problems...)
 	o.log.Info("migrations analysed", "from", from, "to", to, "dir", o.dir, "migrations", len(rep.Migrations), "problems", len(rep.Problems), "breaking", rep.Breaking())
 	return rep, nil
 }
@@ -338,7 +312,7 @@ type journal struct {
 // readSet lists the migrations of one commit in the order Drizzle applies
 // them: the journal layout (NNNN_name.sql, meta/_journal.json), then the
 // 1.0 folder layout (<timestamp>_<name>/migration.sql) by folder name.
-func readSet(ctx context.Context, g git, dir string, files map[string]string) (migSet, error) {
+func readSet(ctx context.Context, g blobReader, dir string, files map[string]string) (migSet, error) {
 	var set migSet
 	prefix := dir + "/"
 	if dir == "." {

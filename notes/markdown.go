@@ -21,6 +21,7 @@ func Markdown(n *Notes) string {
 		fmt.Fprintf(&b, "\n> [!WARNING]\n> %s is a %s release, but it contains breaking changes: read them below before upgrading.\n", n.Version, n.Bump)
 	}
 	writeMigrations(&b, n)
+	writeUpgrades(&b, n)
 	if len(n.Breaking) > 0 {
 		b.WriteString("\n### Breaking changes\n\n")
 		for _, c := range n.Breaking {

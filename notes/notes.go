@@ -53,6 +53,9 @@ type Input struct {
 	// MigrationsError, when set, is why the migration analysis of the range
 	// failed: the notes say so in place of the migrations, and warn.
 	MigrationsError string
+	// Upgrades is the upgrade and rollback table of the release
+	// (migrations.History.Upgrades), or nil.
+	Upgrades *migrations.Upgrades
 	// Image is the released image, or nil.
 	Image *Image
 }
@@ -86,6 +89,9 @@ type Notes struct {
 	// the notes then cannot say whether the previous release can run
 	// against the migrations of this one.
 	MigrationsError string `json:"migrations_error,omitempty"`
+
+	// Upgrades is the upgrade and rollback table (Input.Upgrades).
+	Upgrades *migrations.Upgrades `json:"upgrades,omitempty"`
 }
 
 // Range is the commit range of the release.
@@ -193,6 +199,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	}
 	n := &Notes{Version: in.Version, Prerelease: v.Prerelease(), Repository: in.Repository, Migrations: in.Migrations,
 		MigrationsError: strings.Join(strings.Fields(in.MigrationsError), " ")}
+	n.Upgrades = in.Upgrades
 	var owner, name string
 	if in.Repository != "" {
 		if owner, name, err = splitRepo(in.Repository); err != nil {

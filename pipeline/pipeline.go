@@ -50,6 +50,11 @@ type Config struct {
 // pipeline runs it over the range chosen for the notes.
 type AnalyzeFunc func(ctx context.Context, repoDir, from, to string, opts ...migrations.Option) (migrations.Report, error)
 
+// UpgradesFunc is migrations.AnalyzeUpgrades, which the caller passes in:
+// the pipeline runs it for the release's tag once its migrations are
+// analysed.
+type UpgradesFunc func(ctx context.Context, repoDir, to string, opts ...migrations.Option) (migrations.Upgrades, error)
+
 // NotesConfig says how the notes of a release are made and published.
 type NotesConfig struct {
 	// Input is notes.Input without Version and Image, which the pipeline
@@ -67,6 +72,10 @@ type NotesConfig struct {
 	// with a *MigrationsError, and nothing is published: notes without
 	// their migrations must not look complete.
 	ContinueOnMigrationError bool
+	// Upgrades makes the upgrade and rollback table of the release
+	// (migrations.AnalyzeUpgrades, with MigrationOptions) whenever the
+	// migrations are analysed; nil leaves it out.
+	Upgrades UpgradesFunc
 	// TagVariable is the operators' pin variable (notes.DefaultTagVariable).
 	TagVariable string
 	// Publish writes the notes into the GitHub release of the tag.
@@ -226,6 +235,21 @@ func prepareNotes(ctx context.Context, nc NotesConfig, version string) (notes.In
 			return in, &MigrationsError{Version: version, Err: err}
 		default:
 			in.MigrationsError = err.Error()
+		}
+	}
+	// The upgrade and rollback table, when the migrations of a tagged
+	// release are known: the same folder as the report's.
+	if nc.Upgrades != nil && in.Migrations != nil && in.Head == "" {
+		mo := slices.Clip(nc.MigrationOptions)
+		if in.Migrations.Dir != "" {
+			mo = append(mo, migrations.WithDir(in.Migrations.Dir))
+		}
+		u, err := nc.Upgrades(ctx, in.RepoDir, version, mo...)
+		switch {
+		case err == nil:
+			in.Upgrades = &u
+		case ctx.Err() != nil || !nc.ContinueOnMigrationError:
+			return in, &MigrationsError{Version: version, Err: fmt.Errorf("the upgrade table: %w", err)}
 		}
 	}
 	return in, nil

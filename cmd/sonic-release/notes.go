@@ -144,6 +144,7 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 		Migrations:               migrations.Analyze,
 		MigrationOptions:         migrationOptions(opts.migrationsDir),
 		ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
+		Upgrades:                 migrations.AnalyzeUpgrades,
 	}
 	switch {
 	case opts.noMigrations && (opts.migrations != "" || opts.migrationsDir != ""):
@@ -151,7 +152,7 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	case opts.migrations != "" && opts.migrationsDir != "":
 		return flagErrorf("--migrations-dir names the folder to analyse; with --migrations FILE nothing is analysed: drop one")
 	case opts.noMigrations:
-		nc.Migrations = nil
+		nc.Migrations, nc.Upgrades = nil, nil
 	case opts.migrations != "":
 		data, err := os.ReadFile(opts.migrations)
 		if err != nil {

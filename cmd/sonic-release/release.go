@@ -222,6 +222,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			CreateRelease: opts.createRelease,
 			Migrations:    migrations.Analyze, MigrationOptions: migrationOptions(opts.migrationsDir),
 			ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
+			Upgrades:                 migrations.AnalyzeUpgrades,
 			Options: []notes.Option{
 				notes.WithAuthToken(env.Token),
 				notes.WithAPIURL(env.APIURL),

@@ -69,7 +69,7 @@ func TestReleaseSignsAndWritesNotes(t *testing.T) {
 	if w := reg.Counter.Writes(); len(w) != 0 {
 		t.Errorf("dry run wrote %v", w)
 	}
-	for _, s := range []string{"would sign sha256:", "(index + 2 platform images)", "(key)", "(checked: key loaded)", "the release notes that would be published", "## v1.2.0"} {
+	for _, s := range []string{"would sign sha256:", "(index + 2 platform images)", "(key)", "(checked: key loaded)", "the release notes that would be published", "## v1.2.0", "### Upgrading from, rolling back to"} {
 		if !strings.Contains(stderr, s) {
 			t.Errorf("dry-run stderr lacks %q:\n%s", s, stderr)
 		}
