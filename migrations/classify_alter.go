@@ -290,10 +290,10 @@ func (c *classifier) addConstraint(a alter) {
 			elems = append(elems, &pg.Node{Node: &pg.Node_ColumnRef{ColumnRef: &pg.ColumnRef{Fields: []*pg.Node{pg.MakeStrNode(k)}}}})
 		}
 		f := c.unique(a, fmt.Sprintf("adds %s constraint%s on %s", kind, named(con.GetConname()), qualify(a.d, keys)), con.GetConname(), elems, nil, con.GetNullsNotDistinct())
-		if con.GetContype() == pg.ConstrType_CONSTR_PRIMARY && !f.Breaking {
+		if con.GetContype() == pg.ConstrType_CONSTR_PRIMARY && !f.Breaking && a.shipped && a.t != nil {
 			// A primary key is also NOT NULL on its columns.
 			for _, k := range keys {
-				if col := a.t.cols[k]; a.shipped && a.t != nil && col != nil && !col.notNull && (col.shipped || !col.hasDefault()) {
+				if col := a.t.cols[k]; col != nil && !col.notNull && (col.shipped || !col.hasDefault()) {
 					f.Breaking, f.Review = true, false
 					f.Reason = fmt.Sprintf("adds primary key constraint%s on %s: it makes %s.%s NOT NULL, and the previous release may leave it NULL", named(con.GetConname()), qualify(a.d, keys), a.d, k)
 				}
