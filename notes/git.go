@@ -27,6 +27,12 @@ type gitRepo struct {
 	gitexec.Repo
 }
 
+// run runs git with args and returns its output.
+func (g gitRepo) run(ctx context.Context, args ...string) (string, error) {
+	out, err := g.Run(ctx, args...)
+	return string(out), err
+}
+
 // resolve returns the commit a ref names, or "" when the clone lacks it.
 func (g gitRepo) resolve(ctx context.Context, ref string) (string, error) {
 	sha, err := g.Resolve(ctx, ref)
@@ -43,12 +49,12 @@ func (g gitRepo) log(ctx context.Context, base, head string) ([]commit, error) {
 	if base != "" {
 		rng = base + ".." + head
 	}
-	out, err := g.Run(ctx, "log", "--format=%H%x1f%P%x1f%an%x1f%cI%x1f%s%x1f%b%x1e", "--end-of-options", rng)
+	out, err := g.run(ctx, "log", "--format=%H%x1f%P%x1f%an%x1f%cI%x1f%s%x1f%b%x1e", "--end-of-options", rng)
 	if err != nil {
 		return nil, err
 	}
 	var commits []commit
-	for _, rec := range strings.Split(string(out), "\x1e") {
+	for _, rec := range strings.Split(out, "\x1e") {
 		rec = strings.TrimLeft(rec, "\n")
 		if rec == "" {
 			continue
