@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sonicsaas/sonic-release/internal/fakegithub"
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
 	"github.com/sonicsaas/sonic-release/internal/gittest"
 	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/tagging"
@@ -427,7 +428,7 @@ func BenchmarkNotesHotfixHistory(b *testing.B) {
 // history: tags, the history log, the patch ids.
 func BenchmarkShippedStage(b *testing.B) {
 	h := hotfixBenchRepo(b)
-	g := gitRepo{bin: "git", dir: h.dir}
+	g := gitRepo{gitexec.Repo{Dir: h.dir}}
 	v, err := tagging.ParseVersion(h.version)
 	if err != nil {
 		b.Fatal(err)

@@ -2,14 +2,14 @@ package notes
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
 )
 
 // commit is one commit of the range as read from git or GitHub.
@@ -23,54 +23,18 @@ type commit struct {
 	Body    string
 }
 
-// gitRepo runs the git binary in one repository.
+// gitRepo reads one repository with the git binary (internal/gitexec).
 type gitRepo struct {
-	bin string
-	dir string
-}
-
-func (g gitRepo) run(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, g.bin, append([]string{"-C", g.dir}, args...)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(errb.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return "", fmt.Errorf("running git %s in %q: %s", strings.Join(args, " "), g.dir, msg)
-	}
-	return out.String(), nil
-}
-
-func (g gitRepo) shallow(ctx context.Context) (bool, error) {
-	out, err := g.run(ctx, "rev-parse", "--is-shallow-repository")
-	if err != nil {
-		return false, err
-	}
-	return strings.TrimSpace(out) == "true", nil
+	gitexec.Repo
 }
 
 // resolve returns the commit a ref names, or "" when the clone lacks it.
 func (g gitRepo) resolve(ctx context.Context, ref string) (string, error) {
-	cmd := exec.CommandContext(ctx, g.bin, "-C", g.dir, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
-	out, err := cmd.Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && ee.ExitCode() == 1 {
-			return "", nil
-		}
-		return "", fmt.Errorf("resolving %q in %q: %w", ref, g.dir, err)
+	sha, err := g.Resolve(ctx, ref)
+	if _, ok := errors.AsType[*gitexec.RefError](err); ok {
+		return "", nil
 	}
-	return strings.TrimSpace(string(out)), nil
-}
-
-func (g gitRepo) tags(ctx context.Context) ([]string, error) {
-	out, err := g.run(ctx, "tag", "--list")
-	if err != nil {
-		return nil, err
-	}
-	return strings.Fields(out), nil
+	return sha, err
 }
 
 // log reads the commits reachable from head and not from base (all of them
@@ -80,19 +44,19 @@ func (g gitRepo) log(ctx context.Context, base, head string) ([]commit, error) {
 	if base != "" {
 		rng = base + ".." + head
 	}
-	out, err := g.run(ctx, "log", "--format=%H%x1f%P%x1f%an%x1f%cI%x1f%s%x1f%b%x1e", "--end-of-options", rng)
+	out, err := g.Run(ctx, "log", "--format=%H%x1f%P%x1f%an%x1f%cI%x1f%s%x1f%b%x1e", "--end-of-options", rng)
 	if err != nil {
 		return nil, err
 	}
 	var commits []commit
-	for _, rec := range strings.Split(out, "\x1e") {
+	for _, rec := range strings.Split(string(out), "\x1e") {
 		rec = strings.TrimLeft(rec, "\n")
 		if rec == "" {
 			continue
 		}
 		f := strings.SplitN(rec, "\x1f", 6)
 		if len(f) != 6 {
-			return nil, fmt.Errorf("parsing git log output in %q: unexpected record %q", g.dir, rec)
+			return nil, fmt.Errorf("parsing git log output in %q: unexpected record %q", g.Dir, rec)
 		}
 		date, _ := time.Parse(time.RFC3339, f[3])
 		commits = append(commits, commit{
@@ -107,19 +71,6 @@ func (g gitRepo) log(ctx context.Context, base, head string) ([]commit, error) {
 	return commits, nil
 }
 
-// runInput runs git with input on its standard input.
-func (g gitRepo) runInput(ctx context.Context, input string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, g.bin, append([]string{"-C", g.dir}, args...)...)
-	cmd.Stdin = strings.NewReader(input)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("running git %s in %q: %s", strings.Join(args, " "), g.dir, cmp.Or(strings.TrimSpace(errb.String()), err.Error()))
-	}
-	return string(out), nil
-}
-
 // tagRef is a tag that names a commit: the commit, and when the tag was
 // made (the tagger date of an annotated tag, else the commit date; Unix
 // seconds).
@@ -131,12 +82,12 @@ type tagRef struct {
 // tagCommits returns the repository's tags that name a commit (directly or
 // through an annotated tag), in one call.
 func (g gitRepo) tagCommits(ctx context.Context) (map[string]tagRef, error) {
-	out, err := g.run(ctx, "for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
+	out, err := g.Run(ctx, "for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
 	if err != nil {
 		return nil, err
 	}
 	tags := map[string]tagRef{}
-	for _, line := range strings.Split(out, "\n") {
+	for _, line := range strings.Split(string(out), "\n") {
 		f := strings.Fields(line)
 		if len(f) < 4 {
 			continue
@@ -170,11 +121,11 @@ func (g gitRepo) history(ctx context.Context, revs []string) ([]histCommit, erro
 	if len(revs) == 0 {
 		return nil, nil
 	}
-	out, err := g.runInput(ctx, strings.Join(revs, "\n")+"\n", "log", "--stdin", "--format=%H%x00%P%x00%an <%ae>%x00%at%x00%s%x00%b%x00")
+	out, err := g.RunInput(ctx, strings.NewReader(strings.Join(revs, "\n")+"\n"), "log", "--stdin", "--format=%H%x00%P%x00%an <%ae>%x00%at%x00%s%x00%b%x00")
 	if err != nil {
 		return nil, err
 	}
-	f := strings.Split(out, "\x00")
+	f := strings.Split(string(out), "\x00")
 	var hs []histCommit
 	for i := 0; i+6 <= len(f); i += 6 {
 		hs = append(hs, histCommit{SHA: strings.TrimSpace(f[i]), Parents: strings.Fields(f[i+1]), Author: f[i+2], AuthorTime: f[i+3], Subject: strings.TrimSpace(f[i+4]), Body: f[i+5]})
@@ -190,15 +141,15 @@ func (g gitRepo) patchIDs(ctx context.Context, shas []string) (map[string]string
 	if len(shas) == 0 {
 		return ids, nil
 	}
-	diffs, err := g.runInput(ctx, strings.Join(shas, "\n")+"\n", "log", "--stdin", "--no-walk=unsorted", "-p", "--no-renames", "--no-color", "--format=commit %H")
+	diffs, err := g.RunInput(ctx, strings.NewReader(strings.Join(shas, "\n")+"\n"), "log", "--stdin", "--no-walk=unsorted", "-p", "--no-renames", "--no-color", "--format=commit %H")
 	if err != nil {
 		return nil, err
 	}
-	out, err := g.runInput(ctx, diffs, "patch-id", "--stable")
+	out, err := g.RunInput(ctx, bytes.NewReader(diffs), "patch-id", "--stable")
 	if err != nil {
 		return nil, err
 	}
-	for _, line := range strings.Split(out, "\n") {
+	for _, line := range strings.Split(string(out), "\n") {
 		if id, sha, ok := strings.Cut(line, " "); ok {
 			ids[sha] = id
 		}

@@ -94,6 +94,10 @@ func escape(s string) string {
 }
 
 func writeMigrations(b *strings.Builder, n *Notes) {
+	if n.MigrationsError != "" {
+		writeMigrationsFailed(b, n)
+		return
+	}
 	r := n.Migrations
 	if r == nil || (len(r.Migrations) == 0 && len(r.Problems) == 0) {
 		return
@@ -113,11 +117,16 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 			fmt.Fprintf(b, "> - `%s`: %s\n", f.File, escape(f.Reason))
 		}
 	}
-	var compatible []migrations.Migration
+	var compatible, review []migrations.Migration
 	first := true
 	for _, m := range r.Migrations {
+		if m.Review {
+			review = append(review, m)
+		}
 		if !m.Breaking {
-			compatible = append(compatible, m)
+			if !m.Review {
+				compatible = append(compatible, m)
+			}
 			continue
 		}
 		if first {
@@ -126,14 +135,22 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 		}
 		fmt.Fprintf(b, "- **%s** (`%s`, %s)\n", m.Name, m.File, m.Status)
 		for _, f := range m.Findings {
-			if !f.Breaking {
-				continue
+			if f.Breaking {
+				writeFinding(b, f)
 			}
-			loc := f.File
-			if f.Line > 0 {
-				loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+		}
+	}
+	if len(review) > 0 {
+		// Statements the analyser cannot judge: not a claim that they
+		// break the previous release, so apart from the CAUTION.
+		fmt.Fprintf(b, "\n#### Needs review\n\nThe analyser cannot judge these statements (triggers, function bodies, dynamic SQL, …): read them to know whether %s still runs after them.\n\n", prev)
+		for _, m := range review {
+			fmt.Fprintf(b, "- **%s** (`%s`, %s)\n", m.Name, m.File, m.Status)
+			for _, f := range m.Findings {
+				if f.Review {
+					writeFinding(b, f)
+				}
 			}
-			fmt.Fprintf(b, "  - `%s`: `%s`: %s\n", loc, oneLine(f.Statement), escape(f.Reason))
 		}
 	}
 	if len(compatible) > 0 {
@@ -142,6 +159,15 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 			fmt.Fprintf(b, "- %s (`%s`)\n", m.Name, m.File)
 		}
 	}
+}
+
+// writeFinding writes one statement of a migration: where, what, why.
+func writeFinding(b *strings.Builder, f migrations.Finding) {
+	loc := f.File
+	if f.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+	}
+	fmt.Fprintf(b, "  - `%s`: `%s`: %s\n", loc, oneLine(f.Statement), escape(f.Reason))
 }
 
 func oneLine(s string) string {

@@ -3,6 +3,7 @@ package notes
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/tagging"
@@ -35,6 +36,9 @@ type Input struct {
 	Previous string
 	// Head is the commit the release is made of. The default is Version.
 	Head string
+	// Range, when set, is the range ResolveRange chose: the notes cover
+	// Range.From to Range.To and Previous and Head are not used.
+	Range *Range
 	// RepoDir is the local clone. Required.
 	RepoDir string
 	// Repository is "owner/name" on GitHub. Empty means no GitHub calls:
@@ -43,8 +47,12 @@ type Input struct {
 	// Config is the repository's .github/release.yml; nil groups by
 	// conventional-commit type.
 	Config *Config
-	// Migrations is the migration analysis of the range, or nil.
+	// Migrations is the migration analysis of the range, or nil. Build
+	// refuses a report of another range (*RangeMismatchError).
 	Migrations *migrations.Report
+	// MigrationsError, when set, is why the migration analysis of the range
+	// failed: the notes say so in place of the migrations, and warn.
+	MigrationsError string
 	// Image is the released image, or nil.
 	Image *Image
 }
@@ -74,6 +82,10 @@ type Notes struct {
 	// notes themselves: a shallow clone, a breaking change in a patch
 	// release, a pull request that could not be found.
 	Warnings []string `json:"warnings,omitempty"`
+	// MigrationsError is why the migration analysis failed, when it did:
+	// the notes then cannot say whether the previous release can run
+	// against the migrations of this one.
+	MigrationsError string `json:"migrations_error,omitempty"`
 }
 
 // Range is the commit range of the release.
@@ -174,52 +186,45 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		return nil, err
 	}
 	if in.RepoDir == "" {
-		return nil, &InputError{What: "no repository directory", Expect: "pass the local clone of the repository"}
+		return nil, errNoRepoDir
 	}
-	n := &Notes{Version: in.Version, Prerelease: v.Prerelease(), Repository: in.Repository, Migrations: in.Migrations}
+	if in.Migrations != nil && in.MigrationsError != "" {
+		return nil, &InputError{What: "both a migration report and a failed migration analysis", Expect: "pass one or the other"}
+	}
+	n := &Notes{Version: in.Version, Prerelease: v.Prerelease(), Repository: in.Repository, Migrations: in.Migrations,
+		MigrationsError: strings.Join(strings.Fields(in.MigrationsError), " ")}
 	var owner, name string
 	if in.Repository != "" {
 		if owner, name, err = splitRepo(in.Repository); err != nil {
 			return nil, err
 		}
 	}
-	g := gitRepo{bin: o.git, dir: in.RepoDir}
-	shallow, err := g.shallow(ctx)
+	g := o.repo(in.RepoDir)
+	shallow, err := g.Shallow(ctx)
 	if err != nil {
 		return nil, err
 	}
-	n.Range.Shallow = shallow
-
 	gh, err := o.client()
 	if err != nil {
 		return nil, err
 	}
 
-	// The previous release.
-	prev := in.Previous
-	if prev == "" {
-		tags, err := g.tags(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if len(tagging.PublishedVersions(tags)) == 0 && in.Repository != "" {
-			// A clone without tags (actions/checkout's default): ask GitHub.
-			if tags, err = listTagNames(ctx, gh, owner, name); err != nil {
+	// The range: chosen by the caller (ResolveRange), else here.
+	var rng Range
+	if in.Range != nil {
+		rng = Range{From: in.Range.From, To: in.Range.To}
+		if rng.From != "" {
+			if _, err := tagging.ParseVersion(rng.From); err != nil {
 				return nil, err
 			}
 		}
-		prev = tagging.Previous(v, tags)
-	} else if _, err := tagging.ParseVersion(prev); err != nil {
+	} else if rng, err = chooseRange(ctx, g, gh, owner, name, v, in); err != nil {
 		return nil, err
 	}
+	prev, head := rng.From, rng.To
 	n.Previous = prev
 	n.Bump = bump(v, prev)
-
-	head := in.Head
-	if head == "" {
-		head = in.Version
-	}
-	n.Range.From, n.Range.To = prev, head
+	n.Range.From, n.Range.To, n.Range.Shallow = prev, head, shallow
 
 	// The commits: from the clone when it has the whole range, else GitHub.
 	headSHA, err := g.resolve(ctx, head)
@@ -231,6 +236,9 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		if prevSHA, err = g.resolve(ctx, prev); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkReport(ctx, g, Range{From: prev, To: head, FromSHA: prevSHA, ToSHA: headSHA}, in.Migrations); err != nil {
+		return nil, err
 	}
 	var commits []commit
 	switch {
@@ -259,7 +267,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		n.Range.Source = "github-compare"
 		if commits, err = compareCommits(ctx, gh, owner, name, prev, head); err != nil {
 			if headSHA == "" {
-				return nil, fmt.Errorf("%w (if %s is not tagged yet, name the commit to release with --head)", err, head)
+				return nil, &UnknownHeadError{Head: head, Err: err}
 			}
 			return nil, err
 		}
@@ -285,6 +293,9 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	n.PullRequests = nonNil(n.PullRequests)
 	n.Breaking = nonNil(n.Breaking)
 	n.Categories = nonNil(n.Categories)
+	if n.MigrationsError != "" {
+		n.Warnings = append(n.Warnings, migrationsFailed(n))
+	}
 	if len(n.Breaking) > 0 && (n.Bump == "minor" || n.Bump == "patch") {
 		n.Warnings = append(n.Warnings, fmt.Sprintf("%s is a %s release but contains %d breaking change(s): consider a major version", in.Version, n.Bump, len(n.Breaking)))
 	}

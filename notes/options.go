@@ -14,6 +14,7 @@ import (
 
 type options struct {
 	httpClient *http.Client
+	token      string
 	apiURL     string
 	serverURL  string
 	git        string
@@ -27,15 +28,24 @@ type options struct {
 // Option configures Build and Publish.
 type Option func(*options) error
 
-// WithHTTPClient sets the HTTP client for the GitHub API; its transport
-// carries the authentication (a bearer token). The default is
-// http.DefaultClient, which sends no credentials.
+// WithHTTPClient sets the HTTP client for the GitHub API. The default is
+// http.DefaultClient.
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *options) error {
 		if c == nil {
 			return errors.New("http client is nil")
 		}
 		o.httpClient = c
+		return nil
+	}
+}
+
+// WithAuthToken authenticates the GitHub API calls with token (a
+// GITHUB_TOKEN or a personal access token), sent as a bearer token. The
+// default, and an empty token, send no credentials.
+func WithAuthToken(token string) Option {
+	return func(o *options) error {
+		o.token = token
 		return nil
 	}
 }
@@ -135,6 +145,9 @@ func (o *options) client() (*github.Client, error) {
 	}
 	hc.Transport = &rateLimitTransport{base: base, o: o}
 	c := github.NewClient(&hc)
+	if o.token != "" {
+		c = c.WithAuthToken(o.token)
+	}
 	if strings.TrimSuffix(o.apiURL, "/") != "https://api.github.com" {
 		var err error
 		c, err = c.WithEnterpriseURLs(o.apiURL, o.apiURL)

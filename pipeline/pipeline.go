@@ -7,8 +7,10 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,13 +46,27 @@ type Config struct {
 	Progress func(step string)
 }
 
+// AnalyzeFunc is migrations.Analyze, which the caller passes in: the
+// pipeline runs it over the range chosen for the notes.
+type AnalyzeFunc func(ctx context.Context, repoDir, from, to string, opts ...migrations.Option) (migrations.Report, error)
+
 // NotesConfig says how the notes of a release are made and published.
 type NotesConfig struct {
 	// Input is notes.Input without Version and Image, which the pipeline
 	// fills in from the event and the plan.
 	Input notes.Input
-	// Migrations analyses the migrations of the release; nil skips them.
-	Migrations func(ctx context.Context) (*migrations.Report, error)
+	// Migrations analyses the migrations of the release (migrations.Analyze)
+	// over the notes' range; nil skips them (Input.Migrations, if set, is
+	// then the report, and must cover the notes' range).
+	Migrations AnalyzeFunc
+	// MigrationOptions configure the analysis (folder, git binary, logger).
+	MigrationOptions []migrations.Option
+	// ContinueOnMigrationError makes notes whose migration analysis failed
+	// anyway, saying so in place of the migrations (and published when
+	// Publish is set). Without it a failed analysis fails the notes step
+	// with a *MigrationsError, and nothing is published: notes without
+	// their migrations must not look complete.
+	ContinueOnMigrationError bool
 	// TagVariable is the operators' pin variable (notes.DefaultTagVariable).
 	TagVariable string
 	// Publish writes the notes into the GitHub release of the tag.
@@ -120,24 +136,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Notes == nil || plan.Event != string(tagging.EventRelease) || plan.Version == "" {
 		return res, nil
 	}
-	in := cfg.Notes.Input
 	// The git tag as the repository spells it: "1.2.3" is released as
 	// v1.2.3 in the registry, but git and GitHub know it as 1.2.3.
-	tag := cfg.Event.Tag
-	if tag == "" {
-		tag = plan.Version
-	}
-	in.Version = tag
-	if cfg.Notes.Migrations != nil {
-		rep, err := cfg.Notes.Migrations(ctx)
-		if err != nil {
-			return res, fmt.Errorf("analysing the migrations of %s: %w", plan.Version, err)
-		}
-		in.Migrations = rep
-	}
+	tag := cmp.Or(cfg.Event.Tag, plan.Version)
 	progress("notes")
-	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
-	n, err := notes.Build(ctx, in, cfg.Notes.Options...)
+	n, err := Notes(ctx, *cfg.Notes, tag, Image(plan, cfg.Signing, cfg.Notes.TagVariable))
 	if err != nil {
 		return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)
 	}
@@ -146,11 +149,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Notes.Publish && !cfg.DryRun {
 		progress("publish")
 		pub, err := notes.Publish(ctx, notes.PublishInput{
-			Repository: in.Repository,
+			Repository: cfg.Notes.Input.Repository,
 			Tag:        tag,
 			Markdown:   res.Markdown,
 			Create:     cfg.Notes.CreateRelease,
-			RepoDir:    in.RepoDir,
+			RepoDir:    cfg.Notes.Input.RepoDir,
 		}, cfg.Notes.Options...)
 		if err != nil {
 			return res, err
@@ -159,6 +162,57 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	return res, nil
 }
+
+// Notes builds the notes of version (the git tag) with the released image
+// img (nil for none): it chooses the range once (notes.ResolveRange),
+// analyses the migrations over that range with nc.Migrations, and builds
+// the notes of the same range, so the migration verdicts and the changes
+// are about the same commits. It does not publish.
+func Notes(ctx context.Context, nc NotesConfig, version string, img *notes.Image) (*notes.Notes, error) {
+	in := nc.Input
+	in.Version, in.Image = version, img
+	rng, err := notes.ResolveRange(ctx, in, nc.Options...)
+	if err != nil {
+		return nil, err
+	}
+	in.Range = &rng
+	if nc.Migrations != nil {
+		mo := slices.Clip(nc.MigrationOptions)
+		if rng.From == "" {
+			mo = append(mo, migrations.WithNoPrevious())
+		}
+		rep, err := nc.Migrations(ctx, in.RepoDir, rng.From, rng.To, mo...)
+		switch {
+		case err == nil:
+			in.Migrations = &rep
+		case ctx.Err() != nil || !nc.ContinueOnMigrationError:
+			return nil, &MigrationsError{Version: version, Err: err}
+		default:
+			in.MigrationsError = err.Error()
+		}
+	}
+	return notes.Build(ctx, in, nc.Options...)
+}
+
+// MigrationsError is a migration analysis that failed, so the notes were
+// not made (NotesConfig.ContinueOnMigrationError makes them anyway).
+type MigrationsError struct {
+	Version string
+	Err     error
+}
+
+func (e *MigrationsError) Error() string {
+	// One line: the cause may quote file names of the repository.
+	msg := fmt.Sprintf("analysing the migrations of %s: %v: the notes cannot say whether the previous release can run against them", e.Version, e.Err)
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+func (e *MigrationsError) Unwrap() error { return e.Err }
+
+// BadInput is false whatever the cause: a release whose migrations cannot
+// be analysed fails (the CLI exits 1), even where the cause is a ref the
+// clone lacks.
+func (e *MigrationsError) BadInput() bool { return false }
 
 // Image describes the released image for the notes: the first target (the
 // primary registry, GHCR), its tags in the plan and its platforms.

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
@@ -44,6 +45,8 @@ type releaseOptions struct {
 	migrationsDir string
 	tagVariable   string
 	releaseConfig string
+	// --on-migration-error: fail or warn
+	onMigrationError string
 }
 
 func newCmdRelease(a *app) *cobra.Command {
@@ -93,6 +96,9 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 			if opts.jobs < 1 {
 				return flagErrorf("--jobs %d: expected 1 or more", opts.jobs)
 			}
+			if err := onMigrationError(opts.onMigrationError); err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("notes") {
 				// By default the notes are written inside GitHub Actions,
 				// where the release and its repository are known.
@@ -116,6 +122,7 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 	cmd.Flags().StringVar(&opts.repoDir, "repo-dir", ".", "the local clone, for the notes' commits and migrations")
 	cmd.Flags().StringVar(&opts.previous, "previous", "", "the release the notes compare with (default: the highest version below)")
 	cmd.Flags().StringVar(&opts.migrationsDir, "migrations-dir", "", "the Drizzle migrations folder (default: out of drizzle.config.*, else drizzle/)")
+	cmd.Flags().StringVar(&opts.onMigrationError, "on-migration-error", migrationErrorFail, "when the notes' migration analysis fails: fail (exit 1, publish no notes) or warn (publish the notes, saying the analysis failed)")
 	cmd.Flags().StringVar(&opts.tagVariable, "tag-variable", notes.DefaultTagVariable, "the variable operators set to pin the image tag, in the notes")
 	cmd.Flags().StringVar(&opts.releaseConfig, "release-config", "", "GitHub's release.yml categories (default: .github/release.yml in --repo-dir, if present)")
 	return cmd
@@ -195,7 +202,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	}
 
 	if opts.notes && ev.Kind == tagging.EventRelease {
-		rc, err := loadReleaseConfig(opts.releaseConfig, opts.repoDir)
+		rc, err := releaseConfig(opts.releaseConfig, opts.repoDir)
 		if err != nil {
 			return err
 		}
@@ -204,9 +211,10 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			TagVariable:   opts.tagVariable,
 			Publish:       env.Repository != "",
 			CreateRelease: opts.createRelease,
-			Migrations:    releaseMigrations(opts, ev),
+			Migrations:    migrations.Analyze, MigrationOptions: migrationOptions(opts.migrationsDir),
+			ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
 			Options: []notes.Option{
-				notes.WithHTTPClient(&http.Client{Transport: &bearerTransport{token: env.Token}}),
+				notes.WithAuthToken(env.Token),
 				notes.WithAPIURL(env.APIURL),
 				notes.WithServerURL(env.ServerURL),
 				notes.WithLogger(a.log),
@@ -220,7 +228,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	prog.done()
 	defer res.Plan.Close()
 	if err != nil {
-		err = credentialsHint(err)
+		err = notesHint(credentialsHint(err))
 		// Nothing on stdout when a command fails; the step summary still
 		// shows the plan, conflicts included.
 		if res.Plan.Digest != "" {
@@ -230,6 +238,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 		return err
 	}
+	warnMigrationsFailed(a, env, res.Notes)
 	return writeRelease(a, env, opts, res, mode)
 }
 
