@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/sonicsaas/sonic-release/internal/httpretry"
 )
 
 type options struct {
@@ -113,7 +115,7 @@ func makeOptions(opts []Option) (*options, error) {
 		log:        slog.New(slog.DiscardHandler),
 		maxWait:    5 * time.Minute,
 		retries:    3,
-		sleep:      sleepCtx,
+		sleep:      httpretry.Sleep,
 		now:        time.Now,
 	}
 	for _, opt := range opts {
@@ -124,17 +126,6 @@ func makeOptions(opts []Option) (*options, error) {
 	return o, nil
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // client builds the go-github client: the caller's http.Client wrapped so
 // that rate-limited requests wait and retry.
 func (o *options) client() (*github.Client, error) {
@@ -143,7 +134,7 @@ func (o *options) client() (*github.Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = &rateLimitTransport{base: base, o: o}
+	hc.Transport = &httpretry.Transport{Base: base, Retry: o.rateLimitPolicy, Sleep: o.sleep}
 	c := github.NewClient(&hc)
 	if o.token != "" {
 		c = c.WithAuthToken(o.token)

@@ -40,9 +40,9 @@ type Config struct {
 	Notes *NotesConfig
 	// DryRun plans (and drafts the notes) without writing anything.
 	DryRun bool
-	// Progress, when set, is told as each step starts: "plan", "tags"
-	// (copy, immutable tags), "sign REPO@DIGEST", "floating tags",
-	// "read-back", "notes", "publish".
+	// Progress, when set, is told as each step starts: "plan",
+	// "migrations", "tags" (copy, immutable tags), "sign REPO@DIGEST",
+	// "floating tags", "read-back", "notes", "publish".
 	Progress func(step string)
 }
 
@@ -84,16 +84,26 @@ type Result struct {
 	Markdown  string               `json:"markdown,omitempty"`
 	Published *notes.PublishResult `json:"published,omitempty"`
 	Signed    bool                 `json:"signed"`
+	// Migrations is the verdict of the migration analysis, which runs
+	// right after the plan and goes on the signatures; nil when no
+	// analysis is configured (NotesConfig.Migrations) or for a push.
+	Migrations *Migrations `json:"migrations,omitempty"`
 }
 
-// progressSigner reports each signature as a step.
+// progressSigner reports each signature as a step, and adds the
+// release's annotations (the migration verdict) when the signer takes
+// them.
 type progressSigner struct {
 	s        release.Signer
 	progress func(string)
+	ann      map[string]string
 }
 
 func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
 	p.progress("sign " + d.String())
+	if as, ok := p.s.(annotatingSigner); ok && len(p.ann) > 0 {
+		return as.SignAnnotated(ctx, d, p.ann)
+	}
 	return p.s.Sign(ctx, d)
 }
 
@@ -115,10 +125,27 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// The notes' range and the migration analysis come right after the
+	// plan: the verdict goes on the signatures, the report into the notes.
+	var in *notes.Input
+	if cfg.Notes != nil && plan.Event == string(tagging.EventRelease) && plan.Version != "" {
+		// The git tag as the repository spells it: "1.2.3" is released as
+		// v1.2.3 in the registry, but git and GitHub know it as 1.2.3.
+		tag := cmp.Or(cfg.Event.Tag, plan.Version)
+		if cfg.Notes.Migrations != nil {
+			progress("migrations")
+		}
+		prepared, err := prepareNotes(ctx, *cfg.Notes, tag)
+		if err != nil {
+			return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)
+		}
+		in = &prepared
+		res.Migrations = verdictOf(*cfg.Notes, prepared)
+	}
 	if !cfg.DryRun {
 		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
 		if cfg.Signer != nil {
-			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress}))
+			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations()}))
 		}
 		progress("tags")
 		applied, err := release.Apply(ctx, plan, opts...)
@@ -133,14 +160,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			}
 		}
 	}
-	if cfg.Notes == nil || plan.Event != string(tagging.EventRelease) || plan.Version == "" {
+	if in == nil {
 		return res, nil
 	}
-	// The git tag as the repository spells it: "1.2.3" is released as
-	// v1.2.3 in the registry, but git and GitHub know it as 1.2.3.
-	tag := cmp.Or(cfg.Event.Tag, plan.Version)
 	progress("notes")
-	n, err := Notes(ctx, *cfg.Notes, tag, Image(plan, cfg.Signing, cfg.Notes.TagVariable))
+	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
+	n, err := notes.Build(ctx, *in, cfg.Notes.Options...)
 	if err != nil {
 		return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)
 	}
@@ -149,11 +174,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Notes.Publish && !cfg.DryRun {
 		progress("publish")
 		pub, err := notes.Publish(ctx, notes.PublishInput{
-			Repository: cfg.Notes.Input.Repository,
-			Tag:        tag,
+			Repository: in.Repository,
+			Tag:        in.Version,
 			Markdown:   res.Markdown,
 			Create:     cfg.Notes.CreateRelease,
-			RepoDir:    cfg.Notes.Input.RepoDir,
+			RepoDir:    in.RepoDir,
 		}, cfg.Notes.Options...)
 		if err != nil {
 			return res, err
@@ -169,11 +194,23 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 // the notes of the same range, so the migration verdicts and the changes
 // are about the same commits. It does not publish.
 func Notes(ctx context.Context, nc NotesConfig, version string, img *notes.Image) (*notes.Notes, error) {
-	in := nc.Input
-	in.Version, in.Image = version, img
-	rng, err := notes.ResolveRange(ctx, in, nc.Options...)
+	in, err := prepareNotes(ctx, nc, version)
 	if err != nil {
 		return nil, err
+	}
+	in.Image = img
+	return notes.Build(ctx, in, nc.Options...)
+}
+
+// prepareNotes is the first half of Notes: the range, chosen once, and the
+// migration analysis over it. The release runs it right after the plan, so
+// the verdict is known before anything is signed.
+func prepareNotes(ctx context.Context, nc NotesConfig, version string) (notes.Input, error) {
+	in := nc.Input
+	in.Version = version
+	rng, err := notes.ResolveRange(ctx, in, nc.Options...)
+	if err != nil {
+		return in, err
 	}
 	in.Range = &rng
 	if nc.Migrations != nil {
@@ -186,12 +223,12 @@ func Notes(ctx context.Context, nc NotesConfig, version string, img *notes.Image
 		case err == nil:
 			in.Migrations = &rep
 		case ctx.Err() != nil || !nc.ContinueOnMigrationError:
-			return nil, &MigrationsError{Version: version, Err: err}
+			return in, &MigrationsError{Version: version, Err: err}
 		default:
 			in.MigrationsError = err.Error()
 		}
 	}
-	return notes.Build(ctx, in, nc.Options...)
+	return in, nil
 }
 
 // MigrationsError is a migration analysis that failed, so the notes were
@@ -221,12 +258,7 @@ func Image(plan release.Plan, s notes.Signing, tagVariable string) *notes.Image 
 		return nil
 	}
 	t := plan.Targets[0]
-	img := &notes.Image{Repository: t.Repository, Digest: plan.Digest, TagVariable: tagVariable, Signing: s}
-	for _, tp := range t.Tags {
-		if tp.Op != release.OpSkip && tp.Op != release.OpConflict {
-			img.Tags = append(img.Tags, tp.Tag)
-		}
-	}
+	img := &notes.Image{Repository: t.Repository, Digest: plan.Digest, Tags: t.AppliedTags(), TagVariable: tagVariable, Signing: s}
 	for _, p := range plan.Platforms {
 		img.Platforms = append(img.Platforms, notes.Platform{Platform: p.Platform, Digest: p.Digest})
 	}

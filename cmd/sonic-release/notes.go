@@ -315,8 +315,8 @@ func imageInput(opts *notesOptions, version string, env actions.Env) (*notes.Ima
 	}
 	if opts.key != "" {
 		img.Signing.Identity, img.Signing.Issuer = "", ""
-	} else if img.Signing.Identity == "" && env.Workflow != "" {
-		img.Signing.Identity = strings.TrimSuffix(env.ServerURL, "/") + "/" + env.Workflow
+	} else if img.Signing.Identity == "" {
+		img.Signing.Identity = notes.WorkflowIdentity(env.ServerURL, env.Workflow)
 	}
 	if img.Signing.Identity == "" {
 		img.Signing.Issuer = ""
