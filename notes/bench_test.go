@@ -1,6 +1,8 @@
 package notes
 
 import (
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
+
 	"bufio"
 	"fmt"
 	"os"
@@ -11,7 +13,6 @@ import (
 	"time"
 
 	"github.com/sonicsaas/sonic-release/internal/fakegithub"
-	"github.com/sonicsaas/sonic-release/internal/gitexec"
 	"github.com/sonicsaas/sonic-release/internal/gittest"
 	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/tagging"
@@ -428,7 +429,7 @@ func BenchmarkNotesHotfixHistory(b *testing.B) {
 // history: tags, the history log, the patch ids.
 func BenchmarkShippedStage(b *testing.B) {
 	h := hotfixBenchRepo(b)
-	g := gitRepo{gitexec.Repo{Dir: h.dir}}
+	g := gitRepo{gitexec.Repo{Bin: "git", Dir: h.dir}}
 	v, err := tagging.ParseVersion(h.version)
 	if err != nil {
 		b.Fatal(err)

@@ -1,7 +1,6 @@
 package notes
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -71,6 +70,12 @@ func (g gitRepo) log(ctx context.Context, base, head string) ([]commit, error) {
 	return commits, nil
 }
 
+// runInput runs git with input on its standard input.
+func (g gitRepo) runInput(ctx context.Context, input string, args ...string) (string, error) {
+	out, err := g.RunInput(ctx, strings.NewReader(input), args...)
+	return string(out), err
+}
+
 // tagRef is a tag that names a commit: the commit, and when the tag was
 // made (the tagger date of an annotated tag, else the commit date; Unix
 // seconds).
@@ -82,12 +87,12 @@ type tagRef struct {
 // tagCommits returns the repository's tags that name a commit (directly or
 // through an annotated tag), in one call.
 func (g gitRepo) tagCommits(ctx context.Context) (map[string]tagRef, error) {
-	out, err := g.Run(ctx, "for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
+	out, err := g.Output(ctx, "for-each-ref", "--format=%(refname:strip=2) %(creatordate:unix) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
 	if err != nil {
 		return nil, err
 	}
 	tags := map[string]tagRef{}
-	for _, line := range strings.Split(string(out), "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 4 {
 			continue
@@ -121,11 +126,11 @@ func (g gitRepo) history(ctx context.Context, revs []string) ([]histCommit, erro
 	if len(revs) == 0 {
 		return nil, nil
 	}
-	out, err := g.RunInput(ctx, strings.NewReader(strings.Join(revs, "\n")+"\n"), "log", "--stdin", "--format=%H%x00%P%x00%an <%ae>%x00%at%x00%s%x00%b%x00")
+	out, err := g.runInput(ctx, strings.Join(revs, "\n")+"\n", "log", "--stdin", "--format=%H%x00%P%x00%an <%ae>%x00%at%x00%s%x00%b%x00")
 	if err != nil {
 		return nil, err
 	}
-	f := strings.Split(string(out), "\x00")
+	f := strings.Split(out, "\x00")
 	var hs []histCommit
 	for i := 0; i+6 <= len(f); i += 6 {
 		hs = append(hs, histCommit{SHA: strings.TrimSpace(f[i]), Parents: strings.Fields(f[i+1]), Author: f[i+2], AuthorTime: f[i+3], Subject: strings.TrimSpace(f[i+4]), Body: f[i+5]})
@@ -141,15 +146,15 @@ func (g gitRepo) patchIDs(ctx context.Context, shas []string) (map[string]string
 	if len(shas) == 0 {
 		return ids, nil
 	}
-	diffs, err := g.RunInput(ctx, strings.NewReader(strings.Join(shas, "\n")+"\n"), "log", "--stdin", "--no-walk=unsorted", "-p", "--no-renames", "--no-color", "--format=commit %H")
+	diffs, err := g.runInput(ctx, strings.Join(shas, "\n")+"\n", "log", "--stdin", "--no-walk=unsorted", "-p", "--no-renames", "--no-color", "--format=commit %H")
 	if err != nil {
 		return nil, err
 	}
-	out, err := g.RunInput(ctx, bytes.NewReader(diffs), "patch-id", "--stable")
+	out, err := g.runInput(ctx, diffs, "patch-id", "--stable")
 	if err != nil {
 		return nil, err
 	}
-	for _, line := range strings.Split(string(out), "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		if id, sha, ok := strings.Cut(line, " "); ok {
 			ids[sha] = id
 		}

@@ -1,6 +1,8 @@
 package notes
 
 import (
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
+
 	"encoding/json"
 	"path/filepath"
 	"sort"
@@ -10,7 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sonicsaas/sonic-release/internal/gitexec"
 	"github.com/sonicsaas/sonic-release/internal/gittest"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
@@ -339,7 +340,7 @@ func TestHistoryHostileText(t *testing.T) {
 	if len(n.PullRequests) != 1 || n.PullRequests[0].AlreadyIn != "" {
 		t.Errorf("pull requests = %+v", n.PullRequests)
 	}
-	hs, err := gitRepo{gitexec.Repo{Dir: r.Dir}}.history(t.Context(), []string{"v1.0.0"})
+	hs, err := gitRepo{gitexec.Repo{Bin: "git", Dir: r.Dir}}.history(t.Context(), []string{"v1.0.0"})
 	if err != nil || len(hs) != 2 || !strings.Contains(hs[0].Body, "\x1e with \x1f") {
 		t.Errorf("history = %+v, %v", hs, err)
 	}

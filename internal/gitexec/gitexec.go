@@ -96,7 +96,8 @@ func (r Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
 	return r.RunInput(ctx, nil, args...)
 }
 
-// RunInput is Run with stdin as git's standard input (nil for none).
+// RunInput is Run with stdin as git's standard input (git log --stdin,
+// git patch-id).
 func (r Repo) RunInput(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
 	cmd := r.Command(ctx, args...)
 	cmd.Stdin = stdin
