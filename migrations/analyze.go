@@ -1,6 +1,7 @@
 package migrations
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,12 +13,15 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
 type options struct {
-	dir string
-	log *slog.Logger
+	dir        string
+	git        string
+	noPrevious bool
+	log        *slog.Logger
 }
 
 // Option configures Analyze.
@@ -47,6 +51,39 @@ func WithLogger(l *slog.Logger) Option {
 		o.log = l
 		return nil
 	}
+}
+
+// WithGit sets the git binary. The default is "git" from $PATH.
+func WithGit(path string) Option {
+	return func(o *options) error {
+		if path == "" {
+			return errors.New("git binary must not be empty")
+		}
+		o.git = path
+		return nil
+	}
+}
+
+// WithNoPrevious says the range has no previous release (a first
+// release): every migration up to "to" is new, and an empty "from" is not
+// looked up among the tags. Analyze refuses it with a non-empty "from". A
+// caller that chose the range itself (notes.ResolveRange) passes it when
+// the range starts at the beginning of the history.
+func WithNoPrevious() Option {
+	return func(o *options) error {
+		o.noPrevious = true
+		return nil
+	}
+}
+
+func makeOptions(opts []Option) (options, error) {
+	o := options{git: "git", log: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return options{}, err
+		}
+	}
+	return o, nil
 }
 
 // InputError is input Analyze cannot use: a bad folder, ref or journal.
@@ -81,30 +118,27 @@ var outRE = regexp.MustCompile(`(?m)\bout\s*:\s*["'` + "`" + `]([^"'` + "`" + `\
 // to's version when to is a version tag, else the highest version tag not
 // on to's commit (pre-releases count only when to is a pre-release). With
 // no version tag at all, every migration is in the range. to empty means
-// HEAD. git is run as the real git binary, with ctx.
+// HEAD (WithNoPrevious: from empty means no previous release). git is run
+// as the real git binary (WithGit), with ctx.
 func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Option) (Report, error) {
-	o := options{log: slog.New(slog.DiscardHandler)}
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return Report{}, err
-		}
+	o, err := makeOptions(opts)
+	if err != nil {
+		return Report{}, err
 	}
-	g := git{dir: repoDir}
-	if _, err := g.run(ctx, "rev-parse", "--git-dir"); err != nil {
-		if ctx.Err() != nil {
-			return Report{}, err
-		}
-		return Report{}, &InputError{fmt.Sprintf("%q is not a git repository (%v): pass the folder of a git clone", repoDir, err)}
+	if o.noPrevious && from != "" {
+		return Report{}, &InputError{fmt.Sprintf("from %q given with no previous release: pass one or the other", from)}
 	}
-	if to == "" {
-		to = "HEAD"
+	g := git{gitexec.Repo{Bin: o.git, Dir: repoDir}}
+	if err := g.Check(ctx); err != nil {
+		return Report{}, err
 	}
+	to = cmp.Or(to, "HEAD")
 	toCommit, err := g.commit(ctx, to)
 	if err != nil {
 		return Report{}, err
 	}
 	fromCommit := ""
-	if from == "" {
+	if from == "" && !o.noPrevious {
 		if from, err = previousVersion(ctx, g, to, toCommit); err != nil {
 			return Report{}, err
 		}
@@ -175,47 +209,21 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 	}
 	schema.Baseline()
 
-	lastShipped := int64(0)
-	for _, m := range fromSet.migs {
-		lastShipped = max(lastShipped, m.when)
+	migs, problems, err := diffSets(from, fromSet, toSet, func(m mig) ([]Finding, error) {
+		return ClassifyFile(m.path, blobs[m.blob], schema)
+	})
+	if err != nil {
+		return Report{}, err
 	}
-	toPaths := map[string]bool{}
-	for _, m := range toSet.migs {
-		toPaths[m.path] = true
-		old, shipped := fromPaths[m.path]
-		switch {
-		case !shipped:
-			fs, err := ClassifyFile(m.path, blobs[m.blob], schema)
-			if err != nil {
-				return Report{}, err
-			}
-			mm := Migration{Name: m.name, File: m.path, Status: "added", Findings: fs}
-			mm.Tally()
-			rep.Migrations = append(rep.Migrations, mm)
-			if m.when > 0 && m.when <= lastShipped {
-				rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,
-					Reason: fmt.Sprintf("journal entry %s is dated (when %d) before the last shipped migration (when %d): Drizzle's migrator skips it on every database that applied the shipped ones; re-generate it so it comes last", m.name, m.when, lastShipped)})
-			}
-		case old.blob != m.blob:
-			rep.Migrations = append(rep.Migrations, Migration{Name: m.name, File: m.path, Status: "modified", Findings: []Finding{}})
-			rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,
-				Reason: fmt.Sprintf("migration %s shipped in %s and is edited in this range: Drizzle never re-runs an applied migration, so databases that applied it keep the old version; revert the edit and add a new migration", m.name, from)})
-		}
-	}
-	for _, m := range fromSet.migs {
-		if !toPaths[m.path] {
-			rep.Migrations = append(rep.Migrations, Migration{Name: m.name, File: m.path, Status: "deleted", Findings: []Finding{}})
-			rep.Problems = append(rep.Problems, Finding{File: m.path, Class: Other, Level: LevelError,
-				Reason: fmt.Sprintf("migration %s shipped in %s and is deleted in this range: databases that applied it keep its changes, new databases do not get them; restore it and undo it with a new migration", m.name, from)})
-		}
-	}
+	rep.Migrations = append(rep.Migrations, migs...)
+	rep.Problems = append(rep.Problems, problems...)
 	o.log.Info("migrations analysed", "from", from, "to", to, "dir", o.dir, "migrations", len(rep.Migrations), "problems", len(rep.Problems), "breaking", rep.Breaking())
 	return rep, nil
 }
 
 // previousVersion picks the version tag a range starts from.
 func previousVersion(ctx context.Context, g git, to, toCommit string) (string, error) {
-	tags, err := g.tags(ctx)
+	tags, err := g.Tags(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -260,7 +268,7 @@ func configDir(ctx context.Context, g git, commit string, log *slog.Logger) (str
 				Out string `json:"out"`
 			}
 			if err := json.Unmarshal(data, &cfg); err != nil {
-				return "", &InputError{fmt.Sprintf("reading %s: %v: fix the file or pass --dir", name, err)}
+				return "", &InputError{fmt.Sprintf("reading %s: %v: fix the file or give the migrations folder", name, err)}
 			}
 			out = cfg.Out
 		} else if m := outRE.FindSubmatch(data); m != nil {
@@ -304,7 +312,7 @@ type journal struct {
 // readSet lists the migrations of one commit in the order Drizzle applies
 // them: the journal layout (NNNN_name.sql, meta/_journal.json), then the
 // 1.0 folder layout (<timestamp>_<name>/migration.sql) by folder name.
-func readSet(ctx context.Context, g git, dir string, files map[string]string) (migSet, error) {
+func readSet(ctx context.Context, g blobReader, dir string, files map[string]string) (migSet, error) {
 	var set migSet
 	prefix := dir + "/"
 	if dir == "." {

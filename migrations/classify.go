@@ -125,7 +125,7 @@ func (c *classifier) chunk(chunk string, base int) {
 	if strings.TrimSpace(chunk) == "" {
 		return
 	}
-	tree, err := pg.Parse(chunk)
+	tree, err := c.parse(chunk)
 	if err != nil {
 		c.unparsable(chunk, base, tokens, err)
 		return
@@ -189,7 +189,7 @@ func (c *classifier) unparsable(chunk string, base int, tokens []*pg.ScanToken, 
 		if start < 0 || start >= len(piece) || strings.TrimSpace(piece[start:]) == "" || len(tokens) > 0 && onlyComments(tokens, pieceBase-base, pieceBase-base+len(piece)) {
 			continue
 		}
-		tree, err := pg.Parse(piece)
+		tree, err := c.parse(piece)
 		if err == nil && len(cuts) > 1 {
 			for _, raw := range tree.GetStmts() {
 				loc := int(raw.GetStmtLocation())
@@ -241,7 +241,7 @@ func onlyComments(toks []*pg.ScanToken, from, to int) bool {
 // "--" inside a string is not a comment) and records the pragmas. It
 // returns the tokens, for finding where statements really start.
 func (c *classifier) scan(chunk string, base int) []*pg.ScanToken {
-	res, err := pg.Scan(chunk)
+	res, err := c.scanTokens(chunk)
 	if err != nil {
 		return nil
 	}

@@ -24,7 +24,7 @@ var (
 
 // release is one journal entry released on its own: the previous release
 // has every earlier migration.
-type release struct {
+type corpusRelease struct {
 	Migration
 	SQL string
 }
@@ -34,7 +34,7 @@ type release struct {
 // baselined, so the "previous release" is the one with every earlier
 // migration. Files not in the journal are never run by Drizzle and are
 // skipped.
-func releaseEach(t testing.TB, dir string) []release {
+func releaseEach(t testing.TB, dir string) []corpusRelease {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "meta", "_journal.json"))
 	if err != nil {
@@ -46,7 +46,7 @@ func releaseEach(t testing.TB, dir string) []release {
 	}
 	sort.SliceStable(j.Entries, func(a, b int) bool { return j.Entries[a].Idx < j.Entries[b].Idx })
 	s := NewSchema()
-	var out []release
+	var out []corpusRelease
 	for _, e := range j.Entries {
 		sql, err := os.ReadFile(filepath.Join(dir, e.Tag+".sql"))
 		if err != nil {
@@ -59,14 +59,14 @@ func releaseEach(t testing.TB, dir string) []release {
 		}
 		m := Migration{Name: e.Tag, File: e.Tag + ".sql", Status: "added", Findings: fs}
 		m.Tally()
-		out = append(out, release{Migration: m, SQL: string(sql)})
+		out = append(out, corpusRelease{Migration: m, SQL: string(sql)})
 	}
 	return out
 }
 
 // writeVerdicts lists every release of a history: its verdict, then each
 // finding's line, verdict, class, object and reason; then the counts.
-func writeVerdicts(w io.Writer, name string, rels []release) Counts {
+func writeVerdicts(w io.Writer, name string, rels []corpusRelease) Counts {
 	rep := Report{}
 	for _, r := range rels {
 		rep.Migrations = append(rep.Migrations, r.Migration)

@@ -40,7 +40,7 @@ func (c *classifier) plpgsql(st stmtCtx, body, what string) {
 	for i := 0; strings.Contains(body, tag); i++ {
 		tag = fmt.Sprintf("$sonic%d$", i)
 	}
-	js, err := pg.ParsePlPgSqlToJSON("CREATE FUNCTION sonic_do() RETURNS void LANGUAGE plpgsql AS " + tag + body + tag)
+	js, err := c.parsePL("CREATE FUNCTION sonic_do() RETURNS void LANGUAGE plpgsql AS " + tag + body + tag)
 	if err != nil {
 		c.add(st, Finding{Class: Other, Breaking: true, Level: LevelError, Reason: fmt.Sprintf("%s does not parse as PL/pgSQL (%s); judged breaking", what, err.Error())})
 		return
@@ -72,7 +72,7 @@ func (c *classifier) plpgsql(st stmtCtx, body, what string) {
 			c.add(ist, Finding{Class: Other, Review: true, Reason: "dynamic SQL (EXECUTE) in a " + what + ": the analyser cannot see the statement; read what it builds and check that the previous release still works after it"})
 			continue
 		}
-		tree, err := pg.Parse(s.query)
+		tree, err := c.parse(s.query)
 		if err != nil {
 			c.add(ist, Finding{Class: Other, Breaking: true, Level: LevelError, Reason: fmt.Sprintf("statement in a %s does not parse (%s); judged breaking", what, err.Error())})
 			continue

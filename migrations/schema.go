@@ -23,6 +23,8 @@ type Schema struct {
 	dropped map[string]*enum  // shipped enums dropped in the range, by name
 	objects map[string]bool   // other named objects ("view public.v"): shipped?
 	indexes map[string]string // unique index ("public.users_email_idx") to its table's key
+	// parses, when set, keeps parse results for the next schema (History).
+	parses *parseCache
 }
 
 type table struct {

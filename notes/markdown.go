@@ -21,24 +21,29 @@ func Markdown(n *Notes) string {
 		fmt.Fprintf(&b, "\n> [!WARNING]\n> %s is a %s release, but it contains breaking changes: read them below before upgrading.\n", n.Version, n.Bump)
 	}
 	writeMigrations(&b, n)
+	writeUpgrades(&b, n)
 	if len(n.Breaking) > 0 {
 		b.WriteString("\n### Breaking changes\n\n")
 		for _, c := range n.Breaking {
-			fmt.Fprintf(&b, "- %s%s\n", escape(c.Description), ref(c.PR, c.SHA))
+			fmt.Fprintf(&b, "- %s%s%s\n", escape(c.Description), ref(c.PR, c.SHA), alreadyIn(c.AlreadyIn))
 		}
 	}
 	b.WriteString("\n### Changes\n")
-	if len(n.Categories) == 0 {
+	switch {
+	case len(n.Categories) == 0 && len(n.AlreadyReleased) > 0:
+		b.WriteString("\nNo new changes: all of them were released before (below).\n")
+	case len(n.Categories) == 0:
 		b.WriteString("\nNo changes.\n")
 	}
 	for _, c := range n.Categories {
 		fmt.Fprintf(&b, "\n#### %s\n\n", c.Title)
-		for _, e := range c.Entries {
-			by := ""
-			if e.Author != "" {
-				by = " by @" + e.Author
-			}
-			fmt.Fprintf(&b, "- %s%s%s\n", escape(e.Title), by, ref(e.PR, e.SHA))
+		writeEntries(&b, c.Entries)
+	}
+	if len(n.AlreadyReleased) > 0 {
+		b.WriteString("\n### Already released\n\nPart of this release too, but shipped before in the release named: new only to an operator on an older version than that.\n")
+		for _, r := range n.AlreadyReleased {
+			fmt.Fprintf(&b, "\n#### In %s\n\n", r.Version)
+			writeEntries(&b, r.Entries)
 		}
 	}
 	writeImage(&b, n.Image)
@@ -46,6 +51,24 @@ func Markdown(n *Notes) string {
 		fmt.Fprintf(&b, "\n**Full changelog**: %s\n", n.CompareURL)
 	}
 	return b.String()
+}
+
+func writeEntries(b *strings.Builder, es []Entry) {
+	for _, e := range es {
+		by := ""
+		if e.Author != "" {
+			by = " by @" + e.Author
+		}
+		fmt.Fprintf(b, "- %s%s%s\n", escape(e.Title), by, ref(e.PR, e.SHA))
+	}
+}
+
+// alreadyIn is the note on a breaking change an earlier release shipped.
+func alreadyIn(version string) string {
+	if version == "" {
+		return ""
+	}
+	return " (already in " + version + ")"
 }
 
 func ref(pr int, sha string) string {
@@ -72,6 +95,10 @@ func escape(s string) string {
 }
 
 func writeMigrations(b *strings.Builder, n *Notes) {
+	if n.MigrationsError != "" {
+		writeMigrationsFailed(b, n)
+		return
+	}
 	r := n.Migrations
 	if r == nil || (len(r.Migrations) == 0 && len(r.Problems) == 0) {
 		return
