@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -49,13 +49,13 @@ type Input struct {
 	Config *Config
 	// Migrations is the migration analysis of the range, or nil. Build
 	// refuses a report of another range (*RangeMismatchError).
-	Migrations *migrations.Report
+	Migrations *report.Report
 	// MigrationsError, when set, is why the migration analysis of the range
 	// failed: the notes say so in place of the migrations, and warn.
 	MigrationsError string
 	// Upgrades is the upgrade and rollback table of the release
 	// (migrations.History.Upgrades), or nil.
-	Upgrades *migrations.Upgrades
+	Upgrades *report.Upgrades
 	// Image is the released image, or nil.
 	Image *Image
 }
@@ -78,7 +78,7 @@ type Notes struct {
 	// already shipped (cherry-picked onto a release branch, then merged
 	// again), newest release first; Categories holds the others.
 	AlreadyReleased []Released         `json:"already_released,omitempty"`
-	Migrations      *migrations.Report `json:"migrations,omitempty"`
+	Migrations      *report.Report `json:"migrations,omitempty"`
 	Image           *Image             `json:"image,omitempty"`
 	CompareURL      string             `json:"compare_url,omitempty"`
 	// Warnings are what the operator or maintainer should know about the
@@ -91,7 +91,7 @@ type Notes struct {
 	MigrationsError string `json:"migrations_error,omitempty"`
 
 	// Upgrades is the upgrade and rollback table (Input.Upgrades).
-	Upgrades *migrations.Upgrades `json:"upgrades,omitempty"`
+	Upgrades *report.Upgrades `json:"upgrades,omitempty"`
 }
 
 // Range is the commit range of the release.

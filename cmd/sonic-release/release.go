@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
-	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
@@ -216,13 +215,13 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			return err
 		}
 		cfg.Notes = &pipeline.NotesConfig{
-			Input:         notes.Input{Previous: opts.previous, RepoDir: opts.repoDir, Repository: env.Repository, Config: rc},
-			TagVariable:   opts.tagVariable,
-			Publish:       env.Repository != "",
-			CreateRelease: opts.createRelease,
-			Migrations:    migrations.Analyze, MigrationOptions: migrationOptions(opts.migrationsDir),
+			Input:                    notes.Input{Previous: opts.previous, RepoDir: opts.repoDir, Repository: env.Repository, Config: rc},
+			TagVariable:              opts.tagVariable,
+			Publish:                  env.Repository != "",
+			CreateRelease:            opts.createRelease,
+			Migrations:               migrationAnalyzer(opts.migrationsDir, a).Analyze,
 			ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
-			Upgrades:                 migrations.AnalyzeUpgrades,
+			Upgrades:                 migrationAnalyzer(opts.migrationsDir, a).Upgrades,
 			Options: []notes.Option{
 				notes.WithAuthToken(env.Token),
 				notes.WithAPIURL(env.APIURL),
