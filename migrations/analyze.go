@@ -1,6 +1,7 @@
 package migrations
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,12 +13,15 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
 type options struct {
-	dir string
-	log *slog.Logger
+	dir        string
+	git        string
+	noPrevious bool
+	log        *slog.Logger
 }
 
 // Option configures Analyze.
@@ -47,6 +51,39 @@ func WithLogger(l *slog.Logger) Option {
 		o.log = l
 		return nil
 	}
+}
+
+// WithGit sets the git binary. The default is "git" from $PATH.
+func WithGit(path string) Option {
+	return func(o *options) error {
+		if path == "" {
+			return errors.New("git binary must not be empty")
+		}
+		o.git = path
+		return nil
+	}
+}
+
+// WithNoPrevious says the range has no previous release (a first
+// release): every migration up to "to" is new, and an empty "from" is not
+// looked up among the tags. Analyze refuses it with a non-empty "from". A
+// caller that chose the range itself (notes.ResolveRange) passes it when
+// the range starts at the beginning of the history.
+func WithNoPrevious() Option {
+	return func(o *options) error {
+		o.noPrevious = true
+		return nil
+	}
+}
+
+func makeOptions(opts []Option) (options, error) {
+	o := options{git: "git", log: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return options{}, err
+		}
+	}
+	return o, nil
 }
 
 // InputError is input Analyze cannot use: a bad folder, ref or journal.
@@ -81,30 +118,27 @@ var outRE = regexp.MustCompile(`(?m)\bout\s*:\s*["'` + "`" + `]([^"'` + "`" + `\
 // to's version when to is a version tag, else the highest version tag not
 // on to's commit (pre-releases count only when to is a pre-release). With
 // no version tag at all, every migration is in the range. to empty means
-// HEAD. git is run as the real git binary, with ctx.
+// HEAD (WithNoPrevious: from empty means no previous release). git is run
+// as the real git binary (WithGit), with ctx.
 func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Option) (Report, error) {
-	o := options{log: slog.New(slog.DiscardHandler)}
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return Report{}, err
-		}
+	o, err := makeOptions(opts)
+	if err != nil {
+		return Report{}, err
 	}
-	g := git{dir: repoDir}
-	if _, err := g.run(ctx, "rev-parse", "--git-dir"); err != nil {
-		if ctx.Err() != nil {
-			return Report{}, err
-		}
-		return Report{}, &InputError{fmt.Sprintf("%q is not a git repository (%v): pass the folder of a git clone", repoDir, err)}
+	if o.noPrevious && from != "" {
+		return Report{}, &InputError{fmt.Sprintf("from %q given with no previous release: pass one or the other", from)}
 	}
-	if to == "" {
-		to = "HEAD"
+	g := git{gitexec.Repo{Bin: o.git, Dir: repoDir}}
+	if err := g.Check(ctx); err != nil {
+		return Report{}, err
 	}
+	to = cmp.Or(to, "HEAD")
 	toCommit, err := g.commit(ctx, to)
 	if err != nil {
 		return Report{}, err
 	}
 	fromCommit := ""
-	if from == "" {
+	if from == "" && !o.noPrevious {
 		if from, err = previousVersion(ctx, g, to, toCommit); err != nil {
 			return Report{}, err
 		}
@@ -189,7 +223,7 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 
 // previousVersion picks the version tag a range starts from.
 func previousVersion(ctx context.Context, g git, to, toCommit string) (string, error) {
-	tags, err := g.tags(ctx)
+	tags, err := g.Tags(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -234,7 +268,7 @@ func configDir(ctx context.Context, g git, commit string, log *slog.Logger) (str
 				Out string `json:"out"`
 			}
 			if err := json.Unmarshal(data, &cfg); err != nil {
-				return "", &InputError{fmt.Sprintf("reading %s: %v: fix the file or pass --dir", name, err)}
+				return "", &InputError{fmt.Sprintf("reading %s: %v: fix the file or give the migrations folder", name, err)}
 			}
 			out = cfg.Out
 		} else if m := outRE.FindSubmatch(data); m != nil {

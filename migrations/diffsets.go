@@ -38,9 +38,7 @@ func diffSets(from string, fromSet, toSet migSet, classify func(mig) ([]Finding,
 				return nil, nil, err
 			}
 			mm := Migration{Name: m.name, File: m.path, Status: "added", Findings: fs}
-			for _, f := range fs {
-				mm.Breaking = mm.Breaking || f.Breaking
-			}
+			mm.Tally()
 			migs = append(migs, mm)
 			if m.when > 0 && m.when <= lastShipped {
 				problems = append(problems, Finding{File: m.path, Class: Other, Level: LevelError,

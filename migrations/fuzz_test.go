@@ -29,6 +29,13 @@ func FuzzClassify(f *testing.F) {
 		// made a chunk vanish; a bad statement hid the good ones around it.
 		"ALTER TABLE users ADD COLUMN x text DEFAULT 'oops;",
 		"SELECT 1;\n\nALTER TABLE users ADD COLUM x int;\nALTER TABLE users DROP COLUMN bio;",
+		// The constraint rules: columns added in the range, keys the
+		// previous release had, checks evaluated on defaults, procedures.
+		"ALTER TABLE users ADD COLUMN t int DEFAULT 1;\nALTER TABLE users ADD CONSTRAINT c CHECK (t > 0 AND t IN (1, 2) OR num_nulls(t, nickname) = 1 AND coalesce(t, 3) <> 3);",
+		"ALTER TABLE users ADD COLUMN k text UNIQUE DEFAULT 'a' REFERENCES posts(id) CHECK (k IS NOT NULL);\nCREATE UNIQUE INDEX i ON users (k, lower(k)) WHERE k IS NULL AND NOT (k = 'b');",
+		"ALTER TABLE posts RENAME TO p2; ALTER TABLE p2 RENAME COLUMN id TO pid; ALTER TABLE users ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES p2(pid) ON DELETE cascade;",
+		"CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN CALL p(); UPDATE users SET nickname = 'x'; END $$;\nCALL p();\nDROP PROCEDURE p();",
+		"ALTER TABLE users ADD COLUMN z int; ALTER TABLE users ALTER COLUMN z SET NOT NULL; ALTER TABLE users ALTER COLUMN z SET DEFAULT 0; ALTER TABLE users ALTER COLUMN z DROP DEFAULT;",
 	} {
 		f.Add([]byte(s))
 	}
@@ -70,6 +77,9 @@ func FuzzClassify(f *testing.F) {
 		for _, x := range fs {
 			if x.File != "m.sql" || x.Reason == "" || x.Level == "" {
 				t.Fatalf("incomplete finding %+v", x)
+			}
+			if x.Review && (x.Breaking || x.Level != LevelNotice) {
+				t.Fatalf("a finding to review is breaking or not a notice: %+v", x)
 			}
 			if x.Line < 1 || x.Line > lines {
 				t.Fatalf("line %d outside 1..%d: %+v", x.Line, lines, x)

@@ -6,63 +6,21 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"strconv"
 	"strings"
+
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
 )
 
-// git runs the real git binary in one repository.
+// git reads one repository with the git binary (internal/gitexec).
 type git struct {
-	dir string
+	gitexec.Repo
 }
 
-func (g git) run(ctx context.Context, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", g.dir}, args...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil && ctx.Err() != nil {
-		return nil, fmt.Errorf("running git %s: %w", strings.Join(args, " "), ctx.Err())
-	}
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("running git %s: %s", strings.Join(args, " "), msg)
-	}
-	return out, nil
-}
-
-// commit resolves a ref to a commit id.
+// commit resolves a ref to a commit id; a ref that names no commit is a
+// *gitexec.RefError (bad input).
 func (g git) commit(ctx context.Context, ref string) (string, error) {
-	out, err := g.run(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", err
-		}
-		return "", &refError{ref: ref}
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
-// refError is a ref that does not name a commit: bad input.
-type refError struct{ ref string }
-
-func (e *refError) Error() string {
-	return fmt.Sprintf("ref %q is not a commit of the repository: pass a tag, branch or commit id (fetch tags with 'git fetch --tags' in a shallow clone)", e.ref)
-}
-
-// BadInput marks the error as unusable input (the CLI exits 2).
-func (e *refError) BadInput() bool { return true }
-
-// tags lists the repository's tags.
-func (g git) tags(ctx context.Context) ([]string, error) {
-	out, err := g.run(ctx, "tag", "--list")
-	if err != nil {
-		return nil, err
-	}
-	return strings.Fields(string(out)), nil
+	return g.Resolve(ctx, ref)
 }
 
 // tree lists the blobs under dir at commit: path → blob id.
@@ -71,7 +29,7 @@ func (g git) tree(ctx context.Context, commit, dir string) (map[string]string, e
 	if dir != "" && dir != "." {
 		args = append(args, "--", dir+"/")
 	}
-	out, err := g.run(ctx, args...)
+	out, err := g.Run(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +53,8 @@ func (g git) blobs(ctx context.Context, ids []string) (map[string][]byte, error)
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cmd := exec.CommandContext(ctx, "git", "-C", g.dir, "cat-file", "--batch")
+	args := []string{"cat-file", "--batch"}
+	cmd := g.Command(ctx, args...)
 	cmd.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -104,7 +63,7 @@ func (g git) blobs(ctx context.Context, ids []string) (map[string][]byte, error)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("running git cat-file: %w", err)
+		return nil, g.Fail(ctx, args, err, "")
 	}
 	r := bufio.NewReader(stdout)
 	var readErr error
@@ -133,14 +92,14 @@ func (g git) blobs(ctx context.Context, ids []string) (map[string][]byte, error)
 	}
 	_, _ = io.Copy(io.Discard, r)
 	if err := cmd.Wait(); err != nil && readErr == nil {
-		readErr = fmt.Errorf("running git cat-file: %s", strings.TrimSpace(stderr.String()+" "+err.Error()))
+		readErr = g.Fail(ctx, args, err, stderr.String())
 	}
 	return out, readErr
 }
 
 // show reads one file at a commit; ok is false when it does not exist.
 func (g git) show(ctx context.Context, commit, path string) (data []byte, ok bool, err error) {
-	out, err := g.run(ctx, "ls-tree", "-z", "--full-tree", commit, "--", path)
+	out, err := g.Run(ctx, "ls-tree", "-z", "--full-tree", commit, "--", path)
 	if err != nil {
 		return nil, false, err
 	}

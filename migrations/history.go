@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -70,18 +70,13 @@ func (b blobMap) blobs(_ context.Context, ids []string) (map[string][]byte, erro
 // Analyze with ref as "to". Tags that are not versions are left out; of two
 // spellings of one version ("1.2.0", "v1.2.0") the one with "v" is kept.
 func ReadHistory(ctx context.Context, repoDir, ref string, opts ...Option) (*History, error) {
-	o := options{log: slog.New(slog.DiscardHandler)}
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return nil, err
-		}
+	o, err := makeOptions(opts)
+	if err != nil {
+		return nil, err
 	}
-	g := git{dir: repoDir}
-	if _, err := g.run(ctx, "rev-parse", "--git-dir"); err != nil {
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		return nil, &InputError{fmt.Sprintf("%q is not a git repository (%v): pass the folder of a git clone", repoDir, err)}
+	g := git{gitexec.Repo{Bin: o.git, Dir: repoDir}}
+	if err := g.Check(ctx); err != nil {
+		return nil, err
 	}
 	if ref == "" {
 		ref = "HEAD"
@@ -153,7 +148,7 @@ func ReadHistory(ctx context.Context, repoDir, ref string, opts ...Option) (*His
 // readReleases lists the version tags and their commits with one git
 // for-each-ref.
 func (h *History) readReleases(ctx context.Context, g git) error {
-	out, err := g.run(ctx, "for-each-ref", "--format=%(refname:strip=2) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
+	out, err := g.Run(ctx, "for-each-ref", "--format=%(refname:strip=2) %(objecttype) %(objectname) %(*objecttype) %(*objectname)", "refs/tags")
 	if err != nil {
 		return err
 	}
@@ -175,8 +170,7 @@ func (h *History) readReleases(ctx context.Context, g git) error {
 			commit = f[4]
 		default: // a tag of a tag, or of something else
 			if commit, err = g.commit(ctx, f[0]); err != nil {
-				var re *refError
-				if errors.As(err, &re) {
+				if _, ok := errors.AsType[*gitexec.RefError](err); ok {
 					continue // a version tag on a tree or a blob: not a release
 				}
 				return err

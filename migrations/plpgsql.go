@@ -11,7 +11,7 @@ import (
 
 // do classifies a DO block: its body is parsed with PostgreSQL's PL/pgSQL
 // parser and every SQL statement in it is classified as if it stood alone.
-// Dynamic SQL (EXECUTE) cannot be seen and is judged breaking.
+// Dynamic SQL (EXECUTE) cannot be seen and needs review.
 func (c *classifier) do(st stmtCtx, ds *pg.DoStmt) {
 	body, lang := "", "plpgsql"
 	for _, a := range ds.GetArgs() {
@@ -24,9 +24,16 @@ func (c *classifier) do(st stmtCtx, ds *pg.DoStmt) {
 		}
 	}
 	if lang != "plpgsql" {
-		c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("DO block in language %s: the analyser cannot see into it; judged breaking", lang)})
+		c.add(st, Finding{Class: Other, Review: true, Reason: fmt.Sprintf("DO block in language %s: the analyser cannot see into it; read what it changes and check that the previous release still works after it", lang)})
 		return
 	}
+	c.plpgsql(st, body, "DO block")
+}
+
+// plpgsql classifies the SQL statements of a PL/pgSQL body (a DO block's,
+// or a called procedure's: what names it in reasons). Inner statements are
+// on their own lines when the body is in st's text, else on st's line.
+func (c *classifier) plpgsql(st stmtCtx, body, what string) {
 	// The PL/pgSQL parser takes a function: wrap the body in one, with a
 	// dollar-quote tag the body does not contain.
 	tag := "$sonic$"
@@ -35,36 +42,39 @@ func (c *classifier) do(st stmtCtx, ds *pg.DoStmt) {
 	}
 	js, err := c.parsePL("CREATE FUNCTION sonic_do() RETURNS void LANGUAGE plpgsql AS " + tag + body + tag)
 	if err != nil {
-		c.add(st, Finding{Class: Other, Breaking: true, Level: LevelError, Reason: fmt.Sprintf("DO block does not parse as PL/pgSQL (%s); judged breaking", err.Error())})
+		c.add(st, Finding{Class: Other, Breaking: true, Level: LevelError, Reason: fmt.Sprintf("%s does not parse as PL/pgSQL (%s); judged breaking", what, err.Error())})
 		return
 	}
 	var tree any
 	if err := json.Unmarshal([]byte(js), &tree); err != nil {
-		c.add(st, Finding{Class: Other, Breaking: true, Reason: fmt.Sprintf("DO block: reading the PL/pgSQL parse tree: %v; judged breaking", err)})
+		c.add(st, Finding{Class: Other, Review: true, Reason: fmt.Sprintf("%s: reading the PL/pgSQL parse tree: %v; read what it changes and check that the previous release still works after it", what, err)})
 		return
 	}
 	var inner []plStmt
 	walkPL(tree, &inner)
 	sort.SliceStable(inner, func(i, j int) bool { return inner[i].lineno < inner[j].lineno })
 	// Lines inside the body count from the line where the body starts.
-	bodyLine := st.line
+	bodyLine, inText := st.line, false
 	if i := strings.Index(st.text, body); i >= 0 && body != "" {
-		bodyLine = st.line + strings.Count(st.text[:i], "\n")
+		bodyLine, inText = st.line+strings.Count(st.text[:i], "\n"), true
 	}
 	if len(inner) == 0 {
-		c.add(st, Finding{Class: Other, Reason: "DO block runs no SQL statement"})
+		c.add(st, Finding{Class: Other, Reason: what + " runs no SQL statement"})
 		return
 	}
 	for _, s := range inner {
-		line := bodyLine + max(s.lineno, 1) - 1
+		line := bodyLine
+		if inText {
+			line += max(s.lineno, 1) - 1
+		}
 		ist := stmtCtx{offset: st.offset, line: line, text: clip(strings.TrimSpace(s.query))}
 		if s.dynamic {
-			c.add(ist, Finding{Class: Other, Breaking: true, Reason: "dynamic SQL (EXECUTE) in a DO block: the analyser cannot see the statement; judged breaking"})
+			c.add(ist, Finding{Class: Other, Review: true, Reason: "dynamic SQL (EXECUTE) in a " + what + ": the analyser cannot see the statement; read what it builds and check that the previous release still works after it"})
 			continue
 		}
 		tree, err := c.parse(s.query)
 		if err != nil {
-			c.add(ist, Finding{Class: Other, Breaking: true, Level: LevelError, Reason: fmt.Sprintf("statement in a DO block does not parse (%s); judged breaking", err.Error())})
+			c.add(ist, Finding{Class: Other, Breaking: true, Level: LevelError, Reason: fmt.Sprintf("statement in a %s does not parse (%s); judged breaking", what, err.Error())})
 			continue
 		}
 		for _, raw := range tree.GetStmts() {

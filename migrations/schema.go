@@ -1,6 +1,7 @@
 package migrations
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,8 +20,9 @@ import (
 type Schema struct {
 	tables  map[string]*table
 	enums   map[string]*enum
-	dropped map[string]*enum // shipped enums dropped in the range, by name
-	objects map[string]bool  // other named objects ("view public.v"): shipped?
+	dropped map[string]*enum  // shipped enums dropped in the range, by name
+	objects map[string]bool   // other named objects ("view public.v"): shipped?
+	indexes map[string]string // unique index ("public.users_email_idx") to its table's key
 	// parses, when set, keeps parse results for the next schema (History).
 	parses *parseCache
 }
@@ -29,15 +31,145 @@ type table struct {
 	name    string // display name: schema-qualified unless public
 	shipped bool
 	cols    map[string]*column
+	fks     []foreignKey
+	uniques []uniqueKey // primary keys, unique constraints, unique indexes without WHERE
+	// The keys the previous release's writes obey (set by Baseline): they
+	// stay even when the range drops them.
+	baseFKs     []foreignKey
+	baseUniques []uniqueKey
 }
 
 type column struct {
 	typ         typ
 	notNull     bool
-	hasDefault  bool
+	def         colDefault
 	shipped     bool
 	baseTyp     typ // the type the previous release had (when shipped)
 	baseNotNull bool
+}
+
+func (c *column) hasDefault() bool { return c.def.kind != noDefault }
+
+// colDefault is what a column gets in a row an INSERT does not give it.
+type colDefault struct {
+	kind defaultKind
+	val  value // the constant, for constDefault
+}
+
+type defaultKind byte
+
+const (
+	noDefault     defaultKind = iota // NULL
+	constDefault                     // the same constant in every row
+	uniqueDefault                    // a new value in every row: a sequence, an identity, a random UUID
+	generated                        // computed from the row's other columns
+	exprDefault                      // another expression (now(), a function)
+)
+
+// describe renders the default for a reason: "NULL", "'a'", "a new value
+// per row".
+func (d colDefault) describe() string {
+	switch d.kind {
+	case noDefault:
+		return "NULL"
+	case constDefault:
+		return d.val.String()
+	case uniqueDefault:
+		return "a new value per row"
+	case generated:
+		return "a value computed from its other columns"
+	}
+	return "its default expression"
+}
+
+// uniqueDefaults are the functions whose default gives every row a new value.
+var uniqueDefaults = map[string]bool{
+	"nextval": true, "gen_random_uuid": true, "uuid_generate_v1": true, "uuid_generate_v1mc": true,
+	"uuid_generate_v4": true, "uuid_generate_v7": true, "uuidv4": true, "uuidv7": true,
+}
+
+// defaultOf classifies a DEFAULT expression.
+func defaultOf(n *pg.Node) colDefault {
+	if n == nil {
+		return colDefault{}
+	}
+	v := constant(n)
+	if v.isNull() {
+		return colDefault{}
+	}
+	if _, ok := v.constant(); ok {
+		return colDefault{kind: constDefault, val: v}
+	}
+	for n.GetTypeCast() != nil {
+		n = n.GetTypeCast().GetArg()
+	}
+	if f := n.GetFuncCall(); f != nil {
+		if names := stringList(f.GetFuncname()); len(names) > 0 && uniqueDefaults[names[len(names)-1]] {
+			return colDefault{kind: uniqueDefault}
+		}
+	}
+	return colDefault{kind: exprDefault}
+}
+
+// foreignKey is a FOREIGN KEY constraint: cols of the table reference
+// refCols of ref (a table key).
+type foreignKey struct {
+	name               string
+	cols, refCols      []string
+	ref, refDisplay    string
+	onDelete, onUpdate string // PostgreSQL's action letters: a no action, r restrict, c cascade, n set null, d set default
+	matchFull          bool
+}
+
+func newForeignKey(con *pg.Constraint, cols []string) foreignKey {
+	ref, refD := relKey(con.GetPktable())
+	return foreignKey{
+		name: con.GetConname(), cols: cols, refCols: stringList(con.GetPkAttrs()), ref: ref, refDisplay: refD,
+		onDelete: cmp.Or(con.GetFkDelAction(), "a"), onUpdate: cmp.Or(con.GetFkUpdAction(), "a"), matchFull: con.GetFkMatchtype() == "f",
+	}
+}
+
+// sameKey reports whether two foreign keys check the same thing: the same
+// columns referencing the same columns of the same table.
+func (k foreignKey) sameKey(o foreignKey) bool {
+	return slices.Equal(k.cols, o.cols) && k.ref == o.ref && (slices.Equal(k.refCols, o.refCols) || len(k.refCols) == 0 || len(o.refCols) == 0)
+}
+
+// uniqueKey is a set of columns no two rows share (among the rows a
+// partial index's WHERE keeps).
+type uniqueKey struct {
+	name  string
+	cols  []string // the key's plain columns
+	where []string // the conjuncts of a partial index's WHERE, normalised (exprKey)
+	exact bool     // every element of the key is a plain column
+}
+
+// implies reports whether u, kept by the previous release, makes every
+// write that satisfied it satisfy k too: u's columns are among k's and
+// every row k's index holds u's index held (u's WHERE conditions are all
+// among k's), so two rows colliding in k collided in u.
+func (u uniqueKey) implies(k uniqueKey) bool {
+	if !u.exact || len(u.cols) == 0 {
+		return false
+	}
+	for _, c := range u.cols {
+		if !slices.Contains(k.cols, c) {
+			return false
+		}
+	}
+	for _, w := range u.where {
+		if !slices.Contains(k.where, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func (u uniqueKey) whereText() string {
+	if len(u.where) == 0 {
+		return ""
+	}
+	return " (in the rows of a partial index)"
 }
 
 type enum struct {
@@ -85,6 +217,7 @@ func NewSchema() *Schema {
 		enums:   map[string]*enum{},
 		dropped: map[string]*enum{},
 		objects: map[string]bool{},
+		indexes: map[string]string{},
 	}
 }
 
@@ -94,6 +227,8 @@ func NewSchema() *Schema {
 func (s *Schema) Baseline() {
 	for _, t := range s.tables {
 		t.shipped = true
+		t.baseFKs = slices.Clone(t.fks)
+		t.baseUniques = slices.Clone(t.uniques)
 		for _, c := range t.cols {
 			c.shipped = true
 			c.baseTyp = c.typ
@@ -236,4 +371,98 @@ func (s *Schema) isEnum(name string) bool {
 	}
 	_, ok := s.dropped[key]
 	return ok
+}
+
+// columnOfType names a column ("users.mood") whose type is the type key
+// ("public.mood"), or "".
+func (s *Schema) columnOfType(key string) string {
+	name := strings.TrimPrefix(key, "public.")
+	var found []string
+	for _, t := range s.tables {
+		for cn, c := range t.cols {
+			if c.typ.name == name {
+				found = append(found, t.name+"."+cn)
+			}
+		}
+	}
+	slices.Sort(found)
+	if len(found) == 0 {
+		return ""
+	}
+	return found[0]
+}
+
+// moveTable renames a table (key to newKey): the table keeps its columns
+// and keys, and the foreign keys that reference it follow it, the
+// previous release's ones too (they name the same table).
+func (s *Schema) moveTable(key, newKey string) {
+	t := s.tables[key]
+	if t == nil {
+		return
+	}
+	delete(s.tables, key)
+	t.name = strings.TrimPrefix(newKey, "public.")
+	s.tables[newKey] = t
+	for _, o := range s.tables {
+		for _, fks := range [][]foreignKey{o.fks, o.baseFKs} {
+			for i := range fks {
+				if fks[i].ref == key {
+					fks[i].ref, fks[i].refDisplay = newKey, t.name
+				}
+			}
+		}
+	}
+	for name, tk := range s.indexes {
+		if tk == key {
+			s.indexes[name] = newKey
+		}
+	}
+}
+
+// renameColumn renames a column; the keys on it, the previous release's
+// ones too, follow it.
+func (t *table) renameColumn(from, to string) {
+	if c := t.cols[from]; c != nil {
+		delete(t.cols, from)
+		t.cols[to] = c
+	}
+	rename := func(cols []string) {
+		for i, c := range cols {
+			if c == from {
+				cols[i] = to
+			}
+		}
+	}
+	for _, k := range t.fks {
+		rename(k.cols)
+	}
+	for _, k := range t.baseFKs {
+		rename(k.cols)
+	}
+	for _, k := range t.uniques {
+		rename(k.cols)
+	}
+	for _, k := range t.baseUniques {
+		rename(k.cols)
+	}
+}
+
+// shippedEnum returns the values the previous release had in the enum t
+// names, or nil when t is not such an enum (or an array of it).
+func (s *Schema) shippedEnum(t typ) []string {
+	if t.array > 0 || t.name == "" {
+		return nil
+	}
+	key := t.name
+	if !strings.Contains(key, ".") {
+		key = "public." + key
+	}
+	e := s.enums[key]
+	if e == nil {
+		e = s.dropped[key]
+	}
+	if e == nil || !e.shipped {
+		return nil
+	}
+	return e.base
 }

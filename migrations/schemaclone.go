@@ -14,14 +14,20 @@ func (s *Schema) clone() *Schema {
 		enums:   make(map[string]*enum, len(s.enums)),
 		dropped: make(map[string]*enum, len(s.dropped)),
 		objects: make(map[string]bool, len(s.objects)),
+		indexes: make(map[string]string, len(s.indexes)),
 		parses:  s.parses,
 	}
+	for k, v := range s.indexes {
+		c.indexes[k] = v
+	}
 	for k, t := range s.tables {
-		tc := &table{name: t.name, shipped: t.shipped, cols: make(map[string]*column, len(t.cols))}
+		tc := &table{name: t.name, shipped: t.shipped, cols: make(map[string]*column, len(t.cols)),
+			fks: cloneFKs(t.fks), uniques: cloneUniques(t.uniques), baseFKs: cloneFKs(t.baseFKs), baseUniques: cloneUniques(t.baseUniques)}
 		for name, col := range t.cols {
 			cc := *col
 			cc.typ.mods = slices.Clone(col.typ.mods)
 			cc.baseTyp.mods = slices.Clone(col.baseTyp.mods)
+			cc.def.val.vals = slices.Clone(col.def.val.vals)
 			tc.cols[name] = &cc
 		}
 		c.tables[k] = tc
@@ -45,4 +51,28 @@ func (s *Schema) clone() *Schema {
 		c.objects[k] = v
 	}
 	return c
+}
+
+func cloneFKs(fks []foreignKey) []foreignKey {
+	if fks == nil {
+		return nil
+	}
+	out := make([]foreignKey, len(fks))
+	for i, fk := range fks {
+		fk.cols, fk.refCols = slices.Clone(fk.cols), slices.Clone(fk.refCols)
+		out[i] = fk
+	}
+	return out
+}
+
+func cloneUniques(us []uniqueKey) []uniqueKey {
+	if us == nil {
+		return nil
+	}
+	out := make([]uniqueKey, len(us))
+	for i, u := range us {
+		u.cols, u.where = slices.Clone(u.cols), slices.Clone(u.where)
+		out[i] = u
+	}
+	return out
 }

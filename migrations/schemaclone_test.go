@@ -12,13 +12,18 @@ import (
 // Schema.clone must copy it (deeply when it is a map, slice or pointer).
 func TestSchemaCloneFields(t *testing.T) {
 	known := map[string][]string{
-		"Schema": {"tables", "enums", "dropped", "objects", "parses"},
-		"table":  {"name", "shipped", "cols"},
-		"column": {"typ", "notNull", "hasDefault", "shipped", "baseTyp", "baseNotNull"},
+		"Schema": {"tables", "enums", "dropped", "objects", "indexes", "parses"},
+		"table":  {"name", "shipped", "cols", "fks", "uniques", "baseFKs", "baseUniques"},
+		"column": {"typ", "notNull", "def", "shipped", "baseTyp", "baseNotNull"},
 		"enum":   {"name", "values", "shipped", "base"},
 		"typ":    {"name", "mods", "array"},
+		// Copied by cloneFKs, cloneUniques and the column copy.
+		"foreignKey": {"name", "cols", "refCols", "ref", "refDisplay", "onDelete", "onUpdate", "matchFull"},
+		"uniqueKey":  {"name", "cols", "where", "exact"},
+		"colDefault": {"kind", "val"},
+		"value":      {"null", "any", "vals"},
 	}
-	for _, v := range []any{Schema{}, table{}, column{}, enum{}, typ{}} {
+	for _, v := range []any{Schema{}, table{}, column{}, enum{}, typ{}, foreignKey{}, uniqueKey{}, colDefault{}, value{}} {
 		rt := reflect.TypeOf(v)
 		var fields []string
 		for i := range rt.NumField() {

@@ -2,8 +2,11 @@ package notes
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -67,6 +70,22 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("reading release config %q: %w", path, err)
 	}
 	return c, nil
+}
+
+// FindConfig reads the repository's own release.yml, as GitHub looks for
+// it: .github/release.yml, else .github/release.yaml, in the clone at
+// repoDir. It returns nil when there is neither.
+func FindConfig(repoDir string) (*Config, error) {
+	for _, name := range []string{"release.yml", "release.yaml"} {
+		p := filepath.Join(repoDir, ".github", name)
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("reading release config %q: %w", p, err)
+		}
+		return LoadConfig(p)
+	}
+	return nil, nil
 }
 
 func contains(list []string, s string) bool {

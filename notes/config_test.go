@@ -2,6 +2,8 @@ package notes
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -101,5 +103,47 @@ func TestConventional(t *testing.T) {
 	}
 	if !strings.Contains(escape("a <b>\nc"), `\<b\>`) {
 		t.Error("titles are not escaped")
+	}
+}
+
+// TestFindConfig: .github/release.yml, else .yaml, as GitHub looks; none
+// is no config, and a bad one is an error naming the file.
+func TestFindConfig(t *testing.T) {
+	write := func(t *testing.T, dir, name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, ".github", name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := func(title string) string {
+		return "changelog:\n  categories:\n    - title: " + title + "\n      labels: ['*']\n"
+	}
+	title := func(c *Config) string {
+		if c == nil {
+			return "<none>"
+		}
+		return c.Changelog.Categories[0].Title
+	}
+
+	dir := t.TempDir()
+	if c, err := FindConfig(dir); c != nil || err != nil {
+		t.Errorf("no config: %+v, %v", c, err)
+	}
+	write(t, dir, "release.yaml", cfg("From yaml"))
+	if c, err := FindConfig(dir); err != nil || title(c) != "From yaml" {
+		t.Errorf(".yaml only: %s, %v", title(c), err)
+	}
+	write(t, dir, "release.yml", cfg("From yml"))
+	if c, err := FindConfig(dir); err != nil || title(c) != "From yml" {
+		t.Errorf(".yml and .yaml: %s, %v (want .yml, as GitHub)", title(c), err)
+	}
+	write(t, dir, "release.yml", "changelog:\n  categorys: []\n")
+	_, err := FindConfig(dir)
+	if b, ok := errors.AsType[badInputer](err); !ok || !b.BadInput() || !strings.Contains(err.Error(), filepath.Join(dir, ".github", "release.yml")) {
+		t.Errorf("bad config: err = %v, want bad input naming the file", err)
 	}
 }

@@ -72,12 +72,23 @@ var conventionalTitles = []struct {
 	{"Refactoring", []string{"refactor"}},
 	{"Documentation", []string{"docs", "doc"}},
 	{"Dependencies", []string{"deps", "build"}},
-	{"Other changes", nil},
+	{otherChanges, nil},
 }
 
 var breakingLabels = map[string]bool{
 	"breaking": true, "breaking-change": true, "breaking change": true, "breaking-changes": true,
 	"breaking changes": true, "semver-major": true, "semver:major": true, "type: breaking": true,
+}
+
+// conventionalCategory is the category of a conventional-commit type:
+// otherChanges for a type no category lists (or none).
+func conventionalCategory(typ string) string {
+	for _, ct := range conventionalTitles {
+		if contains(ct.Types, typ) {
+			return ct.Title
+		}
+	}
+	return otherChanges
 }
 
 func isBreakingLabel(l string) bool { return breakingLabels[strings.ToLower(strings.TrimSpace(l))] }

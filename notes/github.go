@@ -2,9 +2,7 @@ package notes
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -12,16 +10,28 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/sonicsaas/sonic-release/internal/httpretry"
 )
 
-// rateLimitTransport retries a request GitHub refused for a rate limit,
+// rateLimitPolicy retries a request GitHub refused for a rate limit,
 // after the wait GitHub asks for: Retry-After (secondary limits) or
-// x-ratelimit-reset when x-ratelimit-remaining is 0 (primary limit). It
-// retries below go-github, so go-github never records the limit and
+// x-ratelimit-reset when x-ratelimit-remaining is 0 (primary limit). Its
+// transport sits below go-github, so go-github never records the limit and
 // refuses later calls on its own.
-type rateLimitTransport struct {
-	base http.RoundTripper
-	o    *options
+func (o *options) rateLimitPolicy(req *http.Request, attempt int, resp *http.Response, err error) (time.Duration, bool, error) {
+	if err != nil {
+		return 0, false, nil
+	}
+	wait, limited := rateLimitWait(resp, o.now())
+	if !limited || attempt > o.retries {
+		return 0, false, nil
+	}
+	if wait > o.maxWait {
+		return 0, false, &RateLimitError{Wait: wait, Reset: o.now().Add(wait)}
+	}
+	o.log.Warn("GitHub rate limit: waiting", "wait", wait.String(), "method", req.Method, "path", req.URL.Path)
+	return wait, true, nil
 }
 
 // RateLimitError is returned when GitHub's rate limit resets later than the
@@ -35,54 +45,14 @@ func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("GitHub rate limit exceeded: it resets in %s (at %s), longer than the allowed wait; run again later or raise the wait", e.Wait.Round(time.Second), e.Reset.UTC().Format(time.RFC3339))
 }
 
-func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	for attempt := 0; ; attempt++ {
-		r := req
-		if attempt > 0 && req.Body != nil {
-			if req.GetBody == nil {
-				return nil, errors.New("retrying a rate-limited request: its body cannot be replayed")
-			}
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			r = req.Clone(req.Context())
-			r.Body = body
-		}
-		resp, err := t.base.RoundTrip(r)
-		if err != nil {
-			return nil, err
-		}
-		wait, limited := rateLimitWait(resp, t.o.now())
-		if !limited || attempt >= t.o.retries {
-			return resp, nil
-		}
-		if wait > t.o.maxWait {
-			resp.Body.Close()
-			return nil, &RateLimitError{Wait: wait, Reset: t.o.now().Add(wait)}
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		t.o.log.Warn("GitHub rate limit: waiting", "wait", wait.String(), "method", req.Method, "path", req.URL.Path)
-		if err := t.o.sleep(req.Context(), wait); err != nil {
-			return nil, err
-		}
-	}
-}
-
 // rateLimitWait says whether resp is a rate-limit refusal and how long to
 // wait before retrying.
 func rateLimitWait(resp *http.Response, now time.Time) (time.Duration, bool) {
 	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
 		return 0, false
 	}
-	if v := resp.Header.Get("Retry-After"); v != "" {
-		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second, true
-		}
-		if at, err := http.ParseTime(v); err == nil {
-			return max(0, at.Sub(now)), true
-		}
+	if wait, ok := httpretry.RetryAfter(resp.Header, now); ok {
+		return wait, true
 	}
 	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
 		if s, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {

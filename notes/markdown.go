@@ -6,7 +6,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 )
 
 // Markdown renders the notes in the built-in layout: migrations, breaking
@@ -25,21 +25,25 @@ func Markdown(n *Notes) string {
 	if len(n.Breaking) > 0 {
 		b.WriteString("\n### Breaking changes\n\n")
 		for _, c := range n.Breaking {
-			fmt.Fprintf(&b, "- %s%s\n", escape(c.Description), ref(c.PR, c.SHA))
+			fmt.Fprintf(&b, "- %s%s%s\n", escape(c.Description), ref(c.PR, c.SHA), alreadyIn(c.AlreadyIn))
 		}
 	}
 	b.WriteString("\n### Changes\n")
-	if len(n.Categories) == 0 {
+	switch {
+	case len(n.Categories) == 0 && len(n.AlreadyReleased) > 0:
+		b.WriteString("\nNo new changes: all of them were released before (below).\n")
+	case len(n.Categories) == 0:
 		b.WriteString("\nNo changes.\n")
 	}
 	for _, c := range n.Categories {
 		fmt.Fprintf(&b, "\n#### %s\n\n", c.Title)
-		for _, e := range c.Entries {
-			by := ""
-			if e.Author != "" {
-				by = " by @" + e.Author
-			}
-			fmt.Fprintf(&b, "- %s%s%s\n", escape(e.Title), by, ref(e.PR, e.SHA))
+		writeEntries(&b, c.Entries)
+	}
+	if len(n.AlreadyReleased) > 0 {
+		b.WriteString("\n### Already released\n\nPart of this release too, but shipped before in the release named: new only to an operator on an older version than that.\n")
+		for _, r := range n.AlreadyReleased {
+			fmt.Fprintf(&b, "\n#### In %s\n\n", r.Version)
+			writeEntries(&b, r.Entries)
 		}
 	}
 	writeImage(&b, n.Image)
@@ -47,6 +51,24 @@ func Markdown(n *Notes) string {
 		fmt.Fprintf(&b, "\n**Full changelog**: %s\n", n.CompareURL)
 	}
 	return b.String()
+}
+
+func writeEntries(b *strings.Builder, es []Entry) {
+	for _, e := range es {
+		by := ""
+		if e.Author != "" {
+			by = " by @" + e.Author
+		}
+		fmt.Fprintf(b, "- %s%s%s\n", escape(e.Title), by, ref(e.PR, e.SHA))
+	}
+}
+
+// alreadyIn is the note on a breaking change an earlier release shipped.
+func alreadyIn(version string) string {
+	if version == "" {
+		return ""
+	}
+	return " (already in " + version + ")"
 }
 
 func ref(pr int, sha string) string {
@@ -73,6 +95,10 @@ func escape(s string) string {
 }
 
 func writeMigrations(b *strings.Builder, n *Notes) {
+	if n.MigrationsError != "" {
+		writeMigrationsFailed(b, n)
+		return
+	}
 	r := n.Migrations
 	if r == nil || (len(r.Migrations) == 0 && len(r.Problems) == 0) {
 		return
@@ -92,11 +118,16 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 			fmt.Fprintf(b, "> - `%s`: %s\n", f.File, escape(f.Reason))
 		}
 	}
-	var compatible []migrations.Migration
+	var compatible, review []report.Migration
 	first := true
 	for _, m := range r.Migrations {
+		if m.Review {
+			review = append(review, m)
+		}
 		if !m.Breaking {
-			compatible = append(compatible, m)
+			if !m.Review {
+				compatible = append(compatible, m)
+			}
 			continue
 		}
 		if first {
@@ -105,14 +136,22 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 		}
 		fmt.Fprintf(b, "- **%s** (`%s`, %s)\n", m.Name, m.File, m.Status)
 		for _, f := range m.Findings {
-			if !f.Breaking {
-				continue
+			if f.Breaking {
+				writeFinding(b, f)
 			}
-			loc := f.File
-			if f.Line > 0 {
-				loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+		}
+	}
+	if len(review) > 0 {
+		// Statements the analyser cannot judge: not a claim that they
+		// break the previous release, so apart from the CAUTION.
+		fmt.Fprintf(b, "\n#### Needs review\n\nThe analyser cannot judge these statements (triggers, function bodies, dynamic SQL, …): read them to know whether %s still runs after them.\n\n", prev)
+		for _, m := range review {
+			fmt.Fprintf(b, "- **%s** (`%s`, %s)\n", m.Name, m.File, m.Status)
+			for _, f := range m.Findings {
+				if f.Review {
+					writeFinding(b, f)
+				}
 			}
-			fmt.Fprintf(b, "  - `%s`: `%s`: %s\n", loc, oneLine(f.Statement), escape(f.Reason))
 		}
 	}
 	if len(compatible) > 0 {
@@ -121,6 +160,15 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 			fmt.Fprintf(b, "- %s (`%s`)\n", m.Name, m.File)
 		}
 	}
+}
+
+// writeFinding writes one statement of a migration: where, what, why.
+func writeFinding(b *strings.Builder, f report.Finding) {
+	loc := f.File
+	if f.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+	}
+	fmt.Fprintf(b, "  - `%s`: `%s`: %s\n", loc, oneLine(f.Statement), escape(f.Reason))
 }
 
 func oneLine(s string) string {

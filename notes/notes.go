@@ -3,13 +3,9 @@ package notes
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
-	"github.com/google/go-github/v62/github"
-
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -40,6 +36,9 @@ type Input struct {
 	Previous string
 	// Head is the commit the release is made of. The default is Version.
 	Head string
+	// Range, when set, is the range ResolveRange chose: the notes cover
+	// Range.From to Range.To and Previous and Head are not used.
+	Range *Range
 	// RepoDir is the local clone. Required.
 	RepoDir string
 	// Repository is "owner/name" on GitHub. Empty means no GitHub calls:
@@ -48,11 +47,15 @@ type Input struct {
 	// Config is the repository's .github/release.yml; nil groups by
 	// conventional-commit type.
 	Config *Config
-	// Migrations is the migration analysis of the range, or nil.
-	Migrations *migrations.Report
+	// Migrations is the migration analysis of the range, or nil. Build
+	// refuses a report of another range (*RangeMismatchError).
+	Migrations *report.Report
+	// MigrationsError, when set, is why the migration analysis of the range
+	// failed: the notes say so in place of the migrations, and warn.
+	MigrationsError string
 	// Upgrades is the upgrade and rollback table of the release
 	// (migrations.History.Upgrades), or nil.
-	Upgrades *migrations.Upgrades
+	Upgrades *report.Upgrades
 	// Image is the released image, or nil.
 	Image *Image
 }
@@ -64,23 +67,31 @@ type Notes struct {
 	Previous   string `json:"previous,omitempty"`
 	Prerelease bool   `json:"prerelease"`
 	// Bump is "major", "minor", "patch", "prerelease" or "initial".
-	Bump         string             `json:"bump"`
-	Repository   string             `json:"repository,omitempty"`
-	Range        Range              `json:"range"`
-	Commits      []Commit           `json:"commits"`
-	PullRequests []PullRequest      `json:"pull_requests"`
-	Breaking     []Change           `json:"breaking"`
-	Categories   []Category         `json:"categories"`
-	Migrations   *migrations.Report `json:"migrations,omitempty"`
-	Image        *Image             `json:"image,omitempty"`
-	CompareURL   string             `json:"compare_url,omitempty"`
+	Bump         string        `json:"bump"`
+	Repository   string        `json:"repository,omitempty"`
+	Range        Range         `json:"range"`
+	Commits      []Commit      `json:"commits"`
+	PullRequests []PullRequest `json:"pull_requests"`
+	Breaking     []Change      `json:"breaking"`
+	Categories   []Category    `json:"categories"`
+	// AlreadyReleased are the entries of the range that earlier releases
+	// already shipped (cherry-picked onto a release branch, then merged
+	// again), newest release first; Categories holds the others.
+	AlreadyReleased []Released         `json:"already_released,omitempty"`
+	Migrations      *report.Report `json:"migrations,omitempty"`
+	Image           *Image             `json:"image,omitempty"`
+	CompareURL      string             `json:"compare_url,omitempty"`
 	// Warnings are what the operator or maintainer should know about the
 	// notes themselves: a shallow clone, a breaking change in a patch
 	// release, a pull request that could not be found.
 	Warnings []string `json:"warnings,omitempty"`
+	// MigrationsError is why the migration analysis failed, when it did:
+	// the notes then cannot say whether the previous release can run
+	// against the migrations of this one.
+	MigrationsError string `json:"migrations_error,omitempty"`
 
 	// Upgrades is the upgrade and rollback table (Input.Upgrades).
-	Upgrades *migrations.Upgrades `json:"upgrades,omitempty"`
+	Upgrades *report.Upgrades `json:"upgrades,omitempty"`
 }
 
 // Range is the commit range of the release.
@@ -107,6 +118,13 @@ type Commit struct {
 	// BreakingNote is the text of its BREAKING CHANGE footer.
 	BreakingNote string `json:"breaking_note,omitempty"`
 	Merge        bool   `json:"merge,omitempty"`
+	// AlreadyIn is the lowest earlier release that contains this commit
+	// or the same change (a cherry-pick of it, or the commit it was
+	// cherry-picked from).
+	AlreadyIn string `json:"already_in,omitempty"`
+	// SameAs is the commit of the range that makes the same change, when
+	// this one is a copy of it (listed once, under that commit).
+	SameAs string `json:"same_as,omitempty"`
 }
 
 // PullRequest is one pull request merged in the range.
@@ -122,6 +140,9 @@ type PullRequest struct {
 	// Found is false when GitHub was not asked or did not know it: Title
 	// then comes from the commit.
 	Found bool `json:"found"`
+	// AlreadyIn is the earlier release that already shipped the pull
+	// request, or "".
+	AlreadyIn string `json:"already_in,omitempty"`
 }
 
 // Change is one breaking change.
@@ -133,6 +154,8 @@ type Change struct {
 	// Why is what marked it breaking: "conventional commit !",
 	// "BREAKING CHANGE footer" or "label <name>".
 	Why string `json:"why"`
+	// AlreadyIn is the earlier release that already shipped it, or "".
+	AlreadyIn string `json:"already_in,omitempty"`
 }
 
 // Category is one group of the changes.
@@ -148,6 +171,14 @@ type Entry struct {
 	SHA    string `json:"sha,omitempty"`
 	URL    string `json:"url,omitempty"`
 	Author string `json:"author,omitempty"`
+	// AlreadyIn is the earlier release that already shipped it, or "".
+	AlreadyIn string `json:"already_in,omitempty"`
+}
+
+// Released is the entries an earlier release already shipped.
+type Released struct {
+	Version string  `json:"version"`
+	Entries []Entry `json:"entries"`
 }
 
 // Build collects the notes of a release.
@@ -161,9 +192,13 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		return nil, err
 	}
 	if in.RepoDir == "" {
-		return nil, &InputError{What: "no repository directory", Expect: "pass the local clone of the repository"}
+		return nil, errNoRepoDir
 	}
-	n := &Notes{Version: in.Version, Prerelease: v.Prerelease(), Repository: in.Repository, Migrations: in.Migrations}
+	if in.Migrations != nil && in.MigrationsError != "" {
+		return nil, &InputError{What: "both a migration report and a failed migration analysis", Expect: "pass one or the other"}
+	}
+	n := &Notes{Version: in.Version, Prerelease: v.Prerelease(), Repository: in.Repository, Migrations: in.Migrations,
+		MigrationsError: strings.Join(strings.Fields(in.MigrationsError), " ")}
 	n.Upgrades = in.Upgrades
 	var owner, name string
 	if in.Repository != "" {
@@ -171,43 +206,32 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 			return nil, err
 		}
 	}
-	g := gitRepo{bin: o.git, dir: in.RepoDir}
-	shallow, err := g.shallow(ctx)
+	g := o.repo(in.RepoDir)
+	shallow, err := g.Shallow(ctx)
 	if err != nil {
 		return nil, err
 	}
-	n.Range.Shallow = shallow
-
 	gh, err := o.client()
 	if err != nil {
 		return nil, err
 	}
 
-	// The previous release.
-	prev := in.Previous
-	if prev == "" {
-		tags, err := g.tags(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if len(tagging.PublishedVersions(tags)) == 0 && in.Repository != "" {
-			// A clone without tags (actions/checkout's default): ask GitHub.
-			if tags, err = listTagNames(ctx, gh, owner, name); err != nil {
+	// The range: chosen by the caller (ResolveRange), else here.
+	var rng Range
+	if in.Range != nil {
+		rng = Range{From: in.Range.From, To: in.Range.To}
+		if rng.From != "" {
+			if _, err := tagging.ParseVersion(rng.From); err != nil {
 				return nil, err
 			}
 		}
-		prev = tagging.Previous(v, tags)
-	} else if _, err := tagging.ParseVersion(prev); err != nil {
+	} else if rng, err = chooseRange(ctx, g, gh, owner, name, v, in); err != nil {
 		return nil, err
 	}
+	prev, head := rng.From, rng.To
 	n.Previous = prev
 	n.Bump = bump(v, prev)
-
-	head := in.Head
-	if head == "" {
-		head = in.Version
-	}
-	n.Range.From, n.Range.To = prev, head
+	n.Range.From, n.Range.To, n.Range.Shallow = prev, head, shallow
 
 	// The commits: from the clone when it has the whole range, else GitHub.
 	headSHA, err := g.resolve(ctx, head)
@@ -219,6 +243,9 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		if prevSHA, err = g.resolve(ctx, prev); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkReport(ctx, g, Range{From: prev, To: head, FromSHA: prevSHA, ToSHA: headSHA}, in.Migrations); err != nil {
+		return nil, err
 	}
 	var commits []commit
 	switch {
@@ -247,7 +274,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		n.Range.Source = "github-compare"
 		if commits, err = compareCommits(ctx, gh, owner, name, prev, head); err != nil {
 			if headSHA == "" {
-				return nil, fmt.Errorf("%w (if %s is not tagged yet, name the commit to release with --head)", err, head)
+				return nil, &UnknownHeadError{Head: head, Err: err}
 			}
 			return nil, err
 		}
@@ -255,7 +282,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	}
 	o.log.Info("commit range read", "from", prev, "to", head, "source", n.Range.Source, "commits", len(commits))
 
-	if err := n.collect(ctx, o, gh, owner, name, commits, in.Config); err != nil {
+	if err := n.collect(ctx, o, gh, g, owner, name, commits, in.Config); err != nil {
 		return nil, err
 	}
 	if in.Image != nil {
@@ -273,6 +300,9 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	n.PullRequests = nonNil(n.PullRequests)
 	n.Breaking = nonNil(n.Breaking)
 	n.Categories = nonNil(n.Categories)
+	if n.MigrationsError != "" {
+		n.Warnings = append(n.Warnings, migrationsFailed(n))
+	}
 	if len(n.Breaking) > 0 && (n.Bump == "minor" || n.Bump == "patch") {
 		n.Warnings = append(n.Warnings, fmt.Sprintf("%s is a %s release but contains %d breaking change(s): consider a major version", in.Version, n.Bump, len(n.Breaking)))
 	}
@@ -299,276 +329,6 @@ func bump(v tagging.Version, prev string) string {
 	default:
 		return "patch"
 	}
-}
-
-// collect turns the commits into commits, pull requests, breaking changes
-// and categories.
-func (n *Notes) collect(ctx context.Context, o *options, gh *github.Client, owner, name string, commits []commit, cfg *Config) error {
-	inRange := make(map[string]int, len(commits))
-	for i, c := range commits {
-		inRange[c.SHA] = i
-	}
-	prOf := make([]int, len(commits))
-	for i, c := range commits {
-		prOf[i] = prNumber(c.Subject)
-	}
-	// The mainline: first parents from the head. The commits a merge
-	// brought in (reachable from its other parents, not from the mainline)
-	// belong to the merge's pull request. Oldest merge first.
-	mainline := map[string]bool{}
-	var mainOrder []int
-	if len(commits) > 0 {
-		for sha := n.Range.ToSHA; ; {
-			i, ok := inRange[sha]
-			if !ok || mainline[sha] {
-				break
-			}
-			mainline[sha] = true
-			mainOrder = append(mainOrder, i)
-			if len(commits[i].Parents) == 0 {
-				break
-			}
-			sha = commits[i].Parents[0]
-		}
-	}
-	assigned := make([]bool, len(commits))
-	for k := len(mainOrder) - 1; k >= 0; k-- {
-		i := mainOrder[k]
-		c := commits[i]
-		if len(c.Parents) < 2 || prOf[i] == 0 {
-			continue
-		}
-		stack := append([]string(nil), c.Parents[1:]...)
-		for len(stack) > 0 {
-			sha := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			j, ok := inRange[sha]
-			if !ok || mainline[sha] || assigned[j] {
-				continue
-			}
-			assigned[j] = true
-			if prOf[j] == 0 {
-				prOf[j] = prOf[i]
-			}
-			stack = append(stack, commits[j].Parents...)
-		}
-	}
-
-	// Pull requests, from GitHub when a repository is given.
-	want := map[int]bool{}
-	var since time.Time
-	for i, c := range commits {
-		if prOf[i] != 0 {
-			want[prOf[i]] = true
-			if since.IsZero() || c.Date.Before(since) {
-				since = c.Date
-			}
-		}
-	}
-	fetched := map[int]*github.PullRequest{}
-	if owner != "" && len(want) > 0 {
-		prs, warnings, err := fetchPulls(ctx, gh, owner, name, want, since.Add(-time.Hour))
-		if err != nil {
-			return err
-		}
-		n.Warnings = append(n.Warnings, warnings...)
-		for k, pr := range prs {
-			fetched[k] = pr
-		}
-	}
-
-	// Commits, oldest first.
-	prs := map[int]*PullRequest{}
-	for i := len(commits) - 1; i >= 0; i-- {
-		c := commits[i]
-		cm := Commit{SHA: c.SHA, Subject: c.Subject, Author: c.Author, PR: prOf[i], Merge: len(c.Parents) > 1}
-		if cc, ok := parseConventional(c.Subject); ok {
-			cm.Type, cm.Scope, cm.Breaking = cc.Type, cc.Scope, cc.Breaking
-		}
-		if note, ok := breakingFooter(c.Body); ok {
-			cm.Breaking, cm.BreakingNote = true, note
-		}
-		n.Commits = append(n.Commits, cm)
-		if cm.PR == 0 {
-			continue
-		}
-		pr := prs[cm.PR]
-		if pr == nil {
-			pr = &PullRequest{Number: cm.PR}
-			if n.Repository != "" {
-				pr.URL = fmt.Sprintf("%s/%s/pull/%d", o.serverURL, n.Repository, cm.PR)
-			}
-			prs[cm.PR] = pr
-		}
-		pr.Commits = append(pr.Commits, c.SHA)
-		// Without GitHub: the title of a squash commit is its subject
-		// without "(#n)"; a merge commit carries the title in its body.
-		if pr.Title == "" || cm.Merge {
-			switch {
-			case cm.Merge && mergeSubjectRe.MatchString(c.Subject):
-				if t, _, _ := strings.Cut(c.Body, "\n"); strings.TrimSpace(t) != "" {
-					pr.Title = strings.TrimSpace(t)
-				}
-			case squashSubjectRe.MatchString(c.Subject):
-				pr.Title = strings.TrimSpace(squashSubjectRe.ReplaceAllString(c.Subject, ""))
-			}
-			if pr.Author == "" {
-				pr.Author = c.Login
-			}
-		}
-	}
-	numbers := make([]int, 0, len(prs))
-	for k := range prs {
-		numbers = append(numbers, k)
-	}
-	sort.Ints(numbers)
-	for _, k := range numbers {
-		pr := prs[k]
-		if f := fetched[k]; f != nil {
-			pr.Found = true
-			pr.Title = f.GetTitle()
-			pr.Author = f.GetUser().GetLogin()
-			pr.URL = f.GetHTMLURL()
-			for _, l := range f.Labels {
-				pr.Labels = append(pr.Labels, l.GetName())
-			}
-		}
-		if pr.Title == "" {
-			pr.Title = fmt.Sprintf("Pull request #%d", k)
-		}
-		if cc, ok := parseConventional(pr.Title); ok {
-			pr.Type = cc.Type
-			pr.Breaking = cc.Breaking
-		}
-		n.PullRequests = append(n.PullRequests, *pr)
-	}
-	prIndex := map[int]int{}
-	for i, pr := range n.PullRequests {
-		prIndex[pr.Number] = i
-	}
-
-	// Breaking changes.
-	for _, c := range n.Commits {
-		if !c.Breaking {
-			continue
-		}
-		ch := Change{SHA: c.SHA, PR: c.PR, Why: "conventional commit !"}
-		if c.BreakingNote != "" {
-			ch.Description, ch.Why = c.BreakingNote, "BREAKING CHANGE footer"
-		} else if cc, ok := parseConventional(c.Subject); ok {
-			ch.Description = squashSubjectRe.ReplaceAllString(cc.Description, "")
-		}
-		ch.Description = strings.TrimSpace(ch.Description)
-		if c.PR != 0 {
-			pr := &n.PullRequests[prIndex[c.PR]]
-			pr.Breaking = true
-			ch.URL = pr.URL
-		}
-		n.Breaking = append(n.Breaking, ch)
-	}
-	for i := range n.PullRequests {
-		pr := &n.PullRequests[i]
-		for _, l := range pr.Labels {
-			if isBreakingLabel(l) {
-				if !hasChangeFor(n.Breaking, pr.Number) {
-					n.Breaking = append(n.Breaking, Change{Description: pr.Title, PR: pr.Number, URL: pr.URL, Why: "label " + l})
-				}
-				pr.Breaking = true
-				break
-			}
-		}
-		if pr.Breaking && !hasChangeFor(n.Breaking, pr.Number) {
-			if cc, ok := parseConventional(pr.Title); ok {
-				n.Breaking = append(n.Breaking, Change{Description: cc.Description, PR: pr.Number, URL: pr.URL, Why: "conventional commit !"})
-			}
-		}
-	}
-
-	// Categories.
-	type item struct {
-		entry  Entry
-		typ    string
-		author string
-		labels []string
-	}
-	var items []item
-	commitIdx := make(map[string]int, len(n.Commits))
-	for i, c := range n.Commits {
-		commitIdx[c.SHA] = i
-	}
-	for _, pr := range n.PullRequests {
-		typ := pr.Type
-		if typ == "" {
-			for _, sha := range pr.Commits {
-				c := n.Commits[commitIdx[sha]]
-				if c.Type != "" && !c.Merge {
-					typ = c.Type
-					break
-				}
-			}
-		}
-		items = append(items, item{Entry{Title: pr.Title, PR: pr.Number, URL: pr.URL, Author: pr.Author}, typ, pr.Author, pr.Labels})
-	}
-	for _, c := range n.Commits {
-		if c.PR != 0 || c.Merge {
-			continue
-		}
-		e := Entry{Title: c.Subject, SHA: c.SHA}
-		if n.Repository != "" {
-			e.URL = fmt.Sprintf("%s/%s/commit/%s", o.serverURL, n.Repository, c.SHA)
-		}
-		items = append(items, item{e, c.Type, "", nil})
-	}
-	byTitle := map[string]*Category{}
-	var order []string
-	add := func(title string, e Entry) {
-		if byTitle[title] == nil {
-			byTitle[title] = &Category{Title: title}
-		}
-		byTitle[title].Entries = append(byTitle[title].Entries, e)
-	}
-	if cfg != nil {
-		for _, c := range cfg.Changelog.Categories {
-			order = append(order, c.Title)
-		}
-		order = append(order, otherChanges)
-		for _, it := range items {
-			if title, ok := cfg.category(it.author, it.labels); ok {
-				add(title, it.entry)
-			}
-		}
-	} else {
-		for _, ct := range conventionalTitles {
-			order = append(order, ct.Title)
-		}
-		for _, it := range items {
-			title := "Other changes"
-			for _, ct := range conventionalTitles {
-				if contains(ct.Types, it.typ) {
-					title = ct.Title
-					break
-				}
-			}
-			add(title, it.entry)
-		}
-	}
-	seen := map[string]bool{}
-	for _, t := range order {
-		if c := byTitle[t]; c != nil && !seen[t] {
-			seen[t] = true
-			n.Categories = append(n.Categories, *c)
-		}
-	}
-	return nil
-}
-
-func hasChangeFor(cs []Change, pr int) bool {
-	for _, c := range cs {
-		if c.PR == pr {
-			return true
-		}
-	}
-	return false
 }
 
 func nonNil[T any](s []T) []T {

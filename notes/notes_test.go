@@ -306,13 +306,14 @@ func TestBuildJSON(t *testing.T) {
 // the same as from the full clone.
 func TestShallowClone(t *testing.T) {
 	tests := []struct {
-		name    string
-		repo    func(*testing.T) *gittest.Repo
-		pulls   func(*fakegithub.Server)
-		version string
+		name     string
+		repo     func(*testing.T) *gittest.Repo
+		pulls    func(*fakegithub.Server)
+		previous string
+		version  string
 	}{
-		{"squash", squashRepo, squashPulls, "v1.1.0"},
-		{"merge", mergeRepo, mergePulls, "v2.0.0"},
+		{"squash", squashRepo, squashPulls, "v1.0.0", "v1.1.0"},
+		{"merge", mergeRepo, mergePulls, "v1.4.2", "v2.0.0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -326,7 +327,9 @@ func TestShallowClone(t *testing.T) {
 			s := fakegithub.New(t)
 			tt.pulls(s)
 			full.Seed(s, ghRepo)
-			in := Input{Version: tt.version, Repository: ghRepo, Migrations: migrationReport(), Image: testImage()}
+			rep := migrationReport()
+			rep.From, rep.To = tt.previous, tt.version
+			in := Input{Version: tt.version, Repository: ghRepo, Migrations: rep, Image: testImage()}
 
 			in.RepoDir = clone
 			got, err := Build(t.Context(), in, fakeOpts(s)...)
@@ -377,7 +380,7 @@ func TestMissingTag(t *testing.T) {
 	// either, and the error says how to name the commit; with Head the
 	// clone is enough.
 	_, err = Build(t.Context(), Input{Version: "v1.2.0", Previous: "v1.1.0", RepoDir: r.Dir, Repository: ghRepo}, fakeOpts(s)...)
-	if err == nil || !strings.Contains(err.Error(), "name the commit to release with --head") {
+	if _, ok := errors.AsType[*UnknownHeadError](err); !ok || !strings.Contains(err.Error(), "name the commit the release is made of as its head") {
 		t.Errorf("untagged version: err = %v", err)
 	}
 	r.Commit("fix: late fix (#5)", nil)

@@ -10,10 +10,13 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/sonicsaas/sonic-release/internal/httpretry"
 )
 
 type options struct {
 	httpClient *http.Client
+	token      string
 	apiURL     string
 	serverURL  string
 	git        string
@@ -27,15 +30,24 @@ type options struct {
 // Option configures Build and Publish.
 type Option func(*options) error
 
-// WithHTTPClient sets the HTTP client for the GitHub API; its transport
-// carries the authentication (a bearer token). The default is
-// http.DefaultClient, which sends no credentials.
+// WithHTTPClient sets the HTTP client for the GitHub API. The default is
+// http.DefaultClient.
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *options) error {
 		if c == nil {
 			return errors.New("http client is nil")
 		}
 		o.httpClient = c
+		return nil
+	}
+}
+
+// WithAuthToken authenticates the GitHub API calls with token (a
+// GITHUB_TOKEN or a personal access token), sent as a bearer token. The
+// default, and an empty token, send no credentials.
+func WithAuthToken(token string) Option {
+	return func(o *options) error {
+		o.token = token
 		return nil
 	}
 }
@@ -103,7 +115,7 @@ func makeOptions(opts []Option) (*options, error) {
 		log:        slog.New(slog.DiscardHandler),
 		maxWait:    5 * time.Minute,
 		retries:    3,
-		sleep:      sleepCtx,
+		sleep:      httpretry.Sleep,
 		now:        time.Now,
 	}
 	for _, opt := range opts {
@@ -114,17 +126,6 @@ func makeOptions(opts []Option) (*options, error) {
 	return o, nil
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // client builds the go-github client: the caller's http.Client wrapped so
 // that rate-limited requests wait and retry.
 func (o *options) client() (*github.Client, error) {
@@ -133,8 +134,11 @@ func (o *options) client() (*github.Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = &rateLimitTransport{base: base, o: o}
+	hc.Transport = &httpretry.Transport{Base: base, Retry: o.rateLimitPolicy, Sleep: o.sleep}
 	c := github.NewClient(&hc)
+	if o.token != "" {
+		c = c.WithAuthToken(o.token)
+	}
 	if strings.TrimSuffix(o.apiURL, "/") != "https://api.github.com" {
 		var err error
 		c, err = c.WithEnterpriseURLs(o.apiURL, o.apiURL)

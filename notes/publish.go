@@ -71,14 +71,15 @@ type PublishResult struct {
 	MakeLatest string `json:"make_latest,omitempty"`
 }
 
-// NoReleaseError is returned when the tag has no release and Create is off.
+// NoReleaseError is returned when the tag has no release and Create is off:
+// create the release first, or publish with Create.
 type NoReleaseError struct{ Tag string }
 
 // BadInput marks the error as unusable input: the CLI exits 2.
 func (e *NoReleaseError) BadInput() bool { return true }
 
 func (e *NoReleaseError) Error() string {
-	return fmt.Sprintf("the tag %s has no GitHub release (draft or published): create it first, or pass --create-release", e.Tag)
+	return fmt.Sprintf("the tag %s has no GitHub release (draft or published): create it first, or have it created with the notes", e.Tag)
 }
 
 // Publish writes the notes into the GitHub release of the tag, drafts
@@ -108,7 +109,7 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 	var found *github.RepositoryRelease
 	known := append([]string(nil), in.Versions...)
 	if in.RepoDir != "" {
-		tags, err := gitRepo{bin: o.git, dir: in.RepoDir}.tags(ctx)
+		tags, err := o.repo(in.RepoDir).Tags(ctx)
 		if err != nil {
 			return PublishResult{}, err
 		}

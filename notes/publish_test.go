@@ -92,8 +92,8 @@ func TestPublish(t *testing.T) {
 	// No release and no Create: a clear error.
 	_, err = Publish(ctx, PublishInput{Repository: ghRepo, Tag: "v1.3.0", Markdown: "x"}, opts...)
 	var nr *NoReleaseError
-	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "--create-release") {
-		t.Errorf("err = %v, want NoReleaseError", err)
+	if !errors.As(err, &nr) || !nr.BadInput() || strings.Contains(err.Error(), "--") {
+		t.Errorf("err = %v, want NoReleaseError, naming no flag", err)
 	}
 }
 

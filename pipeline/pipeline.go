@@ -7,6 +7,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -14,7 +15,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
@@ -38,22 +39,43 @@ type Config struct {
 	Notes *NotesConfig
 	// DryRun plans (and drafts the notes) without writing anything.
 	DryRun bool
-	// Progress, when set, is told as each step starts: "plan", "tags"
-	// (copy, immutable tags), "sign REPO@DIGEST", "floating tags",
-	// "read-back", "notes", "publish".
+	// Progress, when set, is told as each step starts: "plan",
+	// "migrations", "tags" (copy, immutable tags), "sign REPO@DIGEST",
+	// "floating tags", "read-back", "notes", "publish".
 	Progress func(step string)
 }
+
+// AnalyzeFunc analyses the migrations of the clone at repoDir from the
+// release from (empty: to is the first release) to the release to, over
+// the range the notes chose: migrations.Analyzer.Analyze. The pipeline
+// takes it as a function of report types, so that it does not link the
+// parser.
+type AnalyzeFunc func(ctx context.Context, repoDir, from, to string) (report.Report, error)
+
+// UpgradesFunc makes the upgrade and rollback table of the version tag to
+// from the migrations folder dir (the report's):
+// migrations.Analyzer.Upgrades.
+type UpgradesFunc func(ctx context.Context, repoDir, to, dir string) (report.Upgrades, error)
 
 // NotesConfig says how the notes of a release are made and published.
 type NotesConfig struct {
 	// Input is notes.Input without Version and Image, which the pipeline
 	// fills in from the event and the plan.
 	Input notes.Input
-	// Migrations analyses the migrations of the release; nil skips them.
-	Migrations func(ctx context.Context) (*migrations.Report, error)
+	// Migrations analyses the migrations of the release (migrations.Analyzer)
+	// over the notes' range; nil skips them (Input.Migrations, if set, is
+	// then the report, and must cover the notes' range).
+	Migrations AnalyzeFunc
+	// ContinueOnMigrationError makes notes whose migration analysis failed
+	// anyway, saying so in place of the migrations (and published when
+	// Publish is set). Without it a failed analysis fails the notes step
+	// with a *MigrationsError, and nothing is published: notes without
+	// their migrations must not look complete.
+	ContinueOnMigrationError bool
 	// Upgrades makes the upgrade and rollback table of the release
-	// (migrations.AnalyzeUpgrades); nil leaves it out.
-	Upgrades func(ctx context.Context) (*migrations.Upgrades, error)
+	// (migrations.Analyzer.Upgrades) whenever the
+	// migrations are analysed; nil leaves it out.
+	Upgrades UpgradesFunc
 	// TagVariable is the operators' pin variable (notes.DefaultTagVariable).
 	TagVariable string
 	// Publish writes the notes into the GitHub release of the tag.
@@ -71,16 +93,26 @@ type Result struct {
 	Markdown  string               `json:"markdown,omitempty"`
 	Published *notes.PublishResult `json:"published,omitempty"`
 	Signed    bool                 `json:"signed"`
+	// Migrations is the verdict of the migration analysis, which runs
+	// right after the plan and goes on the signatures; nil when no
+	// analysis is configured (NotesConfig.Migrations) or for a push.
+	Migrations *Migrations `json:"migrations,omitempty"`
 }
 
-// progressSigner reports each signature as a step.
+// progressSigner reports each signature as a step, and adds the
+// release's annotations (the migration verdict) when the signer takes
+// them.
 type progressSigner struct {
 	s        release.Signer
 	progress func(string)
+	ann      map[string]string
 }
 
 func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
 	p.progress("sign " + d.String())
+	if as, ok := p.s.(annotatingSigner); ok && len(p.ann) > 0 {
+		return as.SignAnnotated(ctx, d, p.ann)
+	}
 	return p.s.Sign(ctx, d)
 }
 
@@ -102,10 +134,27 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// The notes' range and the migration analysis come right after the
+	// plan: the verdict goes on the signatures, the report into the notes.
+	var in *notes.Input
+	if cfg.Notes != nil && plan.Event == string(tagging.EventRelease) && plan.Version != "" {
+		// The git tag as the repository spells it: "1.2.3" is released as
+		// v1.2.3 in the registry, but git and GitHub know it as 1.2.3.
+		tag := cmp.Or(cfg.Event.Tag, plan.Version)
+		if cfg.Notes.Migrations != nil {
+			progress("migrations")
+		}
+		prepared, err := prepareNotes(ctx, *cfg.Notes, tag)
+		if err != nil {
+			return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)
+		}
+		in = &prepared
+		res.Migrations = verdictOf(*cfg.Notes, prepared)
+	}
 	if !cfg.DryRun {
 		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
 		if cfg.Signer != nil {
-			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress}))
+			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations()}))
 		}
 		progress("tags")
 		applied, err := release.Apply(ctx, plan, opts...)
@@ -120,34 +169,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			}
 		}
 	}
-	if cfg.Notes == nil || plan.Event != string(tagging.EventRelease) || plan.Version == "" {
+	if in == nil {
 		return res, nil
-	}
-	in := cfg.Notes.Input
-	// The git tag as the repository spells it: "1.2.3" is released as
-	// v1.2.3 in the registry, but git and GitHub know it as 1.2.3.
-	tag := cfg.Event.Tag
-	if tag == "" {
-		tag = plan.Version
-	}
-	in.Version = tag
-	if cfg.Notes.Migrations != nil {
-		rep, err := cfg.Notes.Migrations(ctx)
-		if err != nil {
-			return res, fmt.Errorf("analysing the migrations of %s: %w", plan.Version, err)
-		}
-		in.Migrations = rep
-	}
-	if cfg.Notes.Upgrades != nil {
-		u, err := cfg.Notes.Upgrades(ctx)
-		if err != nil {
-			return res, fmt.Errorf("analysing the upgrades to %s: %w", plan.Version, err)
-		}
-		in.Upgrades = u
 	}
 	progress("notes")
 	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
-	n, err := notes.Build(ctx, in, cfg.Notes.Options...)
+	n, err := notes.Build(ctx, *in, cfg.Notes.Options...)
 	if err != nil {
 		return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)
 	}
@@ -157,7 +184,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		progress("publish")
 		pub, err := notes.Publish(ctx, notes.PublishInput{
 			Repository: in.Repository,
-			Tag:        tag,
+			Tag:        in.Version,
 			Markdown:   res.Markdown,
 			Create:     cfg.Notes.CreateRelease,
 			RepoDir:    in.RepoDir,
@@ -170,6 +197,76 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return res, nil
 }
 
+// Notes builds the notes of version (the git tag) with the released image
+// img (nil for none): it chooses the range once (notes.ResolveRange),
+// analyses the migrations over that range with nc.Migrations, and builds
+// the notes of the same range, so the migration verdicts and the changes
+// are about the same commits. It does not publish.
+func Notes(ctx context.Context, nc NotesConfig, version string, img *notes.Image) (*notes.Notes, error) {
+	in, err := prepareNotes(ctx, nc, version)
+	if err != nil {
+		return nil, err
+	}
+	in.Image = img
+	return notes.Build(ctx, in, nc.Options...)
+}
+
+// prepareNotes is the first half of Notes: the range, chosen once, and the
+// migration analysis over it. The release runs it right after the plan, so
+// the verdict is known before anything is signed.
+func prepareNotes(ctx context.Context, nc NotesConfig, version string) (notes.Input, error) {
+	in := nc.Input
+	in.Version = version
+	rng, err := notes.ResolveRange(ctx, in, nc.Options...)
+	if err != nil {
+		return in, err
+	}
+	in.Range = &rng
+	if nc.Migrations != nil {
+		rep, err := nc.Migrations(ctx, in.RepoDir, rng.From, rng.To)
+		switch {
+		case err == nil:
+			in.Migrations = &rep
+		case ctx.Err() != nil || !nc.ContinueOnMigrationError:
+			return in, &MigrationsError{Version: version, Err: err}
+		default:
+			in.MigrationsError = err.Error()
+		}
+	}
+	// The upgrade and rollback table, when the migrations of a tagged
+	// release are known: the same folder as the report's.
+	if nc.Upgrades != nil && in.Migrations != nil && in.Head == "" {
+		u, err := nc.Upgrades(ctx, in.RepoDir, version, in.Migrations.Dir)
+		switch {
+		case err == nil:
+			in.Upgrades = &u
+		case ctx.Err() != nil || !nc.ContinueOnMigrationError:
+			return in, &MigrationsError{Version: version, Err: fmt.Errorf("the upgrade table: %w", err)}
+		}
+	}
+	return in, nil
+}
+
+// MigrationsError is a migration analysis that failed, so the notes were
+// not made (NotesConfig.ContinueOnMigrationError makes them anyway).
+type MigrationsError struct {
+	Version string
+	Err     error
+}
+
+func (e *MigrationsError) Error() string {
+	// One line: the cause may quote file names of the repository.
+	msg := fmt.Sprintf("analysing the migrations of %s: %v: the notes cannot say whether the previous release can run against them", e.Version, e.Err)
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+func (e *MigrationsError) Unwrap() error { return e.Err }
+
+// BadInput is false whatever the cause: a release whose migrations cannot
+// be analysed fails (the CLI exits 1), even where the cause is a ref the
+// clone lacks.
+func (e *MigrationsError) BadInput() bool { return false }
+
 // Image describes the released image for the notes: the first target (the
 // primary registry, GHCR), its tags in the plan and its platforms.
 func Image(plan release.Plan, s notes.Signing, tagVariable string) *notes.Image {
@@ -177,12 +274,7 @@ func Image(plan release.Plan, s notes.Signing, tagVariable string) *notes.Image 
 		return nil
 	}
 	t := plan.Targets[0]
-	img := &notes.Image{Repository: t.Repository, Digest: plan.Digest, TagVariable: tagVariable, Signing: s}
-	for _, tp := range t.Tags {
-		if tp.Op != release.OpSkip && tp.Op != release.OpConflict {
-			img.Tags = append(img.Tags, tp.Tag)
-		}
-	}
+	img := &notes.Image{Repository: t.Repository, Digest: plan.Digest, Tags: t.AppliedTags(), TagVariable: tagVariable, Signing: s}
 	for _, p := range plan.Platforms {
 		img.Platforms = append(img.Platforms, notes.Platform{Platform: p.Platform, Digest: p.Digest})
 	}

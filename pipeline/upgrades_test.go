@@ -21,27 +21,26 @@ func TestNotesUpgradeTable(t *testing.T) {
 	f := setup(t)
 	src, commit := f.build(t, "v1.2.0", time.Unix(0, 0))
 	target, _ := name.NewRepository(f.host + "/acme/app")
-	run := func(upgrades func(context.Context) (*migrations.Upgrades, error)) (pipeline.Result, error) {
+	run := func(upgrades pipeline.UpgradesFunc) (pipeline.Result, error) {
 		res, err := pipeline.Run(t.Context(), pipeline.Config{
 			Source: src, Targets: []name.Repository{target}, Event: event("v1.2.0", commit),
-			Notes:  &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir}, Upgrades: upgrades},
+			Notes:  &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir}, Migrations: migrations.Analyzer{}.Analyze, Upgrades: upgrades},
 			DryRun: true,
 		})
 		res.Plan.Close()
 		return res, err
 	}
-	res, err := run(func(ctx context.Context) (*migrations.Upgrades, error) {
-		u, err := migrations.AnalyzeUpgrades(ctx, f.repo.Dir, "v1.2.0")
-		return &u, err
-	})
+	res, err := run(migrations.Analyzer{}.Upgrades)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Notes.Upgrades == nil || len(res.Notes.Upgrades.Rows) == 0 || !strings.Contains(res.Markdown, "### Upgrading from, rolling back to\n\n| from |") {
 		t.Errorf("no upgrade table in the notes:\n%s", res.Markdown)
 	}
-	_, err = run(func(context.Context) (*migrations.Upgrades, error) { return nil, errors.New("git is gone") })
-	if err == nil || !strings.Contains(err.Error(), "analysing the upgrades to v1.2.0: git is gone") {
+	_, err = run(func(context.Context, string, string, string) (migrations.Upgrades, error) {
+		return migrations.Upgrades{}, errors.New("git is gone")
+	})
+	if err == nil || !strings.Contains(err.Error(), "analysing the migrations of v1.2.0: the upgrade table: git is gone") {
 		t.Errorf("error %v", err)
 	}
 }

@@ -133,7 +133,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		if err := copyDeps(ctx, c, repos[i], art.taggable, o.jobs); err != nil {
 			return fmt.Errorf("copying %s into %q: %w", plan.Digest, t.Repository, err)
 		}
-		o.log.Info("blobs copied", "repo", t.Repository, "digest", plan.Digest)
+		o.Log.Info("blobs copied", "repo", t.Repository, "digest", plan.Digest)
 		record(&res.Copied, t.Repository)
 		return nil
 	})
@@ -159,7 +159,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 			if err := c.Put(ctx, j.repo.Tag(j.tag), art.taggable); err != nil {
 				return fmt.Errorf("tagging %q: %w", j.repo.Name()+":"+j.tag, err)
 			}
-			o.log.Info("tag written", "repo", j.repo.Name(), "tag", j.tag, "digest", plan.Digest)
+			o.Log.Info("tag written", "repo", j.repo.Name(), "tag", j.tag, "digest", plan.Digest)
 			record(&res.Written, j.repo.Name()+":"+j.tag)
 			return nil
 		})
@@ -176,7 +176,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 			if err := o.signer.Sign(ctx, d); err != nil {
 				return res, fmt.Errorf("signing %q (floating tags not moved): %w", d.String(), err)
 			}
-			o.log.Info("signed", "repo", t.Repository, "digest", plan.Digest)
+			o.Log.Info("signed", "repo", t.Repository, "digest", plan.Digest)
 			res.Signed = append(res.Signed, d.String())
 		}
 	}
@@ -339,7 +339,7 @@ func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t 
 			}
 			if tp.Kind.Floating() && own.IsZero() {
 				// Two pushes to a branch: no version says which is newer.
-				o.log.Warn("branch tag overwritten by another run", "repo", repo.Name(), "tag", tp.Tag, "digest", cur[i], "ours", want)
+				o.Log.Warn("branch tag overwritten by another run", "repo", repo.Name(), "tag", tp.Tag, "digest", cur[i], "ours", want)
 				return nil
 			}
 			if !tp.Kind.Floating() {
@@ -358,7 +358,7 @@ func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t 
 			if err := p.Put(ctx, repo.Tag(tp.Tag), desc); err != nil {
 				return fmt.Errorf("re-pointing %q: %w", repo.Name()+":"+tp.Tag, err)
 			}
-			o.log.Info("floating tag re-pointed", "repo", repo.Name(), "tag", tp.Tag, "version", wantVersion, "to", want)
+			o.Log.Info("floating tag re-pointed", "repo", repo.Name(), "tag", tp.Tag, "version", wantVersion, "to", want)
 			mu.Lock()
 			repoints = append(repoints, Repoint{Repository: repo.Name(), Tag: tp.Tag, Version: wantVersion, To: want})
 			moved = true

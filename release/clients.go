@@ -63,7 +63,7 @@ func (c *clients) registry(ctx context.Context, reg name.Registry) (*registryCli
 			rc.err = fmt.Errorf("finding credentials for %q: %w", reg.RegistryStr(), err)
 			return
 		}
-		base := transport.NewUserAgent(newRetryTransport(c.o.transport, c.o.retry, c.o.log), "sonic-release")
+		base := transport.NewUserAgent(newRetryTransport(c.o.transport, c.o.retry, c.o.Log), "sonic-release")
 		tr, err := transport.NewWithContext(ctx, reg, auth, base, c.scopes[reg.RegistryStr()])
 		if err != nil {
 			rc.err = fmt.Errorf("authenticating to %q: %w", reg.RegistryStr(), err)

@@ -1,6 +1,10 @@
 package release
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/sonicsaas/sonic-release/internal/inputerr"
+)
 
 // ConflictError is an immutable tag (vX.Y.Z or <branch>-<sha>) that already
 // points at another digest. BuildPlan returns it (joined with the others)
@@ -29,19 +33,14 @@ type RevisionError struct {
 }
 
 func (e *RevisionError) Error() string {
-	return fmt.Sprintf("the source %s was built from commit %s (%s) but the release is of commit %s: nothing was written; release the image built from %s, or pass --allow-revision-mismatch",
+	return fmt.Sprintf("the source %s was built from commit %s (%s) but the release is of commit %s: nothing was written; release the image built from %s, or allow the mismatch if the image really is the release",
 		e.Source, e.Revision, RevisionLabel, e.SHA, e.SHA)
 }
 
 // Refused reports that this is a refusal by policy (exit 3).
 func (e *RevisionError) Refused() bool { return true }
 
-// inputError is input that cannot be used (exit 2).
-type inputError struct{ msg string }
-
-func (e *inputError) Error() string  { return e.msg }
-func (e *inputError) BadInput() bool { return true }
-
+// badInputf is input that cannot be used (exit 2 in the CLI).
 func badInputf(format string, args ...any) error {
-	return &inputError{fmt.Sprintf(format, args...)}
+	return inputerr.Errorf(format, args...)
 }

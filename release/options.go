@@ -8,17 +8,19 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/sonicsaas/sonic-release/internal/option"
 )
 
 // Option configures BuildPlan and Apply.
 type Option func(*options) error
 
 type options struct {
+	option.Common
 	transport     http.RoundTripper
 	keychain      authn.Keychain
 	jobs          int
 	retry         Retry
-	log           *slog.Logger
 	signer        Signer
 	step          func(string)
 	allowRevision bool
@@ -27,22 +29,16 @@ type options struct {
 }
 
 func makeOptions(opts ...Option) (*options, error) {
-	o := &options{
+	return option.Apply(&options{
+		Common:      option.Defaults(),
 		transport:   remote.DefaultTransport,
 		keychain:    authn.NewMultiKeychain(), // anonymous
 		jobs:        4,
-		retry:       DefaultRetry,
-		log:         slog.New(slog.DiscardHandler),
+		retry:       DefaultRetry(),
 		pageSize:    1000,
 		step:        func(string) {},
 		maxConverge: 5,
-	}
-	for _, opt := range opts {
-		if err := opt(o); err != nil {
-			return nil, err
-		}
-	}
-	return o, nil
+	}, opts)
 }
 
 // WithTransport sets the HTTP transport under the retries and the
@@ -91,10 +87,13 @@ type Retry struct {
 	Max      time.Duration
 }
 
-// DefaultRetry is 5 attempts, 200ms doubling up to 10s.
-var DefaultRetry = Retry{Attempts: 5, Base: 200 * time.Millisecond, Max: 10 * time.Second}
+// DefaultRetry is the default policy: 5 attempts, 200ms doubling up to
+// 10s. It is a function so that no caller can change the default of others.
+func DefaultRetry() Retry {
+	return Retry{Attempts: 5, Base: 200 * time.Millisecond, Max: 10 * time.Second}
+}
 
-// WithRetry sets the retry policy. The default is DefaultRetry.
+// WithRetry sets the retry policy. The default is DefaultRetry().
 func WithRetry(r Retry) Option {
 	return func(o *options) error {
 		if r.Attempts < 1 || r.Base < 0 || r.Max < r.Base {
@@ -123,13 +122,7 @@ func WithStepHook(step func(name string)) Option {
 // at debug level, per-request detail. Credentials are never logged.
 // The default discards everything.
 func WithLogger(l *slog.Logger) Option {
-	return func(o *options) error {
-		if l == nil {
-			return errors.New("logger must not be nil")
-		}
-		o.log = l
-		return nil
-	}
+	return func(o *options) error { return o.SetLogger(l) }
 }
 
 // WithSigner sets the signing hook Apply calls once per digest and

@@ -84,6 +84,31 @@ func (p Plan) Changes() int {
 	return n
 }
 
+// AppliedTags are the tags of t that point at the release once the plan is
+// applied: created, moved or already there (not the skipped and conflicting
+// ones), in plan order.
+func (t TargetPlan) AppliedTags() []string {
+	var tags []string
+	for _, tp := range t.Tags {
+		if tp.Op != OpSkip && tp.Op != OpConflict {
+			tags = append(tags, tp.Tag)
+		}
+	}
+	return tags
+}
+
+// AppliedTags are the references (REPOSITORY:TAG) of every target that
+// point at the release once the plan is applied (TargetPlan.AppliedTags).
+func (p Plan) AppliedTags() []string {
+	var refs []string
+	for _, t := range p.Targets {
+		for _, tag := range t.AppliedTags() {
+			refs = append(refs, t.Repository+":"+tag)
+		}
+	}
+	return refs
+}
+
 // Conflicts returns one error per conflicting tag.
 func (p Plan) Conflicts() []error {
 	var errs []error
@@ -124,7 +149,7 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		return Plan{}, err
 	}
 	if len(targets) == 0 {
-		return Plan{}, badInputf("no target repository: give at least one --image")
+		return Plan{}, badInputf("no target repository: give at least one repository to release into")
 	}
 	seen := map[string]bool{}
 	for _, r := range targets {
@@ -138,7 +163,7 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		plan.Version = ev.Version.String()
 	}
 	if ev.Kind == tagging.EventNone {
-		o.log.Info("nothing to release", "why", ev.Skip)
+		o.Log.Info("nothing to release", "why", ev.Skip)
 		return plan, nil
 	}
 	// Plan only reads: the credentials asked for are pull ones.
@@ -191,13 +216,13 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		if !o.allowRevision {
 			return plan, rerr
 		}
-		o.log.Warn("revision mismatch allowed", "source", src.String(), "revision", rev, "sha", ev.SHA)
+		o.Log.Warn("revision mismatch allowed", "source", src.String(), "revision", rev, "sha", ev.SHA)
 	}
 	if gerr != nil {
 		return plan, gerr
 	}
 	plan.Targets = targetPlans
-	o.log.Info("plan computed", "digest", plan.Digest, "targets", len(targets), "changes", plan.Changes())
+	o.Log.Info("plan computed", "digest", plan.Digest, "targets", len(targets), "changes", plan.Changes())
 	if errs := plan.Conflicts(); len(errs) > 0 {
 		return plan, errors.Join(errs...)
 	}
@@ -286,7 +311,7 @@ func planTarget(ctx context.Context, p *clients, repo name.Repository, source fu
 		tp.HasManifest = cur == digest
 	}
 	for _, t := range tp.Tags {
-		o.log.Debug("tag planned", "repo", tp.Repository, "tag", t.Tag, "op", t.Op, "from", t.From, "to", t.To)
+		o.Log.Debug("tag planned", "repo", tp.Repository, "tag", t.Tag, "op", t.Op, "from", t.From, "to", t.To)
 	}
 	return tp, nil
 }

@@ -9,27 +9,22 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/sonicsaas/sonic-release/internal/httpretry"
 )
 
-// retryTransport retries a request on 429 (waiting as long as Retry-After
-// says, within the policy's cap), on 500/502/503/504 and on connection
-// errors, with exponential backoff. A request whose body cannot be rewound
-// (a streamed blob upload), and any request of a blob upload session, is
-// sent once: ggcr retries the whole upload.
-type retryTransport struct {
-	inner http.RoundTripper
-	r     Retry
-	log   *slog.Logger
-}
-
+// newRetryTransport retries a request on 429 (waiting as long as
+// Retry-After says, within the policy's cap), on 500/502/503/504 and on
+// connection errors, with exponential backoff. A request whose body cannot
+// be rewound (a streamed blob upload), and any request of a blob upload
+// session, is sent once: ggcr retries the whole upload.
 func newRetryTransport(inner http.RoundTripper, r Retry, log *slog.Logger) http.RoundTripper {
-	return &retryTransport{inner: inner, r: r, log: log}
+	return &httpretry.Transport{Base: inner, Retry: registryPolicy(r, log)}
 }
 
 // exhaustedError is a transient error that was already retried: ggcr must
@@ -53,102 +48,54 @@ func retryableStatus(code int) bool {
 	return false
 }
 
-func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	if (req.Method == http.MethodPut || req.Method == http.MethodPatch) && strings.Contains(req.URL.Path, "/blobs/uploads/") {
-		// A blob upload session is not idempotent: a PUT that committed
-		// the blob but lost its response cannot be sent again. ggcr
-		// retries the whole upload, which starts by checking whether the
-		// blob is there.
-		rewindable = false
-	}
-	for attempt := 1; ; attempt++ {
-		r := req
-		if attempt > 1 && req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			r = req.Clone(req.Context())
-			r.Body = body
+// registryPolicy is the retry policy for registry requests.
+func registryPolicy(r Retry, log *slog.Logger) httpretry.Policy {
+	return func(req *http.Request, attempt int, resp *http.Response, err error) (time.Duration, bool, error) {
+		rewindable := httpretry.Replayable(req)
+		if (req.Method == http.MethodPut || req.Method == http.MethodPatch) && strings.Contains(req.URL.Path, "/blobs/uploads/") {
+			// A blob upload session is not idempotent: a PUT that committed
+			// the blob but lost its response cannot be sent again. ggcr
+			// retries the whole upload, which starts by checking whether the
+			// blob is there.
+			rewindable = false
 		}
-		resp, err := t.inner.RoundTrip(r)
-		last := attempt >= t.r.Attempts || !rewindable
+		last := attempt >= r.Attempts || !rewindable
 		switch {
 		case err != nil:
 			if !isTransient(err) || req.Context().Err() != nil {
-				return nil, err
+				return 0, false, nil
 			}
 			if last {
 				if !rewindable {
-					return nil, err // ggcr may retry the whole operation
+					return 0, false, nil // ggcr may retry the whole operation
 				}
-				return nil, &exhaustedError{attempt, err}
+				return 0, false, &exhaustedError{attempt, err}
 			}
-			t.log.Debug("retrying after a connection error", "method", req.Method, "path", req.URL.Path, "attempt", attempt, "err", err)
-		case retryableStatus(resp.StatusCode):
-			if last {
-				return resp, nil
+			log.Debug("retrying after a connection error", "method", req.Method, "path", req.URL.Path, "attempt", attempt, "err", err)
+			return r.backoff(attempt), true, nil
+		case retryableStatus(resp.StatusCode) && !last:
+			wait := r.backoff(attempt)
+			if ra, ok := httpretry.RetryAfter(resp.Header, time.Now()); ok && ra > 0 {
+				wait = min(ra, max(r.Max, wait))
 			}
-			wait := t.backoff(attempt)
-			if ra := retryAfter(resp); ra > 0 {
-				wait = min(ra, max(t.r.Max, wait))
-			}
-			t.log.Debug("retrying after a registry error", "method", req.Method, "path", req.URL.Path, "status", resp.StatusCode, "attempt", attempt, "wait", wait)
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
-			if err := sleep(req.Context(), wait); err != nil {
-				return nil, err
-			}
-			continue
-		default:
-			return resp, nil
+			log.Debug("retrying after a registry error", "method", req.Method, "path", req.URL.Path, "status", resp.StatusCode, "attempt", attempt, "wait", wait)
+			return wait, true, nil
 		}
-		if err := sleep(req.Context(), t.backoff(attempt)); err != nil {
-			return nil, err
-		}
+		return 0, false, nil
 	}
 }
 
-func (t *retryTransport) backoff(attempt int) time.Duration {
-	d := t.r.Base << (attempt - 1)
-	if d > t.r.Max || d <= 0 {
-		d = t.r.Max
+// backoff is the wait after a failed attempt: Base doubling up to Max,
+// with ±10% jitter so racing clients spread out.
+func (r Retry) backoff(attempt int) time.Duration {
+	d := r.Base << (attempt - 1)
+	if d > r.Max || d <= 0 {
+		d = r.Max
 	}
-	// ±10% jitter so racing clients spread out.
 	if d > 0 {
 		d += time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
 	}
 	return d
-}
-
-// retryAfter reads Retry-After in seconds or as an HTTP date.
-func retryAfter(resp *http.Response) time.Duration {
-	v := resp.Header.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return time.Until(t)
-	}
-	return 0
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-tm.C:
-		return nil
-	}
 }
 
 // isTransient reports errors worth another try: connection resets,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 	"github.com/sonicsaas/sonic-release/sign"
 )
@@ -19,7 +20,7 @@ var _ interface {
 // BenchmarkSignIndexKey signs a fresh two-platform index (3 signatures)
 // with a key, against the in-memory registry.
 func BenchmarkSignIndexKey(b *testing.B) {
-	host := sigstoretest.Registry(b)
+	host := registrytest.NewMemory(b).Host
 	priv, _, _, _ := sigstoretest.KeyPair(b)
 	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
 	if err != nil {
@@ -40,7 +41,7 @@ func BenchmarkSignIndexKey(b *testing.B) {
 // BenchmarkResignIndexKey is a re-run on an index that is already signed:
 // reading and checking the existing signatures, adding nothing.
 func BenchmarkResignIndexKey(b *testing.B) {
-	host := sigstoretest.Registry(b)
+	host := registrytest.NewMemory(b).Host
 	priv, _, _, _ := sigstoretest.KeyPair(b)
 	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
 	if err != nil {
@@ -60,7 +61,7 @@ func BenchmarkResignIndexKey(b *testing.B) {
 
 // BenchmarkVerifyIndexKey verifies a signed two-platform index.
 func BenchmarkVerifyIndexKey(b *testing.B) {
-	host := sigstoretest.Registry(b)
+	host := registrytest.NewMemory(b).Host
 	priv, pub, _, _ := sigstoretest.KeyPair(b)
 	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
 	if err != nil {

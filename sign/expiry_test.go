@@ -29,6 +29,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
 
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 )
 
@@ -40,7 +41,7 @@ import (
 // timestamp comes from the real timestamp authority.
 func TestVerifyAfterCertificateExpiry(t *testing.T) {
 	ctx := context.Background()
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	tsa := sigstoretest.StartTSA(t)
 	const subject = "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3"
 	const issuer = "https://token.actions.githubusercontent.com"

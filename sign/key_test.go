@@ -13,6 +13,7 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
 
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 	"github.com/sonicsaas/sonic-release/sign"
 )
@@ -32,7 +33,7 @@ var cosignCLIs = map[string]func(testing.TB, []string, ...string) (string, error
 
 func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 	ctx := context.Background()
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	d := sigstoretest.PushImage(t, host, "acme/app", "v1.2.3")
 	priv, pub, _, pubPath := sigstoretest.KeyPair(t)
 	_, trPath := sigstoretest.TrustedRoot(t, nil, nil)
@@ -100,7 +101,7 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 
 func TestVerifyAcceptsCosignCLISignature(t *testing.T) {
 	ctx := context.Background()
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	d := sigstoretest.PushImage(t, host, "acme/app", "v1.0.0")
 	_, pub, privPath, _ := sigstoretest.KeyPair(t)
 	out, err := sigstoretest.Cosign(t, []string{"COSIGN_PASSWORD=s3cret"}, "sign", "--key", privPath, "--tlog-upload=false",
@@ -125,7 +126,7 @@ func TestVerifyAcceptsCosignCLISignature(t *testing.T) {
 
 func TestKeyVerifyRejects(t *testing.T) {
 	ctx := context.Background()
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	priv, pub, _, _ := sigstoretest.KeyPair(t)
 	_, otherPub, _, _ := sigstoretest.KeyPair(t)
 	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
@@ -221,7 +222,7 @@ func TestKeyVerifyRejects(t *testing.T) {
 
 func TestSignIndex(t *testing.T) {
 	ctx := context.Background()
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	idx, platforms, att := sigstoretest.PushIndex(t, host, "acme/app", "v2.0.0")
 	priv, pub, _, pubPath := sigstoretest.KeyPair(t)
 	_, trPath := sigstoretest.TrustedRoot(t, nil, nil)

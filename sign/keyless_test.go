@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/sigstore/sigstore-go/pkg/root"
 
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 	"github.com/sonicsaas/sonic-release/sign"
 )
@@ -26,7 +27,7 @@ type keylessStack struct {
 
 func startKeyless(t *testing.T) *keylessStack {
 	t.Helper()
-	k := &keylessStack{host: sigstoretest.Registry(t)}
+	k := &keylessStack{host: registrytest.NewMemory(t).Host}
 	k.is = sigstoretest.NewIssuer(t) // first: Fulcio discovers it at startup
 	k.fulcio = sigstoretest.StartFulcio(t, k.is)
 	k.tsa = sigstoretest.StartTSA(t)

@@ -9,6 +9,9 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore-go/pkg/root"
+
+	"github.com/sonicsaas/sonic-release/internal/inputerr"
+	"github.com/sonicsaas/sonic-release/internal/option"
 )
 
 // config holds the settings of a Signer and of Verify. Options that only
@@ -31,26 +34,16 @@ type config struct {
 	ignoreSCT  bool
 
 	// both
+	option.Common
 	trusted root.TrustedMaterial
 	remote  []remote.Option
-	http    *http.Client
-	log     *slog.Logger
 }
 
 // Option configures New and Verify.
 type Option func(*config) error
 
 func makeConfig(opts []Option) (*config, error) {
-	c := &config{
-		http: http.DefaultClient,
-		log:  slog.New(slog.DiscardHandler),
-	}
-	for _, o := range opts {
-		if err := o(c); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
+	return option.Apply(&config{Common: option.Defaults()}, opts)
 }
 
 // WithKey signs with a cosign private key: the PEM of an encrypted key as
@@ -117,6 +110,14 @@ const (
 	AnnotationCommit      = "commit"       // the git commit SHA
 	AnnotationRepository  = "repository"   // the GitHub repository, owner/name
 	AnnotationWorkflowRef = "workflow-ref" // GITHUB_WORKFLOW_REF
+
+	// The migration verdict of a release (sonic-release release, when the
+	// migrations are analysed), so that `cosign verify -a
+	// dev.sonicsaas.release/migrations=compatible` or a policy engine can
+	// gate a deployment on it. See docs/sign.md.
+	AnnotationMigrations         = "dev.sonicsaas.release/migrations"          // breaking, review, compatible, none or unknown
+	AnnotationMigrationsPrevious = "dev.sonicsaas.release/migrations-previous" // the release the verdict is relative to
+	AnnotationMigrationsBreaking = "dev.sonicsaas.release/migrations-breaking" // the breaking migrations, comma-separated, when short
 )
 
 // WithAnnotations adds annotations to the signed payload (cosign's
@@ -238,23 +239,12 @@ func WithRemoteOptions(opts ...remote.Option) Option {
 // and Rekor use their own clients; ActionsToken has its own Client).
 // The default is http.DefaultClient.
 func WithHTTPClient(h *http.Client) Option {
-	return func(c *config) error {
-		if h == nil {
-			return errors.New("nil HTTP client")
-		}
-		c.http = h
-		return nil
-	}
+	return func(c *config) error { return c.SetHTTPClient(h) }
 }
 
 // WithLogger sets the logger. The default discards logs.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
-		if l != nil {
-			c.log = l
-		}
-		return nil
-	}
+	return func(c *config) error { return c.SetLogger(l) }
 }
 
 // remoteOpts are the registry options with ctx.
@@ -262,14 +252,46 @@ func (c *config) remoteOpts(ctx context.Context) []remote.Option {
 	return append(append([]remote.Option{}, c.remote...), remote.WithContext(ctx))
 }
 
-// badInputError marks unusable input (exit 2 in the CLI).
-type badInputError struct{ err error }
+// badInput marks unusable input (exit 2 in the CLI).
+func badInput(err error) error { return inputerr.New(err) }
 
-func (e *badInputError) Error() string  { return e.err.Error() }
-func (e *badInputError) Unwrap() error  { return e.err }
-func (e *badInputError) BadInput() bool { return true }
+// TrustError is a verification that needs trusted material (a Sigstore
+// trusted root, WithTrustedMaterial) that was not given. BadInput reports
+// true.
+type TrustError struct {
+	// TransparencyLog is true when the material is needed to check Rekor
+	// entries (WithRequireTransparencyLog(true), the default), false when
+	// it is needed for keyless certificates.
+	TransparencyLog bool
+}
 
-func badInput(err error) error { return &badInputError{err} }
+func (e *TrustError) Error() string {
+	if e.TransparencyLog {
+		return "checking the Rekor transparency-log entry needs trusted material with the log's key; signatures made without Rekor can be verified without requiring the log"
+	}
+	return "keyless verification needs trusted material (a trusted root with the Fulcio CA)"
+}
+
+// BadInput marks the missing trusted material as unusable input.
+func (e *TrustError) BadInput() bool { return true }
+
+// AnnotationConflictError refuses a signature that would contradict one
+// already on the manifest: the same signer signed it with another value
+// for a key that SignAnnotated was given (for example the migration
+// verdict). Refused reports true.
+type AnnotationConflictError struct {
+	Ref        string // the manifest, by digest
+	Key        string // the annotation
+	Have, Want string // its value on the existing signature, and in this call
+}
+
+func (e *AnnotationConflictError) Error() string {
+	return fmt.Sprintf("%s already carries a signature from this signer with %s=%q, not %q: a second signature would contradict it, so none was added; "+
+		"if the new value is right, delete the signature (the sha256-<digest>.sig tag next to the image) and sign again", e.Ref, e.Key, e.Have, e.Want)
+}
+
+// Refused reports that signing was refused.
+func (e *AnnotationConflictError) Refused() bool { return true }
 
 // VerifyError is a failed verification: no signature, none from an
 // accepted signer, a tampered or mismatched one. Refused reports true (the

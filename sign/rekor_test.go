@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 	"github.com/sonicsaas/sonic-release/sign"
 )
@@ -16,7 +17,7 @@ import (
 // trusted root.
 func TestRekor(t *testing.T) {
 	ctx := context.Background()
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	is := sigstoretest.NewIssuer(t)
 	fulcio := sigstoretest.StartFulcio(t, is)
 	tsa := sigstoretest.StartTSA(t) // before Rekor: both want :2112

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 )
 
@@ -13,7 +14,7 @@ import (
 // (with a fresh Actions token) before the next signature.
 func TestCertificateRenewal(t *testing.T) {
 	ctx := context.Background()
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	is := sigstoretest.NewIssuer(t)
 	fulcio := sigstoretest.StartFulcio(t, is)
 	tsa := sigstoretest.StartTSA(t)

@@ -9,9 +9,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -88,40 +91,129 @@ func New(opts ...Option) (*Signer, error) {
 	return s, nil
 }
 
+// Ready says whether the signer can sign, and with what, without signing
+// or contacting any server: New has already decrypted the key, or checked
+// the keyless settings and the trusted material; a keyless token source
+// that is a TokenChecker is asked whether it has a token (the GitHub
+// Actions OIDC variables, a given identity token). A dry run calls it so
+// that a wrong key password or a missing `id-token: write` fails before
+// the real run.
+func (s *Signer) Ready() (string, error) {
+	if s.c.tokens == nil {
+		return "key loaded", nil
+	}
+	what := "keyless token source set"
+	if tc, ok := s.c.tokens.(TokenChecker); ok {
+		var err error
+		if what, err = tc.CheckToken(); err != nil {
+			return "", err
+		}
+	}
+	return what + ", trusted root loaded", nil
+}
+
 // Sign signs the manifest d and, when d is an index, each of its platform
 // manifests, in d's repository. A manifest that already carries the same
 // signature payload from the same signer is left as it is.
 func (s *Signer) Sign(ctx context.Context, d name.Digest) error {
+	return s.SignAnnotated(ctx, d, nil)
+}
+
+// SignAnnotated is Sign with annotations for this call added to those of
+// WithAnnotations (ann wins on a shared key): what is known only per
+// release, such as its migration verdict. They are claims the signer makes
+// once per manifest: when a signature from the same signer is already
+// there with another value for one of ann's keys, adding a second one
+// would leave two contradicting claims (and `cosign verify -a` accepts an
+// image when any signature matches), so SignAnnotated refuses with an
+// *AnnotationConflictError and adds nothing to that manifest. A signature
+// from the same signer without the key (made before the key existed) is
+// no conflict: the new signature is added next to it.
+//
+// Sign and SignAnnotated add nothing when a signature from the same signer
+// already claims all that the new one would (the same payload, or the same
+// image and annotations plus others): a re-run without the per-release
+// annotations leaves the annotated signature alone.
+func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[string]string) error {
+	for k := range ann {
+		if k == "" {
+			return badInput(errors.New("an annotation has an empty key"))
+		}
+	}
 	ts, err := targets(ctx, d, s.c.remote)
 	if err != nil {
 		return err
 	}
 	for _, t := range ts {
-		if err := s.signOne(ctx, t.digest); err != nil {
+		if err := s.signOne(ctx, t.digest, ann); err != nil {
 			return fmt.Errorf("signing %q: %w", t.digest, err)
 		}
 	}
 	return nil
 }
 
-func (s *Signer) payload(d name.Digest) ([]byte, error) {
+func (s *Signer) payload(d name.Digest, extra map[string]string) ([]byte, error) {
 	var ann map[string]any
-	if len(s.c.annotations) > 0 {
+	if len(s.c.annotations)+len(extra) > 0 {
 		ann = map[string]any{}
-		for k, v := range s.c.annotations {
-			ann[k] = v
+		for _, m := range []map[string]string{s.c.annotations, extra} {
+			for k, v := range m {
+				ann[k] = v
+			}
 		}
 	}
 	return (&sigpayload.Cosign{Image: d, Annotations: ann}).MarshalJSON()
 }
 
-func (s *Signer) signOne(ctx context.Context, d name.Digest) error {
-	log := s.c.log.With("digest", d.String())
+// covers reports whether the signature payload old claims everything the
+// payload p claims: the same image and every annotation of p with the same
+// value (and maybe more, such as a migration verdict that this call does
+// not know). A re-run that has less to say then adds nothing.
+func covers(old, p []byte) bool {
+	var o, n sigpayload.SimpleContainerImage
+	if json.Unmarshal(old, &o) != nil || json.Unmarshal(p, &n) != nil || o.Critical != n.Critical {
+		return false
+	}
+	for k, v := range n.Optional {
+		// Values are strings here; another tool may have written any JSON.
+		ov, ok := o.Optional[k].(string)
+		if nv, isString := v.(string); !ok || !isString || ov != nv {
+			return false
+		}
+	}
+	return true
+}
+
+// conflict returns the first key of extra that the signature payload p
+// holds with another value.
+func conflict(p []byte, extra map[string]string) (key, have string) {
+	if len(extra) == 0 {
+		return "", ""
+	}
+	var old sigpayload.SimpleContainerImage
+	if err := json.Unmarshal(p, &old); err != nil {
+		return "", ""
+	}
+	keys := slices.Sorted(maps.Keys(extra))
+	for _, k := range keys {
+		v, ok := old.Optional[k]
+		if !ok {
+			continue
+		}
+		if sv := fmt.Sprint(v); sv != extra[k] {
+			return k, sv
+		}
+	}
+	return "", ""
+}
+
+func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]string) error {
+	log := s.c.Log.With("digest", d.String())
 	h, err := v1.NewHash(d.DigestStr())
 	if err != nil {
 		return err
 	}
-	payload, err := s.payload(d)
+	payload, err := s.payload(d, extra)
 	if err != nil {
 		return err
 	}
@@ -147,15 +239,34 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest) error {
 	if err != nil {
 		return fmt.Errorf("reading existing signatures: %w", err)
 	}
+	var refuse error
 	for _, old := range list {
 		p, err := old.Payload()
-		if err != nil || !bytes.Equal(p, payload) {
+		if err != nil {
 			continue
 		}
-		if _, err := cosign.VerifyImageSignature(ctx, old, h, co); err == nil {
+		same := bytes.Equal(p, payload) || covers(p, payload)
+		key, have := "", ""
+		if !same {
+			if key, have = conflict(p, extra); key == "" {
+				continue
+			}
+		}
+		// Only a signature of this signer counts: another signer's
+		// claims are its own.
+		if _, err := cosign.VerifyImageSignature(ctx, old, h, co); err != nil {
+			continue
+		}
+		if same {
 			log.Info("already signed, nothing to add")
 			return nil
 		}
+		if refuse == nil {
+			refuse = &AnnotationConflictError{Ref: d.String(), Key: key, Have: have, Want: extra[key]}
+		}
+	}
+	if refuse != nil {
+		return refuse
 	}
 
 	raw, err := s.sv.SignMessage(bytes.NewReader(payload))
@@ -169,7 +280,7 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest) error {
 	}
 	s.mu.Unlock()
 	if s.c.tsaURL != "" {
-		resp, err := timestampSignature(ctx, s.c.http, s.c.tsaURL, raw)
+		resp, err := timestampSignature(ctx, s.c.HTTP, s.c.tsaURL, raw)
 		if err != nil {
 			return err
 		}
@@ -255,7 +366,7 @@ func (s *Signer) upload(ctx context.Context, payload, raw []byte) (*bundle.Rekor
 	if err != nil {
 		return nil, fmt.Errorf("uploading the signature to Rekor %s: %w", s.c.rekorURL, err)
 	}
-	s.c.log.Info("recorded in the transparency log", "rekor", s.c.rekorURL, "index", *entry.LogIndex)
+	s.c.Log.Info("recorded in the transparency log", "rekor", s.c.rekorURL, "index", *entry.LogIndex)
 	return bundle.EntryToBundle(entry), nil
 }
 
@@ -308,7 +419,7 @@ func (s *Signer) certificate(ctx context.Context) error {
 		return err
 	}
 	s.cert, s.chain, s.notAfter, s.id = resp.CertPEM, resp.ChainPEM, certs[0].NotAfter, &id
-	s.c.log.Info("got a signing certificate", "subject", id.Subject, "issuer", id.Issuer, "not_after", certs[0].NotAfter)
+	s.c.Log.Info("got a signing certificate", "subject", id.Subject, "issuer", id.Issuer, "not_after", certs[0].NotAfter)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,8 +17,8 @@ type TokenSource interface {
 	Token(ctx context.Context) (string, error)
 }
 
-// StaticToken is a token obtained elsewhere (for example
-// `--identity-token`).
+// StaticToken is a token obtained elsewhere (given by the user, or read
+// from a file).
 type StaticToken string
 
 // Token returns the token.
@@ -26,6 +27,25 @@ func (s StaticToken) Token(context.Context) (string, error) {
 		return "", badInput(errors.New("the identity token is empty"))
 	}
 	return strings.TrimSpace(string(s)), nil
+}
+
+// CheckToken says, without using the token, whether it is there and
+// reads as a JWT.
+func (s StaticToken) CheckToken() (string, error) {
+	if strings.TrimSpace(string(s)) == "" {
+		return "", badInput(errors.New("the identity token is empty"))
+	}
+	sub, err := tokenSubject(strings.TrimSpace(string(s)))
+	if err != nil {
+		return "", badInput(fmt.Errorf("reading the identity token: %w", err))
+	}
+	return "identity token given (subject " + sub + ")", nil
+}
+
+// TokenChecker is a TokenSource that can tell, without fetching a token,
+// whether it can give one, and describe it (Signer.Ready asks).
+type TokenChecker interface {
+	CheckToken() (string, error)
 }
 
 // ErrNoActionsToken says the GitHub Actions OIDC variables are missing.
@@ -44,21 +64,26 @@ type ActionsToken struct {
 	Client       *http.Client // default http.DefaultClient
 }
 
+// CheckToken says whether the runner offers an ID token: both variables
+// are set (the job has the `id-token: write` permission). It requests none.
+func (a ActionsToken) CheckToken() (string, error) {
+	if a.RequestURL == "" || a.RequestToken == "" {
+		return "", ErrNoActionsToken
+	}
+	return "GitHub Actions OIDC token available", nil
+}
+
 // Token requests a fresh ID token.
 func (a ActionsToken) Token(ctx context.Context) (string, error) {
 	if a.RequestURL == "" || a.RequestToken == "" {
 		return "", ErrNoActionsToken
-	}
-	aud := a.Audience
-	if aud == "" {
-		aud = "sigstore"
 	}
 	u, err := url.Parse(a.RequestURL)
 	if err != nil {
 		return "", fmt.Errorf("parsing ACTIONS_ID_TOKEN_REQUEST_URL %q: %w", a.RequestURL, err)
 	}
 	q := u.Query()
-	q.Set("audience", aud)
+	q.Set("audience", cmp.Or(a.Audience, "sigstore"))
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -66,11 +91,7 @@ func (a ActionsToken) Token(ctx context.Context) (string, error) {
 	}
 	req.Header.Set("Authorization", "bearer "+a.RequestToken)
 	req.Header.Set("Accept", "application/json")
-	client := a.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := cmp.Or(a.Client, http.DefaultClient).Do(req)
 	if err != nil {
 		return "", fmt.Errorf("requesting the GitHub Actions ID token: %w", err)
 	}

@@ -97,7 +97,7 @@ func (c *config) verifyCheckOpts(ctx context.Context) (*cosign.CheckOpts, error)
 		CertGithubWorkflowName:       c.workflow.Name,
 	}
 	if !c.ignoreTlog && c.trusted == nil {
-		return nil, badInput(errors.New("checking the Rekor transparency-log entry needs trusted material with the log's key (--trusted-root); for signatures made without Rekor, skip it (--insecure-ignore-tlog)"))
+		return nil, &TrustError{TransparencyLog: true}
 	}
 	if len(c.annotations) > 0 {
 		co.Annotations = map[string]any{}
@@ -119,7 +119,7 @@ func (c *config) verifyCheckOpts(ctx context.Context) (*cosign.CheckOpts, error)
 		}
 	case len(c.identities) > 0:
 		if c.trusted == nil {
-			return nil, badInput(errors.New("keyless verification needs trusted material (--trusted-root)"))
+			return nil, &TrustError{}
 		}
 		for _, id := range c.identities {
 			co.Identities = append(co.Identities, cosign.Identity{

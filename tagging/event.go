@@ -1,6 +1,7 @@
 package tagging
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -131,7 +132,7 @@ func ParseEvent(in EventInput) (Event, error) {
 		}
 	case "push":
 		if p.Deleted {
-			return Event{}, badInput("nothing is released when a ref is deleted; run on tag or branch creation", "the push deletes %q", firstNonEmpty(in.Ref, p.Ref))
+			return Event{}, badInput("nothing is released when a ref is deleted; run on tag or branch creation", "the push deletes %q", cmp.Or(in.Ref, p.Ref))
 		}
 	case "create":
 		if in.Ref == "" && p.Ref != "" {
@@ -145,7 +146,7 @@ func ParseEvent(in EventInput) (Event, error) {
 		}
 	}
 
-	ref := firstNonEmpty(in.Ref, p.Ref)
+	ref := cmp.Or(in.Ref, p.Ref)
 	switch {
 	case strings.HasPrefix(ref, "refs/tags/"):
 		return releaseOf(ev, strings.TrimPrefix(ref, "refs/tags/"))
@@ -155,7 +156,7 @@ func ParseEvent(in EventInput) (Event, error) {
 		ev.Kind, ev.Skip = EventNone, fmt.Sprintf("%s is a pull request: no tags", ref)
 		return ev, nil
 	case ref == "":
-		return Event{}, badInput("give a ref such as refs/tags/v1.2.3 or refs/heads/master (--ref), or run inside GitHub Actions", "no ref to release")
+		return Event{}, &InputError{What: "no ref to release", Expect: "give a ref such as refs/tags/v1.2.3 or refs/heads/master", Missing: MissingRef}
 	default:
 		return Event{}, badInput("expected a full ref such as refs/tags/v1.2.3 or refs/heads/master", "ref %q is neither a tag nor a branch", ref)
 	}
@@ -179,15 +180,6 @@ func branchOf(ev Event, branch string) (Event, error) {
 	return ev, nil
 }
 
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
-}
-
 // Tags computes the tags of the event for a repository holding existing.
 func (e Event) Tags(existing []string, p Policy) (Result, error) {
 	switch e.Kind {
@@ -195,7 +187,7 @@ func (e Event) Tags(existing []string, p Policy) (Result, error) {
 		return Release(e.Version, e.Prerelease, existing, p)
 	case EventBranch:
 		if e.SHA == "" {
-			return Result{}, badInput("give the commit id (--sha, or GITHUB_SHA)", "no commit id for the push to %q", e.Branch)
+			return Result{}, &InputError{What: fmt.Sprintf("no commit id for the push to %q", e.Branch), Expect: "give the commit id of the push", Missing: MissingSHA}
 		}
 		return Branch(e.Branch, e.DefaultBranch, e.SHA, p)
 	default:

@@ -153,3 +153,29 @@ func TestParseEventFromRef(t *testing.T) {
 		})
 	}
 }
+
+// TestMissingInput: an input that was not given is named, for the caller to
+// say where to give it, and the error is bad input by BadInput and by
+// ErrBadInput alike.
+func TestMissingInput(t *testing.T) {
+	t.Parallel()
+	_, errRef := ParseEvent(EventInput{})
+	ev, err := ParseEvent(EventInput{Ref: "refs/heads/master"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errSHA := ev.Tags(nil, Policy{})
+	_, errBad := ParseEvent(EventInput{Ref: "v1.2.3"})
+	for _, tt := range []struct {
+		err     error
+		missing string
+	}{{errRef, MissingRef}, {errSHA, MissingSHA}, {errBad, ""}} {
+		var ie *InputError
+		if !errors.As(tt.err, &ie) || ie.Missing != tt.missing || !ie.BadInput() || !errors.Is(tt.err, ErrBadInput) {
+			t.Errorf("%v: want an InputError missing %q", tt.err, tt.missing)
+		}
+		if strings.Contains(tt.err.Error(), "--") {
+			t.Errorf("%v names a command-line flag", tt.err)
+		}
+	}
+}

@@ -10,7 +10,8 @@ import (
 
 // ErrBadInput is wrapped by every error caused by input that cannot be
 // released: a tag that is not a version, a bad commit id, a draft release, a
-// malformed payload. Callers test it with errors.Is; the CLI exits 2 on it.
+// malformed payload. Callers test it with errors.Is, or, as for every
+// library package here, with the BadInput method of InputError.
 var ErrBadInput = errors.New("bad input")
 
 // InputError describes input that cannot be turned into tags, and what is
@@ -18,7 +19,20 @@ var ErrBadInput = errors.New("bad input")
 type InputError struct {
 	What   string // what was wrong, e.g. `tag "v1.2" is not a version`
 	Expect string // what is expected instead
+	// Missing names the EventInput field that was not given (MissingRef,
+	// MissingSHA), so that a caller can say where to give it; empty for
+	// input that was given but is wrong.
+	Missing string
 }
+
+// The fields an InputError may name as Missing.
+const (
+	MissingRef = "Ref"
+	MissingSHA = "SHA"
+)
+
+// BadInput reports that the input cannot be used (the CLI exits 2).
+func (e *InputError) BadInput() bool { return true }
 
 func (e *InputError) Error() string {
 	if e.Expect == "" {

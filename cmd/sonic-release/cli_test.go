@@ -21,3 +21,28 @@ func runCLITTY(t *testing.T, env map[string]string, tty bool, args ...string) (c
 		func(k string) string { return env[k] })
 	return code, out.String(), errb.String()
 }
+
+// TestUsageHint names the command cobra resolved: a flag's value before the
+// command is no command, and an unknown command gets the root's help.
+func TestUsageHint(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		hint string
+	}{
+		{[]string{"--log-level", "debug", "relase"}, "Run 'sonic-release --help' for usage."},
+		{[]string{"relase"}, "Run 'sonic-release --help' for usage."},
+		{[]string{"--log-level", "debug", "tags", "--frobnicate"}, "Run 'sonic-release tags --help' for usage."},
+		{[]string{"--log-format", "json", "sign", "--keyles"}, "Run 'sonic-release sign --help' for usage."},
+		{[]string{"--log-level", "debug", "--frobnicate"}, "Run 'sonic-release --help' for usage."},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runCLI(t, nil, tt.args...)
+		if code != exitBadInput || out != "" || !strings.HasSuffix(errOut, tt.hint+"\n") || strings.Contains(errOut, "debug --help") {
+			t.Errorf("%q: exit %d, want %d ending with %q:\n%s", tt.args, code, exitBadInput, tt.hint, errOut)
+		}
+	}
+	if _, _, errOut := runCLI(t, nil, "relase"); !strings.Contains(errOut, "Did you mean this?\n\trelease") {
+		t.Errorf("unknown command without a suggestion:\n%s", errOut)
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -42,9 +41,7 @@ The repository, the key pair and the notes of v1.2.0 stay in --dir.`,
 			} else if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			_, err := demo.Run(cmd.Context(), demo.Config{Dir: dir, Out: a.io.Out, Migrations: func(ctx context.Context, repoDir, previous, version string) (*migrations.Report, error) {
-				return analyzeMigrations(ctx, repoDir, previous, version)
-			}})
+			_, err := demo.Run(cmd.Context(), demo.Config{Dir: dir, Out: a.io.Out, Migrations: migrations.Analyzer{}.Analyze})
 			return err
 		},
 	}

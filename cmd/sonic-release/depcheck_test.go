@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// TestDependencies keeps the binary small: cosign's cmd/... packages link
-// Kubernetes and the cloud SDKs (74 MB instead of about 30); only its
-// pkg/... packages may be used.
+// TestDependencies keeps the binary small and free of test code: cosign's
+// cmd/... packages link Kubernetes and the cloud SDKs (74 MB instead of
+// about 30), so only its pkg/... packages may be used; and no test helper
+// of this project may be linked.
 func TestDependencies(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
 	if err != nil {
@@ -22,6 +23,15 @@ func TestDependencies(t *testing.T) {
 		"cloud.google.com/go",
 		"google.golang.org/api/",
 		"github.com/sigstore/sigstore/pkg/signature/kms/",
+		// The project's own test helpers: fakes, test servers and tool
+		// finders belong in tests, never in the binary.
+		"github.com/sonicsaas/sonic-release/internal/fakegithub",
+		"github.com/sonicsaas/sonic-release/internal/sigstoretest",
+		"github.com/sonicsaas/sonic-release/internal/registrytest",
+		"github.com/sonicsaas/sonic-release/internal/gittest",
+		"github.com/sonicsaas/sonic-release/internal/golden",
+		"github.com/sonicsaas/sonic-release/internal/testtool",
+		"github.com/getkin/", // the fake GitHub's OpenAPI validator
 	}
 	deps := strings.Fields(string(out))
 	if len(deps) < 100 {

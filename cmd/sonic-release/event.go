@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/internal/inputerr"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -68,17 +69,10 @@ func (f *eventFlags) resolve(env actions.Env) (tagging.Event, tagging.Policy, er
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return tagging.Event{}, pol, fmt.Errorf("reading the event payload: %w (check --event-path or GITHUB_EVENT_PATH)", &badInputError{err})
+			return tagging.Event{}, pol, fmt.Errorf("reading the event payload: %w (check --event-path or GITHUB_EVENT_PATH)", inputerr.New(err))
 		}
 		in.Payload = b
 	}
 	ev, err := tagging.ParseEvent(in)
 	return ev, pol, err
 }
-
-// badInputError marks an error as unusable input (exit 2).
-type badInputError struct{ err error }
-
-func (e *badInputError) Error() string  { return e.err.Error() }
-func (e *badInputError) Unwrap() error  { return e.err }
-func (e *badInputError) BadInput() bool { return true }

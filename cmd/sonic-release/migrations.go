@@ -36,25 +36,32 @@ so that rolling the application back needs a database restore?
 version); --to defaults to HEAD. The migrations folder defaults to the "out" of
 drizzle.config.{ts,js,mjs,json}, else drizzle.
 
+Each migration gets a verdict: BREAKING (the previous release cannot run
+against the migrated database: rolling back needs a restore), REVIEW (a
+statement the analyser cannot judge, such as a trigger, a function body or
+dynamic SQL: read it; the reason says what to look at) or compatible.
+
 Inside GitHub Actions every breaking statement is also a ::warning annotation
-on its file and line, every problem an ::error annotation, and the outputs
-breaking and json are written to $GITHUB_OUTPUT.
+on its file and line, every statement to review a ::notice, every problem an
+::error annotation, and the outputs breaking, review and json are written to
+$GITHUB_OUTPUT.
 
 A statement's verdict can be overridden in the SQL file with a comment on a
 line before it: "-- sonic-release: compatible <reason>" or
 "-- sonic-release: breaking <reason>".`,
 		Example: `  sonic-release migrations
   sonic-release migrations --from v1.2.0 --to v1.3.0 -o json
-  sonic-release migrations --fail-on breaking   # in a pull request check`,
+  sonic-release migrations --fail-on breaking   # in a pull request check
+  sonic-release migrations --fail-on review     # also fail on what needs review`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := outputFormat(opts.output, "text", "json"); err != nil {
 				return err
 			}
 			switch opts.failOn {
-			case "breaking", "any", "never":
+			case "breaking", "review", "any", "never":
 			default:
-				return flagErrorf("--fail-on %q: expected breaking, any or never", opts.failOn)
+				return flagErrorf("--fail-on %q: expected breaking, review, any or never", opts.failOn)
 			}
 			return runMigrations(cmd.Context(), a, opts)
 		},
@@ -64,7 +71,7 @@ line before it: "-- sonic-release: compatible <reason>" or
 	f.StringVar(&opts.to, "to", "", "ref of the release (default: HEAD)")
 	f.StringVar(&opts.dir, "dir", "", "migrations folder relative to the repository root (default: out of drizzle.config.*, else drizzle)")
 	f.StringVar(&opts.repoDir, "repo-dir", ".", "the git repository")
-	f.StringVar(&opts.failOn, "fail-on", "never", "exit 3 when the range has: breaking (a breaking statement or a problem), any (any migration or problem), never")
+	f.StringVar(&opts.failOn, "fail-on", "never", "exit 3 when the range has: breaking (a breaking migration or a problem), review (a breaking migration, a statement to review or a problem), any (any migration or problem), never")
 	f.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	return cmd
 }
@@ -102,21 +109,25 @@ func runMigrations(ctx context.Context, a *app, opts *migrationsOptions) error {
 	}
 	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
 		"breaking": fmt.Sprint(rep.Breaking()),
+		"review":   fmt.Sprint(rep.Review()),
 		"json":     string(js),
 	}); err != nil {
 		return err
 	}
-	breaking, problems := 0, len(rep.Problems)
-	for _, m := range rep.Migrations {
-		if m.Breaking {
-			breaking++
-		}
-	}
+	return failOn(opts.failOn, rep)
+}
+
+// failOn is the --fail-on refusal for a report, or nil.
+func failOn(mode string, rep migrations.Report) error {
+	n := rep.Counts()
+	between := fmt.Sprintf("between %s and %s", orNone(rep.From), rep.To)
 	switch {
-	case opts.failOn == "breaking" && (breaking > 0 || problems > 0):
-		return &migrationsRefused{fmt.Sprintf("--fail-on breaking: %d breaking migration(s) and %d problem(s) between %s and %s", breaking, problems, orNone(rep.From), rep.To)}
-	case opts.failOn == "any" && (len(rep.Migrations) > 0 || problems > 0):
-		return &migrationsRefused{fmt.Sprintf("--fail-on any: %d migration(s) and %d problem(s) between %s and %s", len(rep.Migrations), problems, orNone(rep.From), rep.To)}
+	case mode == "breaking" && (n.Breaking > 0 || n.Problems > 0):
+		return &migrationsRefused{fmt.Sprintf("--fail-on breaking: %d breaking migration(s) and %d problem(s) %s", n.Breaking, n.Problems, between)}
+	case mode == "review" && (n.Breaking > 0 || n.Review > 0 || n.Problems > 0):
+		return &migrationsRefused{fmt.Sprintf("--fail-on review: %d breaking migration(s), %d to review and %d problem(s) %s", n.Breaking, n.Review, n.Problems, between)}
+	case mode == "any" && (len(rep.Migrations) > 0 || n.Problems > 0):
+		return &migrationsRefused{fmt.Sprintf("--fail-on any: %d migration(s) and %d problem(s) %s", len(rep.Migrations), n.Problems, between)}
 	}
 	return nil
 }
@@ -130,21 +141,24 @@ func orNone(from string) string {
 
 // writeMigrationsText prints one table per migration, then the problems.
 func writeMigrationsText(w io.Writer, rep migrations.Report) {
-	fmt.Fprintf(w, "Migrations in %s from %s to %s: %d\n", rep.Dir, orNone(rep.From), rep.To, len(rep.Migrations))
+	n := rep.Counts()
+	fmt.Fprintf(w, "Migrations in %s from %s to %s: %d (%d breaking, %d to review, %d compatible)\n", rep.Dir, orNone(rep.From), rep.To, len(rep.Migrations), n.Breaking, n.Review, n.Compatible)
 	for _, m := range rep.Migrations {
 		verdict := "compatible"
-		if m.Breaking {
-			verdict = "BREAKING"
-		}
-		if m.Status != "added" {
+		switch {
+		case m.Status != "added":
 			verdict = "see problems"
+		case m.Breaking:
+			verdict = "BREAKING"
+		case m.Review:
+			verdict = "REVIEW"
 		}
 		fmt.Fprintf(w, "\n%s (%s, %s): %s\n", m.File, m.Name, m.Status, verdict)
 		if len(m.Findings) == 0 {
 			continue
 		}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  LINE\tCLASS\tOBJECT\tBREAKING\tREASON")
+		fmt.Fprintln(tw, "  LINE\tCLASS\tOBJECT\tVERDICT\tREASON")
 		for _, f := range m.Findings {
 			obj := f.Table
 			if f.Column != "" {
@@ -153,18 +167,15 @@ func writeMigrationsText(w io.Writer, rep migrations.Report) {
 			if obj == "" {
 				obj = "-"
 			}
-			brk := "no"
-			if f.Breaking {
-				brk = "yes"
-			}
+			verdict := string(f.Verdict())
 			if f.Level == migrations.LevelError {
-				brk += " (error)"
+				verdict += " (error)"
 			}
 			reason := f.Reason
 			if f.Pragma {
 				reason = "pragma: " + reason
 			}
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", f.Line, f.Class, obj, brk, oneLine(reason))
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", f.Line, f.Class, obj, verdict, oneLine(reason))
 		}
 		tw.Flush()
 	}
@@ -183,7 +194,8 @@ func writeMigrationsText(w io.Writer, rep migrations.Report) {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // migrationAnnotations are the workflow commands for a report: a warning
-// per breaking statement, an error per error-level finding or problem.
+// per breaking statement, a notice per statement to review, an error per
+// error-level finding or problem.
 func migrationAnnotations(rep migrations.Report) []actions.Annotation {
 	var out []actions.Annotation
 	for _, m := range rep.Migrations {
@@ -193,6 +205,8 @@ func migrationAnnotations(rep migrations.Report) []actions.Annotation {
 				out = append(out, actions.Annotation{Level: "error", File: f.File, Line: f.Line, Title: "migration: " + string(f.Class), Message: f.Reason})
 			case f.Breaking:
 				out = append(out, actions.Annotation{Level: "warning", File: f.File, Line: f.Line, Title: "breaking migration: " + string(f.Class), Message: f.Reason})
+			case f.Review:
+				out = append(out, actions.Annotation{Level: "notice", File: f.File, Line: f.Line, Title: "migration to review: " + string(f.Class), Message: f.Reason})
 			}
 		}
 	}

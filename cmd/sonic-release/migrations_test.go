@@ -16,6 +16,16 @@ import (
 // users, HEAD renames a column (breaking) and adds an index (compatible).
 func migrationsRepo(t *testing.T) string {
 	t.Helper()
+	return migrationsRepoWith(t, "ALTER TABLE \"users\" RENAME COLUMN \"title\" TO \"name\";--> statement-breakpoint\nCREATE INDEX \"users_name\" ON \"users\" (\"name\");\n")
+}
+
+// reviewSQL adds a trigger to users: the analyser cannot see what it does,
+// so the range needs review but is not judged breaking.
+const reviewSQL = "CREATE TRIGGER \"users_touch\" BEFORE UPDATE ON \"users\" FOR EACH ROW EXECUTE FUNCTION touch();\n"
+
+// migrationsRepoWith builds v1.0.0 (users) and HEAD with one more migration, next.
+func migrationsRepoWith(t *testing.T, next string) string {
+	t.Helper()
 	dir := t.TempDir()
 	git := func(args ...string) {
 		t.Helper()
@@ -49,7 +59,7 @@ func migrationsRepo(t *testing.T) string {
 	git("add", "-A")
 	git("commit", "-qm", "init")
 	git("tag", "v1.0.0")
-	write("drizzle/0001_next.sql", "ALTER TABLE \"users\" RENAME COLUMN \"title\" TO \"name\";--> statement-breakpoint\nCREATE INDEX \"users_name\" ON \"users\" (\"name\");\n")
+	write("drizzle/0001_next.sql", next)
 	write("drizzle/meta/_journal.json", journal("0000_init", "0001_next"))
 	git("add", "-A")
 	git("commit", "-qm", "next")
@@ -75,7 +85,9 @@ func TestMigrationsCommand(t *testing.T) {
 		noStderr string
 	}{
 		{"text", []string{"migrations", "--repo-dir", repo}, nil, 0,
-			[]string{"Migrations in drizzle from v1.0.0 to HEAD: 1", "drizzle/0001_next.sql (0001_next, added): BREAKING", "rename-column", "users.title", "yes", "renames column users.title to name"}, nil, "::warning"},
+			[]string{"Migrations in drizzle from v1.0.0 to HEAD: 1 (1 breaking, 0 to review, 0 compatible)", "drizzle/0001_next.sql (0001_next, added): BREAKING", "VERDICT", "rename-column", "users.title", "breaking", "renames column users.title to name"}, nil, "::warning"},
+		{"fail on review with a breaking range", []string{"migrations", "--repo-dir", repo, "--fail-on", "review"}, nil, 3,
+			nil, []string{"--fail-on review: 1 breaking migration(s), 0 to review and 0 problem(s) between v1.0.0 and HEAD"}, ""},
 		{"fail on breaking", []string{"migrations", "--repo-dir", repo, "--fail-on", "breaking"}, nil, 3,
 			[]string{"BREAKING"}, []string{"--fail-on breaking: 1 breaking migration(s) and 0 problem(s) between v1.0.0 and HEAD"}, ""},
 		{"fail on any", []string{"migrations", "--repo-dir", repo, "--fail-on", "any"}, nil, 3, nil, []string{"--fail-on any"}, ""},
@@ -83,7 +95,7 @@ func TestMigrationsCommand(t *testing.T) {
 			[]string{"from the first commit to v1.0.0: 1", "compatible"}, nil, ""},
 		{"annotations in Actions", []string{"migrations", "--repo-dir", repo}, map[string]string{"GITHUB_ACTIONS": "true"}, 0,
 			nil, []string{"::warning file=drizzle/0001_next.sql,line=1,title=breaking migration%3A rename-column::renames column users.title"}, ""},
-		{"bad fail-on", []string{"migrations", "--repo-dir", repo, "--fail-on", "sometimes"}, nil, 2, nil, []string{`--fail-on "sometimes": expected breaking, any or never`}, ""},
+		{"bad fail-on", []string{"migrations", "--repo-dir", repo, "--fail-on", "sometimes"}, nil, 2, nil, []string{`--fail-on "sometimes": expected breaking, review, any or never`}, ""},
 		{"bad output", []string{"migrations", "--repo-dir", repo, "-o", "yaml"}, nil, 2, nil, []string{`-o "yaml"`}, ""},
 		{"bad ref", []string{"migrations", "--repo-dir", repo, "--from", "v0.0.1"}, nil, 2, nil, []string{`ref "v0.0.1" is not a commit`}, ""},
 		{"bad dir", []string{"migrations", "--repo-dir", repo, "--dir", "/abs"}, nil, 2, nil, []string{"relative to the repository root"}, ""},
@@ -162,5 +174,54 @@ func TestMigrationsProblemsFailAndAnnotate(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "::error file=drizzle/0000_init.sql,title=migration problem::migration 0000_init shipped") {
 		t.Errorf("no ::error annotation:\n%s", stderr)
+	}
+}
+
+// A range that only needs review (a trigger) is not breaking: it fails
+// --fail-on review only, shows REVIEW, a ::notice, and counts apart in JSON.
+func TestMigrationsReview(t *testing.T) {
+	repo := migrationsRepoWith(t, reviewSQL)
+	code, stdout, stderr := runMigrationsCLI(t, map[string]string{"GITHUB_ACTIONS": "true"}, "migrations", "--repo-dir", repo, "--fail-on", "breaking")
+	if code != 0 {
+		t.Fatalf("--fail-on breaking on a review-only range: exit %d, want 0\n%s\n%s", code, stdout, stderr)
+	}
+	for _, s := range []string{"HEAD: 1 (0 breaking, 1 to review, 0 compatible)", "drizzle/0001_next.sql (0001_next, added): REVIEW", "review", "read function touch"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("stdout lacks %q:\n%s", s, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "::notice file=drizzle/0001_next.sql,line=1,title=migration to review%3A other::adds trigger users_touch") || strings.Contains(stderr, "::warning") {
+		t.Errorf("want one ::notice and no ::warning:\n%s", stderr)
+	}
+	code, _, stderr = runMigrationsCLI(t, nil, "migrations", "--repo-dir", repo, "--fail-on", "review")
+	if code != 3 || !strings.Contains(stderr, "--fail-on review: 0 breaking migration(s), 1 to review and 0 problem(s) between v1.0.0 and HEAD") {
+		t.Errorf("--fail-on review: exit %d, want 3\n%s", code, stderr)
+	}
+	outputs := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr = runMigrationsCLI(t, map[string]string{"GITHUB_OUTPUT": outputs}, "migrations", "--repo-dir", repo, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Migrations []struct {
+			Breaking bool   `json:"breaking"`
+			Review   bool   `json:"review"`
+			Verdict  string `json:"verdict"`
+		} `json:"migrations"`
+		Counts migrations.Counts `json:"counts"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not a report: %v\n%s", err, stdout)
+	}
+	if len(rep.Migrations) != 1 || rep.Migrations[0].Breaking || !rep.Migrations[0].Review || rep.Migrations[0].Verdict != "review" ||
+		rep.Counts != (migrations.Counts{Review: 1}) {
+		t.Errorf("report %+v", rep)
+	}
+	data, err := os.ReadFile(outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "breaking<<") || !strings.Contains(string(data), "\nfalse\n") || !strings.Contains(string(data), "review<<") || !strings.Contains(string(data), "\ntrue\n") {
+		t.Errorf("outputs:\n%s", data)
 	}
 }

@@ -3,10 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/notes"
+	"github.com/sonicsaas/sonic-release/pipeline"
 )
 
 type notesOptions struct {
@@ -22,6 +22,9 @@ type notesOptions struct {
 	repoDir, repo           string
 	config, template        string
 	migrations              string
+	noMigrations            bool
+	migrationsDir           string
+	onMigrationError        string
 	output                  string
 	publish, createRelease  bool
 	rateLimitWait           time.Duration
@@ -51,6 +54,15 @@ pre-release) to --version. Commits come from the local clone; when it is
 shallow or lacks a tag, GitHub's compare API is used instead. Pull requests
 come from GitHub in pages of 100 (GITHUB_API_URL, GITHUB_TOKEN).
 
+The Drizzle migrations of the same range are analysed in the local clone
+(as 'sonic-release migrations' does; --migrations-dir names the folder), so
+it needs the previous release's tag: fetch-depth: 0 in a workflow.
+--migrations FILE uses a report made before instead (it must cover the same
+range); --no-migrations leaves the migrations out. When the analysis fails
+the command fails (exit 1) and publishes nothing; with
+--on-migration-error=warn it writes the notes anyway, saying in their
+migration section that the analysis failed and why.
+
 --publish writes the notes into the GitHub release of the tag (drafts
 included) between <!-- sonic-release:begin --> and <!-- sonic-release:end -->,
 keeping the rest of its text; --create-release creates a missing release.
@@ -58,10 +70,14 @@ In GitHub Actions the notes also go to $GITHUB_STEP_SUMMARY.`,
 		Example: `  sonic-release notes --version v1.2.0 --repo sonicsaas/app
   sonic-release notes --version v1.2.0 --image ghcr.io/sonicsaas/app --digest sha256:… \
     --image-tag v1.2.0 --image-tag v1.2 --image-tag latest --publish
-  sonic-release notes --version v1.3.0-rc.1 --migrations report.json -o json`,
+  sonic-release notes --version v1.3.0-rc.1 --migrations report.json -o json
+  sonic-release notes --version v1.2.0 --migrations-dir db/migrations --on-migration-error=warn`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := outputFormat(opts.output, "markdown", "json"); err != nil {
+				return err
+			}
+			if err := onMigrationError(opts.onMigrationError); err != nil {
 				return err
 			}
 			return runNotes(cmd.Context(), a, opts)
@@ -75,7 +91,10 @@ In GitHub Actions the notes also go to $GITHUB_STEP_SUMMARY.`,
 	f.StringVar(&opts.repo, "repo", "", "the GitHub repository OWNER/NAME (default $GITHUB_REPOSITORY; empty: no GitHub calls)")
 	f.StringVar(&opts.config, "config", "", "GitHub's release.yml categories (default: .github/release.yml or .yaml in --repo-dir, if present)")
 	f.StringVar(&opts.template, "template", "", "a Go text/template file to render the notes with instead of the built-in layout")
-	f.StringVar(&opts.migrations, "migrations", "", "the migration report of the range, a JSON file holding a migrations.Report")
+	f.StringVar(&opts.migrations, "migrations", "", "a migration report of the range (JSON, as 'sonic-release migrations -o json' writes) to use instead of analysing the migrations")
+	f.BoolVar(&opts.noMigrations, "no-migrations", false, "leave the database migrations out of the notes (no analysis, no section)")
+	f.StringVar(&opts.migrationsDir, "migrations-dir", "", "the Drizzle migrations folder (default: out of drizzle.config.*, else drizzle/)")
+	f.StringVar(&opts.onMigrationError, "on-migration-error", migrationErrorFail, "when the migration analysis fails: fail (exit 1, publish nothing) or warn (write the notes, saying the analysis failed)")
 	f.StringVarP(&opts.output, "output", "o", "markdown", "output format: markdown or json")
 	f.BoolVar(&opts.publish, "publish", false, "write the notes into the GitHub release of the tag, between the sonic-release markers")
 	f.BoolVar(&opts.createRelease, "create-release", false, "with --publish: create the release when the tag has none (implies --publish)")
@@ -116,12 +135,24 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	if opts.publish && in.Repository == "" {
 		return flagErrorf("--publish needs the GitHub repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
 	}
-	cfg, err := loadReleaseConfig(opts.config, opts.repoDir)
+	cfg, err := releaseConfig(opts.config, opts.repoDir)
 	if err != nil {
 		return err
 	}
 	in.Config = cfg
-	if opts.migrations != "" {
+	nc := pipeline.NotesConfig{
+		Migrations:               migrationAnalyzer(opts.migrationsDir, a).Analyze,
+		ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
+		Upgrades:                 migrationAnalyzer(opts.migrationsDir, a).Upgrades,
+	}
+	switch {
+	case opts.noMigrations && (opts.migrations != "" || opts.migrationsDir != ""):
+		return flagErrorf("--no-migrations leaves the migrations out: drop --migrations and --migrations-dir, or --no-migrations")
+	case opts.migrations != "" && opts.migrationsDir != "":
+		return flagErrorf("--migrations-dir names the folder to analyse; with --migrations FILE nothing is analysed: drop one")
+	case opts.noMigrations:
+		nc.Migrations, nc.Upgrades = nil, nil
+	case opts.migrations != "":
 		data, err := os.ReadFile(opts.migrations)
 		if err != nil {
 			return flagErrorf("--migrations: %v", err)
@@ -130,14 +161,10 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 		if err := json.Unmarshal(data, &r); err != nil {
 			return flagErrorf("--migrations %q: not a migration report: %v", opts.migrations, err)
 		}
-		in.Migrations = &r
+		in.Migrations, nc.Migrations = &r, nil
 	}
-	if in.Migrations != nil && opts.head == "" {
-		if in.Upgrades, err = upgradeTable(ctx, opts.repoDir, in.Version, in.Migrations.Dir, a.log); err != nil {
-			return err
-		}
-	}
-	if in.Image, err = imageInput(opts, in.Version, env); err != nil {
+	img, err := imageInput(opts, in.Version, env)
+	if err != nil {
 		return err
 	}
 	var tmpl string
@@ -150,22 +177,21 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	}
 
 	nopts := []notes.Option{
-		notes.WithHTTPClient(&http.Client{Transport: &bearerTransport{token: env.Token}}),
+		notes.WithAuthToken(env.Token),
 		notes.WithAPIURL(env.APIURL),
 		notes.WithServerURL(env.ServerURL),
 		notes.WithLogger(a.log),
 		notes.WithMaxRateLimitWait(opts.rateLimitWait),
 	}
-	n, err := notes.Build(ctx, in, nopts...)
+	nc.Input, nc.Options = in, nopts
+	n, err := pipeline.Notes(ctx, nc, in.Version, img)
+	if e, ok := errors.AsType[*notes.UnknownHeadError](err); ok {
+		return &hintError{err, fmt.Sprintf("name the commit of %s with --head", e.Head)}
+	}
 	if err != nil {
-		return err
+		return notesHint(err)
 	}
-	for _, w := range n.Warnings {
-		fmt.Fprintln(a.io.Err, "warning: "+w)
-		if env.Actions {
-			fmt.Fprintln(a.io.Err, actions.Annotation{Level: "warning", Title: "release notes " + n.Version, Message: w})
-		}
-	}
+	warnNotes(a, env, n.Version, n.Warnings)
 	md := notes.Markdown(n)
 	if tmpl != "" {
 		if md, err = notes.Template(n, tmpl); err != nil {
@@ -182,7 +208,7 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 			RepoDir:    opts.repoDir,
 		}, nopts...)
 		if err != nil {
-			return err
+			return notesHint(err)
 		}
 		draft := ""
 		if res.Draft {
@@ -203,20 +229,69 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	return actions.AppendSummary(env.SummaryPath, md)
 }
 
-// loadReleaseConfig reads --config, or .github/release.yml / .yaml in the
+// warnNotes prints what the notes warn about, on stderr and, in Actions,
+// as annotations.
+func warnNotes(a *app, env actions.Env, version string, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintln(a.io.Err, "warning: "+w)
+		if env.Actions {
+			fmt.Fprintln(a.io.Err, actions.Annotation{Level: "warning", Title: "release notes " + version, Message: w})
+		}
+	}
+}
+
+// warnMigrationsFailed is the release command's warning for notes made
+// although their migration analysis failed (--on-migration-error=warn).
+func warnMigrationsFailed(a *app, env actions.Env, n *notes.Notes) {
+	if n != nil && n.MigrationsError != "" {
+		warnNotes(a, env, n.Version, []string{"the migration analysis failed, and the notes say so: " + n.MigrationsError})
+	}
+}
+
+// releaseConfig reads --config, or .github/release.yml / .yaml in the
 // clone when present (GitHub's own lookup).
-func loadReleaseConfig(path, repoDir string) (*notes.Config, error) {
+func releaseConfig(path, repoDir string) (*notes.Config, error) {
 	if path != "" {
 		return notes.LoadConfig(path)
 	}
-	for _, name := range []string{".github/release.yml", ".github/release.yaml"} {
-		p := filepath.Join(repoDir, name)
-		if _, err := os.Stat(p); err == nil {
-			return notes.LoadConfig(p)
-		}
-	}
-	return nil, nil
+	return notes.FindConfig(repoDir)
 }
+
+// --on-migration-error values.
+const (
+	migrationErrorFail = "fail"
+	migrationErrorWarn = "warn"
+)
+
+func onMigrationError(v string) error {
+	if v != migrationErrorFail && v != migrationErrorWarn {
+		return flagErrorf("--on-migration-error %q: expected fail or warn", v)
+	}
+	return nil
+}
+
+// notesHint adds the flag that helps to an error of the notes.
+func notesHint(err error) error {
+	if _, ok := errors.AsType[*pipeline.MigrationsError](err); ok {
+		return &hintError{err, "fix the analysis (see 'sonic-release migrations'), or pass --on-migration-error=warn to write the notes saying it failed"}
+	}
+	if e, ok := errors.AsType[*notes.NoReleaseError](err); ok {
+		return &hintError{err, fmt.Sprintf("pass --create-release to create the release of %s", e.Tag)}
+	}
+	if e, ok := errors.AsType[*notes.RangeMismatchError](err); ok && e.Notes.From != "" {
+		return &hintError{err, fmt.Sprintf("pass the report of that range (sonic-release migrations --from %s --to %s -o json)", e.Notes.From, e.Notes.To)}
+	}
+	return err
+}
+
+// hintError is an error with what to do about it on the CLI.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() + "; " + e.hint }
+func (e *hintError) Unwrap() error { return e.err }
 
 func imageInput(opts *notesOptions, version string, env actions.Env) (*notes.Image, error) {
 	if opts.image == "" {
@@ -240,8 +315,8 @@ func imageInput(opts *notesOptions, version string, env actions.Env) (*notes.Ima
 	}
 	if opts.key != "" {
 		img.Signing.Identity, img.Signing.Issuer = "", ""
-	} else if img.Signing.Identity == "" && env.Workflow != "" {
-		img.Signing.Identity = strings.TrimSuffix(env.ServerURL, "/") + "/" + env.Workflow
+	} else if img.Signing.Identity == "" {
+		img.Signing.Identity = notes.WorkflowIdentity(env.ServerURL, env.Workflow)
 	}
 	if img.Signing.Identity == "" {
 		img.Signing.Issuer = ""
@@ -254,18 +329,4 @@ func imageInput(opts *notesOptions, version string, env actions.Env) (*notes.Ima
 		img.Platforms = append(img.Platforms, notes.Platform{Platform: plat, Digest: dg})
 	}
 	return img, nil
-}
-
-// bearerTransport authenticates GitHub API requests with a token.
-type bearerTransport struct {
-	token string
-}
-
-func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.token == "" {
-		return http.DefaultTransport.RoundTrip(req)
-	}
-	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+t.token)
-	return http.DefaultTransport.RoundTrip(r)
 }

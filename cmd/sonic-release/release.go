@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
+	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -44,6 +47,8 @@ type releaseOptions struct {
 	migrationsDir string
 	tagVariable   string
 	releaseConfig string
+	// --on-migration-error: fail or warn
+	onMigrationError string
 }
 
 func newCmdRelease(a *app) *cobra.Command {
@@ -93,6 +98,9 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 			if opts.jobs < 1 {
 				return flagErrorf("--jobs %d: expected 1 or more", opts.jobs)
 			}
+			if err := onMigrationError(opts.onMigrationError); err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("notes") {
 				// By default the notes are written inside GitHub Actions,
 				// where the release and its repository are known.
@@ -104,11 +112,11 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 	opts.event.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.source, "source", "", "the built image: REGISTRY/REPO@sha256:…, REGISTRY/REPO:TAG, oci:DIR, oci-archive:FILE or docker-archive:FILE")
 	cmd.Flags().StringArrayVar(&opts.images, "image", nil, "a target repository, e.g. ghcr.io/owner/app (repeatable)")
-	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the complete plan (tags, what would be signed, the notes) and write nothing")
+	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the complete plan (tags, what would be signed, the notes), check that signing is possible, and write nothing to a registry or GitHub ($GITHUB_OUTPUT and the step summary are still written)")
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().IntVar(&opts.jobs, "jobs", 4, "registry requests run at once")
 	cmd.Flags().BoolVar(&opts.allowRevision, "allow-revision-mismatch", false, "release a source whose org.opencontainers.image.revision is another commit")
-	cmd.Flags().StringVar(&opts.signMode, "sign", signAuto, "sign the image: auto (key with --key, keyless when the job has id-token: write, else none), keyless, key or none")
+	cmd.Flags().StringVar(&opts.signMode, "sign", string(sign.ModeAuto), "sign the image: auto (key with --key, keyless when the job has id-token: write, else none), keyless, key or none")
 	opts.signer.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.publicKey, "public-key", "cosign.pub", "with --sign key: the public key operators verify with, as the notes name it")
 	cmd.Flags().BoolVar(&opts.notes, "notes", false, "write the release notes of a version and publish them into its GitHub release when GITHUB_REPOSITORY is set (default: true inside GitHub Actions)")
@@ -116,6 +124,7 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 	cmd.Flags().StringVar(&opts.repoDir, "repo-dir", ".", "the local clone, for the notes' commits and migrations")
 	cmd.Flags().StringVar(&opts.previous, "previous", "", "the release the notes compare with (default: the highest version below)")
 	cmd.Flags().StringVar(&opts.migrationsDir, "migrations-dir", "", "the Drizzle migrations folder (default: out of drizzle.config.*, else drizzle/)")
+	cmd.Flags().StringVar(&opts.onMigrationError, "on-migration-error", migrationErrorFail, "when the notes' migration analysis fails: fail (exit 1, publish no notes) or warn (publish the notes, saying the analysis failed)")
 	cmd.Flags().StringVar(&opts.tagVariable, "tag-variable", notes.DefaultTagVariable, "the variable operators set to pin the image tag, in the notes")
 	cmd.Flags().StringVar(&opts.releaseConfig, "release-config", "", "GitHub's release.yml categories (default: .github/release.yml in --repo-dir, if present)")
 	return cmd
@@ -169,45 +178,52 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		return err
 	}
 	switch mode {
-	case signNone:
-		if ev.Kind != tagging.EventNone && opts.signMode != signNone {
+	case sign.ModeNone:
+		if ev.Kind != tagging.EventNone && opts.signMode != string(sign.ModeNone) {
 			msg := "the image will not be signed: give the job the `id-token: write` permission (keyless) or pass --key; --sign none silences this"
 			fmt.Fprintln(a.io.Err, "warning: "+msg)
 			if env.Actions {
 				fmt.Fprintln(a.io.Err, actions.Annotation{Level: "warning", Title: "sonic-release", Message: msg})
 			}
 		}
-	case signKey:
+	case sign.ModeKey:
 		cfg.Signing = notes.Signing{Key: opts.publicKey}
-	case signKeyless:
-		cfg.Signing = notes.Signing{Issuer: notes.GitHubActionsIssuer}
-		if env.Workflow != "" {
-			cfg.Signing.Identity = strings.TrimSuffix(env.ServerURL, "/") + "/" + env.Workflow
-		}
+	case sign.ModeKeyless:
+		cfg.Signing = notes.Signing{Issuer: notes.GitHubActionsIssuer, Identity: notes.WorkflowIdentity(env.ServerURL, env.Workflow)}
 	}
-	if mode != signNone && !opts.dryRun && ev.Kind != tagging.EventNone {
+	// The signer is built in a dry run too, and asked whether it can sign
+	// (the key decrypts, the OIDC token is offered, the trusted root
+	// loads), so that a dry run fails where the real run would.
+	ready := ""
+	if mode != sign.ModeNone && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
-		s, err := opts.signer.signer(ctx, a, mode == signKeyless, ann)
+		s, err := opts.signer.signer(ctx, a, mode, ann)
 		if err != nil {
 			return err
 		}
-		cfg.Signer = s
+		if ready, err = s.Ready(); err != nil {
+			return fmt.Errorf("signing is not possible: %w", err)
+		}
+		if !opts.dryRun {
+			cfg.Signer = s
+		}
 	}
 
 	if opts.notes && ev.Kind == tagging.EventRelease {
-		rc, err := loadReleaseConfig(opts.releaseConfig, opts.repoDir)
+		rc, err := releaseConfig(opts.releaseConfig, opts.repoDir)
 		if err != nil {
 			return err
 		}
 		cfg.Notes = &pipeline.NotesConfig{
-			Input:         notes.Input{Previous: opts.previous, RepoDir: opts.repoDir, Repository: env.Repository, Config: rc},
-			TagVariable:   opts.tagVariable,
-			Publish:       env.Repository != "",
-			CreateRelease: opts.createRelease,
-			Migrations:    releaseMigrations(opts, ev),
-			Upgrades:      releaseUpgrades(opts, ev),
+			Input:                    notes.Input{Previous: opts.previous, RepoDir: opts.repoDir, Repository: env.Repository, Config: rc},
+			TagVariable:              opts.tagVariable,
+			Publish:                  env.Repository != "",
+			CreateRelease:            opts.createRelease,
+			Migrations:               migrationAnalyzer(opts.migrationsDir, a).Analyze,
+			ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
+			Upgrades:                 migrationAnalyzer(opts.migrationsDir, a).Upgrades,
 			Options: []notes.Option{
-				notes.WithHTTPClient(&http.Client{Transport: &bearerTransport{token: env.Token}}),
+				notes.WithAuthToken(env.Token),
 				notes.WithAPIURL(env.APIURL),
 				notes.WithServerURL(env.ServerURL),
 				notes.WithLogger(a.log),
@@ -221,7 +237,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	prog.done()
 	defer res.Plan.Close()
 	if err != nil {
-		err = credentialsHint(err)
+		err = notesHint(credentialsHint(err))
 		// Nothing on stdout when a command fails; the step summary still
 		// shows the plan, conflicts included.
 		if res.Plan.Digest != "" {
@@ -231,7 +247,8 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 		return err
 	}
-	return writeRelease(a, env, opts, res, mode)
+	warnMigrationsFailed(a, env, res.Notes)
+	return writeRelease(a, env, opts, res, mode, ready)
 }
 
 func versionOf(ev tagging.Event) string {
@@ -252,35 +269,24 @@ func credentialsHint(err error) error {
 
 // keychain is the docker config keychain, then GITHUB_TOKEN for ghcr.io.
 func keychain(a *app) authn.Keychain {
-	return authn.NewMultiKeychain(authn.DefaultKeychain, ghcrToken{token: a.getenv("GITHUB_TOKEN"), user: a.getenv("GITHUB_ACTOR")})
-}
-
-// ghcrToken authenticates to ghcr.io with GITHUB_TOKEN.
-type ghcrToken struct{ token, user string }
-
-func (k ghcrToken) Resolve(r authn.Resource) (authn.Authenticator, error) {
-	if k.token == "" || r.RegistryStr() != "ghcr.io" {
-		return authn.Anonymous, nil
-	}
-	user := k.user
-	if user == "" {
-		user = "x-access-token"
-	}
-	return &authn.Basic{Username: user, Password: k.token}, nil
+	return release.GitHubKeychain(a.getenv("GITHUB_TOKEN"), a.getenv("GITHUB_ACTOR"))
 }
 
 type releaseJSON struct {
-	DryRun    bool                 `json:"dry_run"`
-	Plan      release.Plan         `json:"plan"`
-	Result    *release.Result      `json:"result"`
-	Signing   string               `json:"signing"`
-	Notes     *notes.Notes         `json:"notes,omitempty"`
-	Published *notes.PublishResult `json:"published,omitempty"`
+	DryRun     bool                 `json:"dry_run"`
+	Plan       release.Plan         `json:"plan"`
+	Result     *release.Result      `json:"result"`
+	Signing    string               `json:"signing"`
+	Migrations *pipeline.Migrations `json:"migrations,omitempty"`
+	Notes      *notes.Notes         `json:"notes,omitempty"`
+	Published  *notes.PublishResult `json:"published,omitempty"`
 }
 
-func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Result, mode string) error {
+// writeRelease prints the outcome; ready is what the signer said it signs
+// with (sign.Signer.Ready), for the dry run's report.
+func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Result, mode sign.Mode, ready string) error {
 	plan := res.Plan
-	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: mode, Notes: res.Notes, Published: res.Published}, "", "  ")
+	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: string(mode), Migrations: res.Migrations, Notes: res.Notes, Published: res.Published}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -301,8 +307,11 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		fmt.Fprintln(a.io.Err, plan.Skip)
 	case opts.dryRun:
 		fmt.Fprintf(a.io.Err, "dry-run: %d tag(s) would be written; nothing was sent\n", plan.Changes())
-		if mode != signNone {
-			fmt.Fprintf(a.io.Err, "dry-run: would sign %s (%s), before moving the floating tags\n", signWhat, mode)
+		if mode != sign.ModeNone && signWhat != "" {
+			fmt.Fprintf(a.io.Err, "dry-run: would sign %s (%s), before moving the floating tags (checked: %s)\n", signWhat, mode, ready)
+			if m := res.Migrations; m != nil {
+				fmt.Fprintf(a.io.Err, "dry-run: the signatures would carry %s\n", verdictText(m))
+			}
 		}
 		if res.Markdown != "" {
 			fmt.Fprintf(a.io.Err, "dry-run: the release notes that would be published:\n\n%s\n", res.Markdown)
@@ -311,6 +320,9 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		fmt.Fprintf(a.io.Err, "released %s: %d tag(s) written, %d in all\n", plan.Digest, len(res.Applied.Written), len(res.Applied.Tags))
 		if len(res.Applied.Signed) > 0 {
 			fmt.Fprintf(a.io.Err, "signed %s (%s)\n", signWhat, mode)
+			if m := res.Migrations; m != nil {
+				fmt.Fprintf(a.io.Err, "the signatures carry %s\n", verdictText(m))
+			}
 		}
 		for _, rp := range res.Applied.Repointed {
 			fmt.Fprintf(a.io.Err, "%s:%s re-pointed at %s (%s, published meanwhile)\n", rp.Repository, rp.Tag, rp.Version, rp.To)
@@ -319,20 +331,14 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 			fmt.Fprintf(a.io.Err, "release notes %s: %s\n", res.Published.Action, res.Published.URL)
 		}
 	}
-	var tags []string
-	for _, t := range plan.Targets {
-		for _, tp := range t.Tags {
-			if tp.Op != release.OpSkip && tp.Op != release.OpConflict {
-				tags = append(tags, t.Repository+":"+tp.Tag)
-			}
-		}
-	}
 	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
 		"digest":  plan.Digest,
-		"tags":    strings.Join(tags, "\n"),
+		"tags":    strings.Join(plan.AppliedTags(), "\n"),
 		"version": plan.Version,
 		"notes":   res.Markdown,
 		"json":    string(js),
+		// breaking, compatible or none; empty when the migrations were not analysed.
+		"migrations": verdictOf(res.Migrations),
 	}); err != nil {
 		return err
 	}
@@ -341,6 +347,26 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		summary += "\n" + res.Markdown
 	}
 	return actions.AppendSummary(env.SummaryPath, summary)
+}
+
+// verdictOf is the migration verdict, empty without an analysis.
+func verdictOf(m *pipeline.Migrations) string {
+	if m == nil {
+		return ""
+	}
+	return string(m.Verdict)
+}
+
+// verdictText says what the signatures carry: the annotations of the
+// migration verdict, in the form `cosign verify -a` checks.
+func verdictText(m *pipeline.Migrations) string {
+	ann := m.Annotations()
+	keys := slices.Sorted(maps.Keys(ann))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + ann[k]
+	}
+	return strings.Join(parts, " ")
 }
 
 func printPlan(w io.Writer, plan release.Plan, tty bool) {

@@ -26,24 +26,7 @@ func TestReleaseSignsAndWritesNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, pub, privPath, _ := sigstoretest.KeyPair(t)
-	push := func(version string) (string, string) {
-		var commit string
-		for _, r := range repo.Releases {
-			if r.Version == version {
-				commit = r.Commit
-			}
-		}
-		idx, err := demo.Image(version, commit, time.Unix(0, 0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, _ := idx.Digest()
-		ref, _ := name.NewDigest(reg.Repo("acme/ci@" + d.String()))
-		if err := remote.WriteIndex(ref, idx); err != nil {
-			t.Fatal(err)
-		}
-		return ref.String(), commit
-	}
+	push := func(version string) (string, string) { return pushDemoBuild(t, reg, repo, version) }
 	dir := t.TempDir()
 	env := map[string]string{
 		"GITHUB_OUTPUT":   filepath.Join(dir, "out"),
@@ -86,13 +69,23 @@ func TestReleaseSignsAndWritesNotes(t *testing.T) {
 	if w := reg.Counter.Writes(); len(w) != 0 {
 		t.Errorf("dry run wrote %v", w)
 	}
-	for _, s := range []string{"would sign sha256:", "(index + 2 platform images)", "(key)", "the release notes that would be published", "## v1.2.0", "### Upgrading from, rolling back to"} {
+	for _, s := range []string{"would sign sha256:", "(index + 2 platform images)", "(key)", "(checked: key loaded)", "the release notes that would be published", "## v1.2.0", "### Upgrading from, rolling back to"} {
 		if !strings.Contains(stderr, s) {
 			t.Errorf("dry-run stderr lacks %q:\n%s", s, stderr)
 		}
 	}
 	if !strings.Contains(stdout, "latest") || !strings.Contains(stdout, "move") {
 		t.Errorf("dry-run plan:\n%s", stdout)
+	}
+	// A dry run checks that signing is possible: a wrong COSIGN_PASSWORD
+	// fails it (exit 2), as it would fail the real run, and nothing is written.
+	code, _, stderr = runCLI(t, map[string]string{"COSIGN_PASSWORD": "not the password"}, "release", "--source", src, "--image", app,
+		"--ref", "refs/tags/v1.2.0", "--sha", commit, "--key", privPath, "--notes=false", "--dry-run")
+	if code != exitBadInput || !strings.Contains(stderr, "COSIGN_PASSWORD") {
+		t.Errorf("dry run with a wrong key password: exit %d, want %d naming COSIGN_PASSWORD\n%s", code, exitBadInput, stderr)
+	}
+	if w := reg.Counter.Writes(); len(w) != 0 {
+		t.Errorf("dry run wrote %v", w)
 	}
 
 	// In GitHub Actions the steps are collapsible log groups.
@@ -108,4 +101,26 @@ func TestReleaseSignsAndWritesNotes(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "warning: the image will not be signed") {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}
+}
+
+// pushDemoBuild pushes the CI build of a demo version by digest to
+// acme/ci and returns its reference and the version's commit.
+func pushDemoBuild(t *testing.T, reg *registrytest.Server, repo *demo.Repo, version string) (string, string) {
+	t.Helper()
+	var commit string
+	for _, r := range repo.Releases {
+		if r.Version == version {
+			commit = r.Commit
+		}
+	}
+	idx, err := demo.Image(version, commit, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := idx.Digest()
+	ref, _ := name.NewDigest(reg.Repo("acme/ci@" + d.String()))
+	if err := remote.WriteIndex(ref, idx); err != nil {
+		t.Fatal(err)
+	}
+	return ref.String(), commit
 }

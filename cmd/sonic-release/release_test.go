@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -196,37 +195,5 @@ func TestReleaseCommandAuth(t *testing.T) {
 	code, out, stderr = runCLI(t, nil, "release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--ref", "refs/heads/master", "--sha", releaseSHA)
 	if code != exitFailure || out != "" || !strings.Contains(stderr, "UNAUTHORIZED") || !strings.Contains(stderr, "docker login") {
 		t.Errorf("without credentials: exit %d, stdout %q, stderr %q", code, out, stderr)
-	}
-}
-
-func TestGHCRToken(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, token, actor, registry string
-		want                         *authn.AuthConfig
-	}{
-		{"ghcr with a token", "ghs_x", "octocat", "ghcr.io", &authn.AuthConfig{Username: "octocat", Password: "ghs_x"}},
-		{"ghcr without an actor", "ghs_x", "", "ghcr.io", &authn.AuthConfig{Username: "x-access-token", Password: "ghs_x"}},
-		{"ghcr without a token", "", "octocat", "ghcr.io", nil},
-		{"another registry", "ghs_x", "octocat", "docker.io", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			reg, _ := name.NewRegistry(tt.registry)
-			a, err := ghcrToken{token: tt.token, user: tt.actor}.Resolve(reg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.want == nil {
-				if a != authn.Anonymous {
-					t.Errorf("got %v, want anonymous", a)
-				}
-				return
-			}
-			got, err := a.Authorization()
-			if err != nil || got.Username != tt.want.Username || got.Password != tt.want.Password {
-				t.Errorf("got %+v (%v), want %+v", got, err, tt.want)
-			}
-		})
 	}
 }

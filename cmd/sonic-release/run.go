@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/release"
+	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -55,17 +57,26 @@ func run(ctx context.Context, args []string, streams ioStreams, getenv func(stri
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
+	if cmd == nil {
+		cmd = root
+	}
+	if cmd == root && strings.HasPrefix(err.Error(), "unknown command ") {
+		err = &flagError{err} // a usage error: exit 2, with the hint below
+	}
+	err = flagHint(err)
 	code := exitCode(err)
 	msg := err.Error()
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		msg = "cancelled before the end: every step is idempotent, so what was written is safe; run the same command again to complete it (" + msg + ")"
 	}
 	if code == exitBadInput && isFlagError(err) {
-		msg += "\nRun 'sonic-release " + strings.Join(commandPath(args), " ") + " --help' for usage."
+		// The command cobra resolved (the root for an unknown command),
+		// not a guess from the arguments: a flag's value is no command.
+		msg += "\nRun '" + cmd.CommandPath() + " --help' for usage."
 	}
 	fmt.Fprintln(streams.Err, "sonic-release: "+msg)
 	if a.env().Actions {
@@ -101,18 +112,35 @@ func exitCode(err error) int {
 		return exitRefused
 	}
 	var b badInputer
-	if isFlagError(err) || errors.Is(err, tagging.ErrBadInput) || (errors.As(err, &b) && b.BadInput()) {
+	if isFlagError(err) || (errors.As(err, &b) && b.BadInput()) {
 		return exitBadInput
 	}
 	return exitFailure
 }
 
-// commandPath returns the subcommand named in args, for the usage hint.
-func commandPath(args []string) []string {
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			return []string{a}
-		}
+// flagHint adds to a library's typed error the flag (or variable) that
+// gives what is missing or allows what was refused: the libraries say what
+// is wrong and do not know the command line.
+func flagHint(err error) error {
+	var (
+		ie *tagging.InputError
+		re *release.RevisionError
+		te *sign.TrustError
+	)
+	hint := ""
+	switch {
+	case errors.As(err, &ie) && ie.Missing == tagging.MissingRef:
+		hint = "--ref, or run inside GitHub Actions"
+	case errors.As(err, &ie) && ie.Missing == tagging.MissingSHA:
+		hint = "--sha, or GITHUB_SHA"
+	case errors.As(err, &re):
+		hint = "--allow-revision-mismatch"
+	case errors.As(err, &te) && te.TransparencyLog:
+		hint = "--trusted-root; --insecure-ignore-tlog for signatures made without Rekor"
+	case errors.As(err, &te):
+		hint = "--trusted-root"
+	default:
+		return err
 	}
-	return nil
+	return fmt.Errorf("%w (%s)", err, hint)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -102,9 +103,10 @@ func (f *signerFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
 }
 
-// signer builds the Signer: with --key, else keyless (the GitHub Actions
-// token, or --identity-token). ann are the signature annotations.
-func (f *signerFlags) signer(ctx context.Context, a *app, keyless bool, ann map[string]string) (*sign.Signer, error) {
+// signer builds the Signer for a resolved mode (signerFlags.mode): with
+// --key, or keyless (the GitHub Actions token, or --identity-token). ann
+// are the signature annotations.
+func (f *signerFlags) signer(ctx context.Context, a *app, mode sign.Mode, ann map[string]string) (*sign.Signer, error) {
 	env := a.env()
 	client := &http.Client{Timeout: time.Minute}
 	so := []sign.Option{
@@ -113,10 +115,8 @@ func (f *signerFlags) signer(ctx context.Context, a *app, keyless bool, ann map[
 		sign.WithLogger(a.log),
 		sign.WithHTTPClient(client),
 	}
-	switch {
-	case f.key != "" && keyless:
-		return nil, flagErrorf("--key and keyless signing cannot be used together")
-	case f.key != "":
+	switch mode {
+	case sign.ModeKey:
 		k, err := readKey(a, "--key", f.key)
 		if err != nil {
 			return nil, err
@@ -133,7 +133,7 @@ func (f *signerFlags) signer(ctx context.Context, a *app, keyless bool, ann map[
 			}
 			so = append(so, sign.WithTrustedMaterial(tr))
 		}
-	case keyless:
+	case sign.ModeKeyless:
 		var ts sign.TokenSource = sign.ActionsToken{RequestURL: env.OIDCURL, RequestToken: env.OIDCToken, Client: client}
 		if f.identityToken != "" {
 			tok := f.identityToken
@@ -177,8 +177,8 @@ so that ` + "`cosign verify`" + ` finds it. For a multi-platform index the index
 platform image are signed; attestation manifests are skipped. A signature that is
 already there (same payload, same signer) is not added again.
 
-Keyless (--keyless, the default inside GitHub Actions when the job has the
-` + "`id-token: write`" + ` permission): the runner's OIDC token (audience sigstore) is
+Keyless (--keyless; the default without --key when --identity-token is given,
+or inside GitHub Actions when the job has the ` + "`id-token: write`" + ` permission): the runner's OIDC token (audience sigstore) is
 exchanged at Fulcio for a 10-minute certificate, and an RFC 3161 timestamp from the
 timestamp authority keeps the signature valid after the certificate expires.
 The signature is also recorded in the Rekor transparency log (--rekor-url), as
@@ -207,7 +207,7 @@ Registry credentials come from the Docker config (docker login).`,
 	}
 	fs := cmd.Flags()
 	opts.signer.register(fs)
-	fs.BoolVar(&opts.keyless, "keyless", false, "sign keyless with a Fulcio certificate (default inside GitHub Actions with id-token: write)")
+	fs.BoolVar(&opts.keyless, "keyless", false, "sign keyless with a Fulcio certificate (default without --key when --identity-token is given or inside GitHub Actions with id-token: write)")
 	fs.StringToStringVarP(&opts.annotations, "annotation", "a", nil, "extra annotation key=value (repeatable)")
 	fs.StringVar(&opts.version, "version", "", "the release version, annotation version")
 	fs.StringVar(&opts.commit, "commit", "", "the git commit, annotation commit (default $GITHUB_SHA)")
@@ -227,8 +227,15 @@ func runSign(ctx context.Context, a *app, opts *signOptions, image string) error
 	for k, v := range opts.annotations {
 		ann[k] = v
 	}
-	keyless := opts.keyless || (opts.signer.key == "" && env.OIDCURL != "")
-	signer, err := opts.signer.signer(ctx, a, keyless, ann)
+	requested := sign.ModeAuto
+	if opts.keyless {
+		requested = sign.ModeKeyless
+	}
+	mode, err := opts.signer.mode(string(requested), env)
+	if err != nil {
+		return err
+	}
+	signer, err := opts.signer.signer(ctx, a, mode, ann)
 	if err != nil {
 		return err
 	}
@@ -265,24 +272,15 @@ func signatureAnnotations(env actions.Env, version, commit, repository, workflow
 	ann := map[string]string{}
 	for k, v := range map[string]string{
 		sign.AnnotationVersion:     version,
-		sign.AnnotationCommit:      orDefault(commit, env.SHA),
-		sign.AnnotationRepository:  orDefault(repository, env.Repository),
-		sign.AnnotationWorkflowRef: orDefault(workflowRef, env.Workflow),
+		sign.AnnotationCommit:      cmp.Or(commit, env.SHA),
+		sign.AnnotationRepository:  cmp.Or(repository, env.Repository),
+		sign.AnnotationWorkflowRef: cmp.Or(workflowRef, env.Workflow),
 	} {
 		if v != "" {
 			ann[k] = v
 		}
 	}
 	return ann
-}
-
-func orDefault(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // oneArg accepts exactly one positional argument, else a usage error.

@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 )
 
 func TestSignVerifyKey(t *testing.T) {
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	d := sigstoretest.PushImage(t, host, "acme/app", "v1.2.3")
 	priv, pub, privPath, pubPath := sigstoretest.KeyPair(t)
 	_, _, _, otherPub := sigstoretest.KeyPair(t)
@@ -94,7 +95,7 @@ func TestSignVerifyKey(t *testing.T) {
 }
 
 func TestSignVerifyKeyless(t *testing.T) {
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	is := sigstoretest.NewIssuer(t)
 	fulcio := sigstoretest.StartFulcio(t, is)
 	tsa := sigstoretest.StartTSA(t)
@@ -132,6 +133,17 @@ func TestSignVerifyKeyless(t *testing.T) {
 	if code != 3 || !strings.Contains(errOut, "none of the expected identities matched") {
 		t.Errorf("verify with the branch identity: exit %d, want 3\n%s", code, errOut)
 	}
+	// --identity-token outside GitHub Actions (no OIDC variables, no
+	// --keyless): the one "auto" rule signs keyless with the given token.
+	other := sigstoretest.PushImage(t, host, "acme/other", "v1.2.3")
+	code, out, errOut = runCLI(t, nil, "sign", other.String(), "--identity-token", is.Token(nil), "--fulcio-url", fulcio.URL, "--tsa-url", tsa.URL, "--trusted-root", trPath, "--tlog-upload=false")
+	if code != 0 || !strings.Contains(out, "identity "+is.Identity("refs/tags/v1.2.3")) {
+		t.Fatalf("sign --identity-token outside Actions: exit %d\n%s%s", code, out, errOut)
+	}
+	if out, err := sigstoretest.Cosign(t, nil, "verify", "--trusted-root", trPath, "--certificate-identity", is.Identity("refs/tags/v1.2.3"),
+		"--certificate-oidc-issuer", is.URL, "--use-signed-timestamps", "--insecure-ignore-tlog", "--insecure-ignore-sct", other.String()); err != nil {
+		t.Fatalf("cosign verify of the --identity-token signature: %v\n%s", err, out)
+	}
 	// A token from a file (--identity-token), audience not sigstore: Fulcio refuses.
 	tok := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tok, []byte(is.Token(map[string]string{"aud": "other"})), 0o600); err != nil {
@@ -146,7 +158,7 @@ func TestSignVerifyKeyless(t *testing.T) {
 // TestSignVerifyRekor is the default path: a timestamp and a Rekor entry,
 // verified with the transparency log on.
 func TestSignVerifyRekor(t *testing.T) {
-	host := sigstoretest.Registry(t)
+	host := registrytest.NewMemory(t).Host
 	is := sigstoretest.NewIssuer(t)
 	fulcio := sigstoretest.StartFulcio(t, is)
 	tsa := sigstoretest.StartTSA(t)

@@ -64,6 +64,9 @@ func TestTagsExitCodes(t *testing.T) {
 		{"unknown flag", []string{"tags", "--frobnicate"}, 2, "unknown flag: --frobnicate", true},
 		{"bad output", []string{"tags", "--ref", "refs/tags/v1.0.0", "-o", "yaml"}, 2, `-o "yaml": expected text or json`, true},
 		{"branch not a tag", []string{"tags", "--ref", "refs/heads/rel/1", "--default-branch", "rel/1", "--sha", testSHA}, 2, "cannot become a registry tag", true},
+		// The libraries name no flag; the CLI adds it to their typed errors.
+		{"no ref", []string{"tags"}, 2, "no ref to release: give a ref such as refs/tags/v1.2.3 or refs/heads/master (--ref, or run inside GitHub Actions)", true},
+		{"no sha", []string{"tags", "--ref", "refs/heads/master"}, 2, `no commit id for the push to "master": give the commit id of the push (--sha, or GITHUB_SHA)`, true},
 		{"other branch", []string{"tags", "--ref", "refs/heads/feature", "--sha", testSHA}, 0, `branch "feature" is not the default branch "master": no tags`, true},
 		{"pull request", []string{"tags", "--event-name", "pull_request", "--event-path", "../../tagging/testdata/handmade/pull_request.opened.json"}, 0, "no tags", true},
 	}

@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
 )
 
 // Release is one release of the demo repository, in the order made.
@@ -149,7 +150,7 @@ func NewRepo(ctx context.Context, dir string) (*Repo, error) {
 			if err := r.git(ctx, when, "tag", "-a", s.tag, "-m", s.tag); err != nil {
 				return nil, err
 			}
-			sha, err := r.output(ctx, "rev-parse", "HEAD")
+			sha, err := r.repo(when).Resolve(ctx, "HEAD")
 			if err != nil {
 				return nil, err
 			}
@@ -161,7 +162,7 @@ func NewRepo(ctx context.Context, dir string) (*Repo, error) {
 			}
 		}
 	}
-	head, err := r.output(ctx, "rev-parse", "master")
+	head, err := r.repo(when).Resolve(ctx, "master")
 	if err != nil {
 		return nil, err
 	}
@@ -172,35 +173,24 @@ func NewRepo(ctx context.Context, dir string) (*Repo, error) {
 // ensureBranch checks out branch, creating it from the release it
 // maintains (release-1.1 from v1.1.0).
 func (r *Repo) ensureBranch(ctx context.Context, when time.Time, branch string) error {
-	if _, err := r.output(ctx, "rev-parse", "--verify", "-q", "refs/heads/"+branch); err == nil {
+	if _, err := r.repo(when).Resolve(ctx, "refs/heads/"+branch); err == nil {
 		return r.git(ctx, when, "checkout", "-q", branch)
 	}
 	base := "v" + strings.TrimPrefix(branch, "release-") + ".0"
 	return r.git(ctx, when, "checkout", "-q", "-b", branch, base)
 }
 
-func (r *Repo) cmd(ctx context.Context, when time.Time, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "init.defaultBranch=master", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"}, args...)...)
-	cmd.Dir = r.Dir
+// repo is the git runner of the demo repository: commits dated when, by
+// the demo's author, with no global or system configuration read.
+func (r *Repo) repo(when time.Time) gitexec.Repo {
 	date := when.Format(time.RFC3339)
-	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=Sonic Demo", "GIT_AUTHOR_EMAIL=demo@sonicsaas.example", "GIT_AUTHOR_DATE="+date,
-		"GIT_COMMITTER_NAME=Sonic Demo", "GIT_COMMITTER_EMAIL=demo@sonicsaas.example", "GIT_COMMITTER_DATE="+date,
-		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-	return cmd
+	return gitexec.Repo{Dir: r.Dir, Env: []string{
+		"GIT_AUTHOR_NAME=Sonic Demo", "GIT_AUTHOR_EMAIL=demo@sonicsaas.example", "GIT_AUTHOR_DATE=" + date,
+		"GIT_COMMITTER_NAME=Sonic Demo", "GIT_COMMITTER_EMAIL=demo@sonicsaas.example", "GIT_COMMITTER_DATE=" + date,
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}}
 }
 
 func (r *Repo) git(ctx context.Context, when time.Time, args ...string) error {
-	if out, err := r.cmd(ctx, when, args...).CombinedOutput(); err != nil {
-		return fmt.Errorf("running git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
-	}
-	return nil
-}
-
-func (r *Repo) output(ctx context.Context, args ...string) (string, error) {
-	out, err := r.cmd(ctx, time.Time{}, args...).Output()
-	if err != nil {
-		return "", fmt.Errorf("running git %s: %w", strings.Join(args, " "), err)
-	}
-	return strings.TrimSpace(string(out)), nil
+	_, err := r.repo(when).Run(ctx, append([]string{"-c", "init.defaultBranch=master", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"}, args...)...)
+	return err
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 
-	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
@@ -37,7 +36,7 @@ type Config struct {
 	Out io.Writer
 	// Migrations analyses the migrations of a release in the demo
 	// repository; nil leaves the migration section out of the notes.
-	Migrations func(ctx context.Context, repoDir, previous, version string) (*migrations.Report, error)
+	Migrations pipeline.AnalyzeFunc
 }
 
 // Summary is what the demo did, for tests and callers.
@@ -114,13 +113,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			Signing: notes.Signing{Key: "cosign.pub"},
 		}
 		if withNotes {
-			pc.Notes = &pipeline.NotesConfig{Input: notes.Input{RepoDir: repo.Dir}}
-			if cfg.Migrations != nil {
-				version := ev.Version.String()
-				pc.Notes.Migrations = func(ctx context.Context) (*migrations.Report, error) {
-					return cfg.Migrations(ctx, repo.Dir, "", version)
-				}
-			}
+			pc.Notes = &pipeline.NotesConfig{Input: notes.Input{RepoDir: repo.Dir}, Migrations: cfg.Migrations}
 		}
 		before := writes.n.Load()
 		res, err := pipeline.Run(ctx, pc)

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"strings"
 	"testing"
@@ -13,10 +12,7 @@ import (
 func TestRun(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	sum, err := Run(t.Context(), Config{Dir: t.TempDir(), Out: &out, Migrations: func(ctx context.Context, repoDir, previous, version string) (*migrations.Report, error) {
-		rep, err := migrations.Analyze(ctx, repoDir, previous, version)
-		return &rep, err
-	}})
+	sum, err := Run(t.Context(), Config{Dir: t.TempDir(), Out: &out, Migrations: migrations.Analyzer{}.Analyze})
 	if err != nil {
 		t.Fatalf("%v\noutput so far:\n%s", err, out.String())
 	}

@@ -3,8 +3,9 @@
 //
 // The server listens on 127.0.0.1 on a port chosen at run time. It routes
 // the operations of github-rest-subset.json (GitHub's OpenAPI description,
-// cut to the operations sonic-release may call; see
-// /work/shared/github/README.md for its provenance) itself, because
+// cut to the operations sonic-release may call; its info and
+// x-subset-source fields say where it comes from: generated/api.github.com.json
+// of the npm package @octokit/openapi 23.0.2, MIT) itself, because
 // kin-openapi's routers ignore x-multi-segment path parameters
 // (/contents/.github/release.yml, /git/ref/tags/v1, /releases/tags/a/b) and
 // the compare path /compare/{base}...{head}. It then validates every request
@@ -23,10 +24,11 @@
 // makes of a non-api.* host) are served; uploads are served on the same
 // server, under "/" or "/api/uploads/".
 //
-// Every operation of the document is implemented: releases (list, by tag
-// without drafts, latest, create, update, generate-notes), release assets
-// (list, upload, delete), pull requests (list, get, for a commit), labels,
-// commits (list, get, compare), contents, refs, tags, and container package
+// Every operation of the document is implemented: in handlers.go releases
+// (list, by tag without drafts, latest, create, update), pull requests
+// (list, get, for a commit), labels, commits (list, get, compare),
+// contents, refs and tags; in release_assets.go generate-notes and release
+// assets (list, upload, delete); in package_versions.go container package
 // versions (list, get, delete, for orgs and users). Seed with AddRepo,
 // AddPull, AddRelease, AddCommit, AddTag, AddBranch, AddFile and
 // AddPackageVersion; read back with Release, Releases, Assets,

@@ -1,0 +1,127 @@
+package sign_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
+	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
+	"github.com/sonicsaas/sonic-release/sign"
+)
+
+// TestSignAnnotated: the per-release annotations (the migration verdict) are
+// on the signature where `cosign verify -a` checks them; a re-run adds
+// nothing, a contradicting re-run is refused, and a signature made before
+// the key existed is no contradiction.
+func TestSignAnnotated(t *testing.T) {
+	ctx := t.Context()
+	host := registrytest.NewMemory(t).Host
+	idx, _, _ := sigstoretest.PushIndex(t, host, "acme/app", "v1.2.0")
+	old := sigstoretest.PushImage(t, host, "acme/app", "v1.1.0")
+	priv, _, _, pubPath := sigstoretest.KeyPair(t)
+	_, trPath := sigstoretest.TrustedRoot(t, nil, nil)
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(map[string]string{sign.AnnotationVersion: "v1.2.0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdict := map[string]string{sign.AnnotationMigrations: "breaking", sign.AnnotationMigrationsPrevious: "v1.1.0"}
+	if err := s.SignAnnotated(ctx, idx, verdict); err != nil {
+		t.Fatal(err)
+	}
+	verify := func(ref string, ann ...string) error {
+		args := []string{"verify", "--key", pubPath, "--insecure-ignore-tlog=true", "--trusted-root", trPath}
+		for _, a := range ann {
+			args = append(args, "-a", a)
+		}
+		out, err := sigstoretest.Cosign(t, nil, append(args, ref)...)
+		if err != nil {
+			t.Logf("cosign verify -a %v: %v\n%s", ann, err, out)
+		}
+		return err
+	}
+	if err := verify(idx.String(), "dev.sonicsaas.release/migrations=breaking", "dev.sonicsaas.release/migrations-previous=v1.1.0", "version=v1.2.0"); err != nil {
+		t.Errorf("cosign verify -a dev.sonicsaas.release/migrations=breaking fails: %v", err)
+	}
+	if err := verify(idx.String(), "dev.sonicsaas.release/migrations=compatible"); err == nil {
+		t.Error("cosign verify -a dev.sonicsaas.release/migrations=compatible passes on a breaking release")
+	}
+
+	// A re-run with the same verdict adds nothing.
+	if err := s.SignAnnotated(ctx, idx, verdict); err != nil {
+		t.Fatal(err)
+	}
+	if n := sigLayers(t, idx); n != 1 {
+		t.Errorf("after a re-run: %d signatures, want 1", n)
+	}
+	// Another verdict from the same signer would contradict the first: refused.
+	err = s.SignAnnotated(ctx, idx, map[string]string{sign.AnnotationMigrations: "compatible", sign.AnnotationMigrationsPrevious: "v1.1.0"})
+	var ce *sign.AnnotationConflictError
+	if !errorsAs(err, &ce) || !isRefused(err) || ce.Key != sign.AnnotationMigrations || ce.Have != "breaking" || ce.Want != "compatible" {
+		t.Errorf("contradicting re-run: err = %v, want an AnnotationConflictError", err)
+	}
+	if n := sigLayers(t, idx); n != 1 {
+		t.Errorf("after a refused re-run: %d signatures, want 1", n)
+	}
+	if err := verify(idx.String(), "dev.sonicsaas.release/migrations=compatible"); err == nil {
+		t.Error("the refused verdict verifies")
+	}
+
+	// Signed before the verdict existed: the annotated signature is added.
+	if err := s.Sign(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SignAnnotated(ctx, old, map[string]string{sign.AnnotationMigrations: "none"}); err != nil {
+		t.Fatalf("annotating a signature without the key: %v", err)
+	}
+	if n := sigLayers(t, old); n != 2 {
+		t.Errorf("%d signatures, want the old one and the annotated one", n)
+	}
+	if err := verify(old.String(), "dev.sonicsaas.release/migrations=none"); err != nil {
+		t.Error("the annotated signature does not verify")
+	}
+	// Another signer's verdict is not this signer's claim.
+	other, _, _, _ := sigstoretest.KeyPair(t)
+	s2, err := sign.New(sign.WithKey(other, sigstoretest.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.SignAnnotated(ctx, idx, map[string]string{sign.AnnotationMigrations: "compatible"}); err != nil {
+		t.Errorf("another signer: %v", err)
+	}
+	if err := s.SignAnnotated(ctx, idx, map[string]string{"": "x"}); err == nil || !strings.Contains(err.Error(), "empty key") {
+		t.Errorf("empty key: %v", err)
+	}
+}
+
+// TestSignWithLessAddsNothing: a re-run that knows less (no verdict) finds
+// the annotated signature claims all it would, and adds nothing.
+func TestSignWithLessAddsNothing(t *testing.T) {
+	ctx := t.Context()
+	host := registrytest.NewMemory(t).Host
+	d := sigstoretest.PushImage(t, host, "acme/app", "v1.2.0")
+	priv, _, _, _ := sigstoretest.KeyPair(t)
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(map[string]string{sign.AnnotationVersion: "v1.2.0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SignAnnotated(ctx, d, map[string]string{sign.AnnotationMigrations: "breaking"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sign(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if n := sigLayers(t, d); n != 1 {
+		t.Errorf("%d signatures after a re-run without the verdict, want 1", n)
+	}
+	// Another version annotation is a new claim: signed.
+	s2, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(map[string]string{sign.AnnotationVersion: "v1.2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Sign(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if n := sigLayers(t, d); n != 2 {
+		t.Errorf("%d signatures after a signature with another version, want 2", n)
+	}
+}
