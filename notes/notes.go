@@ -77,10 +77,10 @@ type Notes struct {
 	// AlreadyReleased are the entries of the range that earlier releases
 	// already shipped (cherry-picked onto a release branch, then merged
 	// again), newest release first; Categories holds the others.
-	AlreadyReleased []Released         `json:"already_released,omitempty"`
+	AlreadyReleased []Released     `json:"already_released,omitempty"`
 	Migrations      *report.Report `json:"migrations,omitempty"`
-	Image           *Image             `json:"image,omitempty"`
-	CompareURL      string             `json:"compare_url,omitempty"`
+	Image           *Image         `json:"image,omitempty"`
+	CompareURL      string         `json:"compare_url,omitempty"`
 	// Warnings are what the operator or maintainer should know about the
 	// notes themselves: a shallow clone, a breaking change in a patch
 	// release, a pull request that could not be found.
