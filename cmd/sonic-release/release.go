@@ -321,7 +321,7 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		if len(res.Applied.Signed) > 0 {
 			fmt.Fprintf(a.io.Err, "signed %s (%s)\n", signWhat, mode)
 			if m := res.Migrations; m != nil {
-				fmt.Fprintf(a.io.Err, "the signatures carry %s\n", verdictText(m))
+				fmt.Fprintf(a.io.Err, "migration verdict %s: on every signature this run added (one already there keeps its own)\n", verdictText(m))
 			}
 		}
 		for _, rp := range res.Applied.Repointed {
