@@ -9,22 +9,10 @@ import (
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
-// InputError is input the notes cannot be built from, and what is
-// expected instead. The CLI exits 2 on it.
-type InputError struct {
-	What   string
-	Expect string
-}
-
-func (e *InputError) Error() string {
-	if e.Expect == "" {
-		return e.What
-	}
-	return e.What + ": " + e.Expect
-}
-
-// BadInput marks the error as unusable input.
-func (e *InputError) BadInput() bool { return true }
+// InputError is input the notes cannot be built from (What) and what is
+// expected instead (Expect): tagging's, so one type says "bad input" for
+// versions and notes alike. The CLI exits 2 on it (BadInput).
+type InputError = tagging.InputError
 
 // Input is what Build needs.
 type Input struct {
