@@ -268,7 +268,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		}
 		n.Range.ToSHA = tipOf(commits)
 	}
-	o.log.Info("commit range read", "from", prev, "to", head, "source", n.Range.Source, "commits", len(commits))
+	o.Log.Info("commit range read", "from", prev, "to", head, "source", n.Range.Source, "commits", len(commits))
 
 	if err := n.collect(ctx, o, gh, g, owner, name, commits, in.Config); err != nil {
 		return nil, err
