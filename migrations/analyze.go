@@ -14,14 +14,15 @@ import (
 	"strings"
 
 	"github.com/sonicsaas/sonic-release/internal/gitexec"
+	"github.com/sonicsaas/sonic-release/internal/option"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
 type options struct {
-	dir        string
-	git        string
-	noPrevious bool
-	log        *slog.Logger
+	option.Common // the logger; migrations makes no HTTP calls
+	dir           string
+	git           string
+	noPrevious    bool
 }
 
 // Option configures Analyze.
@@ -44,13 +45,7 @@ func WithDir(dir string) Option {
 // WithLogger sets the logger for progress and decisions. The default
 // discards everything.
 func WithLogger(l *slog.Logger) Option {
-	return func(o *options) error {
-		if l == nil {
-			return errors.New("logger must not be nil")
-		}
-		o.log = l
-		return nil
-	}
+	return func(o *options) error { return o.SetLogger(l) }
 }
 
 // WithGit sets the git binary. The default is "git" from $PATH.
@@ -76,14 +71,8 @@ func WithNoPrevious() Option {
 	}
 }
 
-func makeOptions(opts []Option) (options, error) {
-	o := options{git: "git", log: slog.New(slog.DiscardHandler)}
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return options{}, err
-		}
-	}
-	return o, nil
+func makeOptions(opts []Option) (*options, error) {
+	return option.Apply(&options{Common: option.Defaults(), git: "git"}, opts)
 }
 
 // InputError is input Analyze cannot use: a bad folder, ref or journal.
@@ -143,9 +132,9 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 			return Report{}, err
 		}
 		if from == "" {
-			o.log.Warn("no version tag below the release: every migration counts as new (fetch tags, e.g. fetch-depth: 0)", "to", to)
+			o.Log.Warn("no version tag below the release: every migration counts as new (fetch tags, e.g. fetch-depth: 0)", "to", to)
 		} else {
-			o.log.Info("previous version", "from", from, "to", to)
+			o.Log.Info("previous version", "from", from, "to", to)
 		}
 	}
 	if from != "" {
@@ -154,7 +143,7 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 		}
 	}
 	if o.dir == "" {
-		if o.dir, err = configDir(ctx, g, toCommit, o.log); err != nil {
+		if o.dir, err = configDir(ctx, g, toCommit, o.Log); err != nil {
 			return Report{}, err
 		}
 	}
@@ -180,7 +169,7 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 	}
 	rep.Problems = append(rep.Problems, toSet.problems...)
 	if len(toSet.migs) == 0 {
-		o.log.Warn("no migrations found", "dir", o.dir, "to", to)
+		o.Log.Warn("no migrations found", "dir", o.dir, "to", to)
 	}
 
 	// Read what is needed: every shipped migration (to rebuild the
@@ -217,7 +206,7 @@ func Analyze(ctx context.Context, repoDir string, from, to string, opts ...Optio
 	}
 	rep.Migrations = append(rep.Migrations, migs...)
 	rep.Problems = append(rep.Problems, problems...)
-	o.log.Info("migrations analysed", "from", from, "to", to, "dir", o.dir, "migrations", len(rep.Migrations), "problems", len(rep.Problems), "breaking", rep.Breaking())
+	o.Log.Info("migrations analysed", "from", from, "to", to, "dir", o.dir, "migrations", len(rep.Migrations), "problems", len(rep.Problems), "breaking", rep.Breaking())
 	return rep, nil
 }
 

@@ -86,7 +86,7 @@ func ReadHistory(ctx context.Context, repoDir, ref string, opts ...Option) (*His
 		if err != nil {
 			return nil, err
 		}
-		if o.dir, err = configDir(ctx, g, commit, o.log); err != nil {
+		if o.dir, err = configDir(ctx, g, commit, o.Log); err != nil {
 			return nil, err
 		}
 	}
@@ -141,7 +141,7 @@ func ReadHistory(ctx context.Context, repoDir, ref string, opts ...Option) (*His
 	if err := h.read(ctx, g, ids); err != nil {
 		return nil, err
 	}
-	o.log.Info("migration history read", "dir", h.dir, "releases", len(h.releases), "commits", len(trees), "files", len(h.blobs))
+	o.Log.Info("migration history read", "dir", h.dir, "releases", len(h.releases), "commits", len(trees), "files", len(h.blobs))
 	return h, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -373,5 +374,64 @@ func TestUpgradeRows(t *testing.T) {
 	}
 	if _, err := h.Upgrades("v2.0.0"); err == nil {
 		t.Error("Upgrades of a version that is not a tag: no error")
+	}
+}
+
+// TestHistoryLayoutsAndTags: the drizzle-kit 1.0 folder layout, annotated
+// tags, a version written without v, a version tag on a tree (not a
+// release), and a folder named by drizzle.config.ts: every pair, both
+// ways, says what Analyze says.
+func TestHistoryLayoutsAndTags(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/drizzle-v1/*/migration.sql")
+	if err != nil || len(dirs) != 6 {
+		t.Fatalf("want 6 drizzle-kit 1.0 migrations, got %d", len(dirs))
+	}
+	v1 := testrepo.New(t)
+	for i, p := range dirs {
+		folder := filepath.Base(filepath.Dir(p))
+		v1.CopyFile(p, "drizzle/"+folder+"/migration.sql")
+		v1.Commit(folder)
+		switch i {
+		case 0:
+			v1.Git("tag", "-a", "-m", "first", "v1.0.0")
+		case 2:
+			v1.Tag("1.1.0")
+		case 4:
+			v1.Git("tag", "-a", "-m", "third", "v1.2.0")
+		}
+	}
+	v1.Git("tag", "v9.9.9", "HEAD^{tree}")
+	v1.Tag("v1.3.0")
+	for _, repo := range []struct {
+		dir  string
+		tags []string
+	}{{v1.Dir, []string{"v1.0.0", "1.1.0", "v1.2.0", "v1.3.0"}}, {releases(t).Dir, []string{"v1.0.0", "v1.1.0", "v1.2.0"}}} {
+		h, err := migrations.ReadHistory(t.Context(), repo.dir, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(repo.tags, h.Releases()); diff != "" {
+			t.Errorf("releases (-want +got):\n%s", diff)
+		}
+		// "" is an empty database: Analyze's range of the first release.
+		pairs := [][2]string{{"", repo.tags[0]}}
+		for _, from := range repo.tags {
+			for _, to := range repo.tags {
+				pairs = append(pairs, [2]string{from, to})
+			}
+		}
+		for _, p := range pairs {
+			got, err := h.Between(p[0], p[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := migrations.Analyze(t.Context(), repo.dir, p[0], p[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Between(%q, %s) differs from Analyze (-want +got):\n%s", p[0], p[1], diff)
+			}
+		}
 	}
 }

@@ -19,6 +19,12 @@ type (
 	Verdict = report.Verdict
 	// Counts is how many migrations of a report have each verdict.
 	Counts = report.Counts
+	// Upgrades is the upgrade and rollback table of a release.
+	Upgrades = report.Upgrades
+	// Upgrade is one row of the table: an earlier release.
+	Upgrade = report.Upgrade
+	// Cause is one breaking migration of an Upgrade.
+	Cause = report.Cause
 )
 
 // The verdicts.

@@ -59,7 +59,7 @@ func (n *Notes) collect(ctx context.Context, o *options, gh *github.Client, g gi
 	}
 	n.Categories = categorise(fresh, cfg)
 	n.AlreadyReleased = released(old, cfg)
-	o.log.Info("changes sorted", "new", len(fresh), "already_released", len(old), "pull_requests", len(prs))
+	o.Log.Info("changes sorted", "new", len(fresh), "already_released", len(old), "pull_requests", len(prs))
 	return nil
 }
 

@@ -30,7 +30,7 @@ func (o *options) rateLimitPolicy(req *http.Request, attempt int, resp *http.Res
 	if wait > o.maxWait {
 		return 0, false, &RateLimitError{Wait: wait, Reset: o.now().Add(wait)}
 	}
-	o.log.Warn("GitHub rate limit: waiting", "wait", wait.String(), "method", req.Method, "path", req.URL.Path)
+	o.Log.Warn("GitHub rate limit: waiting", "wait", wait.String(), "method", req.Method, "path", req.URL.Path)
 	return wait, true, nil
 }
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 )
 
 // Markdown renders the notes in the built-in layout: migrations, breaking
@@ -118,7 +118,7 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 			fmt.Fprintf(b, "> - `%s`: %s\n", f.File, escape(f.Reason))
 		}
 	}
-	var compatible, review []migrations.Migration
+	var compatible, review []report.Migration
 	first := true
 	for _, m := range r.Migrations {
 		if m.Review {
@@ -163,7 +163,7 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 }
 
 // writeFinding writes one statement of a migration: where, what, why.
-func writeFinding(b *strings.Builder, f migrations.Finding) {
+func writeFinding(b *strings.Builder, f report.Finding) {
 	loc := f.File
 	if f.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", f.File, f.Line)

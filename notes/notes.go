@@ -5,26 +5,14 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
-// InputError is input the notes cannot be built from, and what is
-// expected instead. The CLI exits 2 on it.
-type InputError struct {
-	What   string
-	Expect string
-}
-
-func (e *InputError) Error() string {
-	if e.Expect == "" {
-		return e.What
-	}
-	return e.What + ": " + e.Expect
-}
-
-// BadInput marks the error as unusable input.
-func (e *InputError) BadInput() bool { return true }
+// InputError is input the notes cannot be built from (What) and what is
+// expected instead (Expect): tagging's, so one type says "bad input" for
+// versions and notes alike. The CLI exits 2 on it (BadInput).
+type InputError = tagging.InputError
 
 // Input is what Build needs.
 type Input struct {
@@ -49,13 +37,13 @@ type Input struct {
 	Config *Config
 	// Migrations is the migration analysis of the range, or nil. Build
 	// refuses a report of another range (*RangeMismatchError).
-	Migrations *migrations.Report
+	Migrations *report.Report
 	// MigrationsError, when set, is why the migration analysis of the range
 	// failed: the notes say so in place of the migrations, and warn.
 	MigrationsError string
 	// Upgrades is the upgrade and rollback table of the release
 	// (migrations.History.Upgrades), or nil.
-	Upgrades *migrations.Upgrades
+	Upgrades *report.Upgrades
 	// Image is the released image, or nil.
 	Image *Image
 }
@@ -77,10 +65,10 @@ type Notes struct {
 	// AlreadyReleased are the entries of the range that earlier releases
 	// already shipped (cherry-picked onto a release branch, then merged
 	// again), newest release first; Categories holds the others.
-	AlreadyReleased []Released         `json:"already_released,omitempty"`
-	Migrations      *migrations.Report `json:"migrations,omitempty"`
-	Image           *Image             `json:"image,omitempty"`
-	CompareURL      string             `json:"compare_url,omitempty"`
+	AlreadyReleased []Released     `json:"already_released,omitempty"`
+	Migrations      *report.Report `json:"migrations,omitempty"`
+	Image           *Image         `json:"image,omitempty"`
+	CompareURL      string         `json:"compare_url,omitempty"`
 	// Warnings are what the operator or maintainer should know about the
 	// notes themselves: a shallow clone, a breaking change in a patch
 	// release, a pull request that could not be found.
@@ -91,7 +79,7 @@ type Notes struct {
 	MigrationsError string `json:"migrations_error,omitempty"`
 
 	// Upgrades is the upgrade and rollback table (Input.Upgrades).
-	Upgrades *migrations.Upgrades `json:"upgrades,omitempty"`
+	Upgrades *report.Upgrades `json:"upgrades,omitempty"`
 }
 
 // Range is the commit range of the release.
@@ -280,7 +268,7 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		}
 		n.Range.ToSHA = tipOf(commits)
 	}
-	o.log.Info("commit range read", "from", prev, "to", head, "source", n.Range.Source, "commits", len(commits))
+	o.Log.Info("commit range read", "from", prev, "to", head, "source", n.Range.Source, "commits", len(commits))
 
 	if err := n.collect(ctx, o, gh, g, owner, name, commits, in.Config); err != nil {
 		return nil, err

@@ -12,19 +12,19 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/sonicsaas/sonic-release/internal/httpretry"
+	"github.com/sonicsaas/sonic-release/internal/option"
 )
 
 type options struct {
-	httpClient *http.Client
-	token      string
-	apiURL     string
-	serverURL  string
-	git        string
-	log        *slog.Logger
-	maxWait    time.Duration
-	retries    int
-	sleep      func(ctx context.Context, d time.Duration) error
-	now        func() time.Time
+	option.Common
+	token     string
+	apiURL    string
+	serverURL string
+	git       string
+	maxWait   time.Duration
+	retries   int
+	sleep     func(ctx context.Context, d time.Duration) error
+	now       func() time.Time
 }
 
 // Option configures Build and Publish.
@@ -33,13 +33,7 @@ type Option func(*options) error
 // WithHTTPClient sets the HTTP client for the GitHub API. The default is
 // http.DefaultClient.
 func WithHTTPClient(c *http.Client) Option {
-	return func(o *options) error {
-		if c == nil {
-			return errors.New("http client is nil")
-		}
-		o.httpClient = c
-		return nil
-	}
+	return func(o *options) error { return o.SetHTTPClient(c) }
 }
 
 // WithAuthToken authenticates the GitHub API calls with token (a
@@ -84,13 +78,7 @@ func WithGit(path string) Option {
 
 // WithLogger sets the logger. The default discards everything.
 func WithLogger(l *slog.Logger) Option {
-	return func(o *options) error {
-		if l == nil {
-			return errors.New("logger is nil")
-		}
-		o.log = l
-		return nil
-	}
+	return func(o *options) error { return o.SetLogger(l) }
 }
 
 // WithMaxRateLimitWait sets the longest wait for a GitHub rate limit to
@@ -107,29 +95,22 @@ func WithMaxRateLimitWait(d time.Duration) Option {
 }
 
 func makeOptions(opts []Option) (*options, error) {
-	o := &options{
-		httpClient: http.DefaultClient,
-		apiURL:     "https://api.github.com",
-		serverURL:  "https://github.com",
-		git:        "git",
-		log:        slog.New(slog.DiscardHandler),
-		maxWait:    5 * time.Minute,
-		retries:    3,
-		sleep:      httpretry.Sleep,
-		now:        time.Now,
-	}
-	for _, opt := range opts {
-		if err := opt(o); err != nil {
-			return nil, err
-		}
-	}
-	return o, nil
+	return option.Apply(&options{
+		Common:    option.Defaults(),
+		apiURL:    "https://api.github.com",
+		serverURL: "https://github.com",
+		git:       "git",
+		maxWait:   5 * time.Minute,
+		retries:   3,
+		sleep:     httpretry.Sleep,
+		now:       time.Now,
+	}, opts)
 }
 
 // client builds the go-github client: the caller's http.Client wrapped so
 // that rate-limited requests wait and retry.
 func (o *options) client() (*github.Client, error) {
-	hc := *o.httpClient
+	hc := *o.HTTP
 	base := hc.Transport
 	if base == nil {
 		base = http.DefaultTransport

@@ -144,7 +144,7 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 		if _, _, err := c.Repositories.EditRelease(ctx, owner, name, found.GetID(), &github.RepositoryRelease{Body: &body}); err != nil {
 			return PublishResult{}, fmt.Errorf("updating release %q of %q: %w", in.Tag, in.Repository, err)
 		}
-		o.log.Info("release notes published", "tag", in.Tag, "release", found.GetID(), "op", "updated")
+		o.Log.Info("release notes published", "tag", in.Tag, "release", found.GetID(), "op", "updated")
 		res.Action = "updated"
 		return res, nil
 	}
@@ -170,7 +170,7 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 	if err != nil {
 		return PublishResult{}, fmt.Errorf("creating the release of %q in %q: %w", in.Tag, in.Repository, err)
 	}
-	o.log.Info("release notes published", "tag", in.Tag, "release", rel.GetID(), "op", "created", "latest", latest)
+	o.Log.Info("release notes published", "tag", in.Tag, "release", rel.GetID(), "op", "created", "latest", latest)
 	return PublishResult{ID: rel.GetID(), URL: rel.GetHTMLURL(), Action: "created", Draft: rel.GetDraft(), MakeLatest: latest}, nil
 }
 

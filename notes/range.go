@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/sonicsaas/sonic-release/internal/gitexec"
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -96,7 +96,7 @@ func rangeEnd(from string) string { return cmp.Or(from, "(start)") }
 
 // checkReport refuses a migration report whose range is not rng: the same
 // ref names, or refs the clone resolves to the same commits.
-func checkReport(ctx context.Context, g gitRepo, rng Range, rep *migrations.Report) error {
+func checkReport(ctx context.Context, g gitRepo, rng Range, rep *report.Report) error {
 	if rep == nil {
 		return nil
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 )
 
 // maxCauses is how many breaking migrations a cell of the upgrade table
@@ -63,7 +63,7 @@ func writeUpgrades(b *strings.Builder, n *Notes) {
 // hasMigrations reports whether the table has anything to say: the
 // release or an earlier one ships migrations. A project without any gets no
 // table.
-func hasMigrations(u *migrations.Upgrades) bool {
+func hasMigrations(u *report.Upgrades) bool {
 	if u.Migrations > 0 {
 		return true
 	}
@@ -77,7 +77,7 @@ func hasMigrations(u *migrations.Upgrades) bool {
 
 // causes is the "breaking for it" cell: the breaking migrations grouped by
 // the release that brought them, in the order they run.
-func causes(cs []migrations.Cause) string {
+func causes(cs []report.Cause) string {
 	if len(cs) == 0 {
 		return "none"
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/sign"
 )
@@ -58,7 +58,7 @@ type Migrations struct {
 }
 
 // Summarize gives the verdict of a report.
-func Summarize(rep migrations.Report) Migrations {
+func Summarize(rep report.Report) Migrations {
 	m := Migrations{Verdict: VerdictNone, Previous: rep.From, Problems: len(rep.Problems)}
 	for _, mig := range rep.Migrations {
 		if mig.Breaking {

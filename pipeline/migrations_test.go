@@ -91,9 +91,9 @@ func TestVerdictOnTheSignature(t *testing.T) {
 	res, err := pipeline.Run(t.Context(), pipeline.Config{
 		Source: src, Targets: []name.Repository{target}, Event: event("v1.2.0", commit), Signer: s,
 		Signing: notes.Signing{Key: "cosign.pub"},
-		Notes: &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir}, Migrations: func(ctx context.Context, dir, from, to string, o ...migrations.Option) (migrations.Report, error) {
+		Notes: &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir}, Migrations: func(ctx context.Context, dir, from, to string) (migrations.Report, error) {
 			analysed++
-			return migrations.Analyze(ctx, dir, from, to, o...)
+			return migrations.Analyzer{}.Analyze(ctx, dir, from, to)
 		}},
 		Progress: func(step string) { steps = append(steps, strings.Fields(step)[0]) },
 	})
@@ -124,7 +124,7 @@ func TestVerdictOnTheSignature(t *testing.T) {
 	f2.reg.Counter.Reset()
 	res2, err := pipeline.Run(t.Context(), pipeline.Config{
 		Source: src2, Targets: []name.Repository{target2}, Event: event("v1.2.0", commit2), Signer: s,
-		Notes: &pipeline.NotesConfig{Input: notes.Input{RepoDir: f2.repo.Dir}, Migrations: func(context.Context, string, string, string, ...migrations.Option) (migrations.Report, error) {
+		Notes: &pipeline.NotesConfig{Input: notes.Input{RepoDir: f2.repo.Dir}, Migrations: func(context.Context, string, string, string) (migrations.Report, error) {
 			return migrations.Report{}, errors.New("the journal is unreadable")
 		}},
 	})

@@ -22,9 +22,9 @@ import (
 // recorder is migrations.Analyze, remembering the range it was asked for.
 type recorder struct{ from, to []string }
 
-func (r *recorder) analyze(ctx context.Context, repoDir, from, to string, opts ...migrations.Option) (migrations.Report, error) {
+func (r *recorder) analyze(ctx context.Context, repoDir, from, to string) (migrations.Report, error) {
 	r.from, r.to = append(r.from, from), append(r.to, to)
-	return migrations.Analyze(ctx, repoDir, from, to, opts...)
+	return migrations.Analyzer{}.Analyze(ctx, repoDir, from, to)
 }
 
 // TestNotesOneRange: the range is chosen once and both the migration
@@ -128,8 +128,7 @@ func TestMigrationAnalysisFails(t *testing.T) {
 			Source: src, Targets: []name.Repository{target}, Event: event("v1.2.0", commit),
 			Notes: &pipeline.NotesConfig{
 				Input:                    notes.Input{RepoDir: f.repo.Dir, Repository: "acme/app"},
-				Migrations:               migrations.Analyze,
-				MigrationOptions:         []migrations.Option{migrations.WithDir("../shared/drizzle")},
+				Migrations:               migrations.Analyzer{Options: []migrations.Option{migrations.WithDir("../shared/drizzle")}}.Analyze,
 				ContinueOnMigrationError: continueOnError,
 				Publish:                  true,
 				Options:                  []notes.Option{notes.WithHTTPClient(gh.Client()), notes.WithAPIURL(gh.URL)},

@@ -10,13 +10,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/sonicsaas/sonic-release/migrations"
+	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
@@ -46,26 +45,27 @@ type Config struct {
 	Progress func(step string)
 }
 
-// AnalyzeFunc is migrations.Analyze, which the caller passes in: the
-// pipeline runs it over the range chosen for the notes.
-type AnalyzeFunc func(ctx context.Context, repoDir, from, to string, opts ...migrations.Option) (migrations.Report, error)
+// AnalyzeFunc analyses the migrations of the clone at repoDir from the
+// release from (empty: to is the first release) to the release to, over
+// the range the notes chose: migrations.Analyzer.Analyze. The pipeline
+// takes it as a function of report types, so that it does not link the
+// parser.
+type AnalyzeFunc func(ctx context.Context, repoDir, from, to string) (report.Report, error)
 
-// UpgradesFunc is migrations.AnalyzeUpgrades, which the caller passes in:
-// the pipeline runs it for the release's tag once its migrations are
-// analysed.
-type UpgradesFunc func(ctx context.Context, repoDir, to string, opts ...migrations.Option) (migrations.Upgrades, error)
+// UpgradesFunc makes the upgrade and rollback table of the version tag to
+// from the migrations folder dir (the report's):
+// migrations.Analyzer.Upgrades.
+type UpgradesFunc func(ctx context.Context, repoDir, to, dir string) (report.Upgrades, error)
 
 // NotesConfig says how the notes of a release are made and published.
 type NotesConfig struct {
 	// Input is notes.Input without Version and Image, which the pipeline
 	// fills in from the event and the plan.
 	Input notes.Input
-	// Migrations analyses the migrations of the release (migrations.Analyze)
+	// Migrations analyses the migrations of the release (migrations.Analyzer)
 	// over the notes' range; nil skips them (Input.Migrations, if set, is
 	// then the report, and must cover the notes' range).
 	Migrations AnalyzeFunc
-	// MigrationOptions configure the analysis (folder, git binary, logger).
-	MigrationOptions []migrations.Option
 	// ContinueOnMigrationError makes notes whose migration analysis failed
 	// anyway, saying so in place of the migrations (and published when
 	// Publish is set). Without it a failed analysis fails the notes step
@@ -73,7 +73,7 @@ type NotesConfig struct {
 	// their migrations must not look complete.
 	ContinueOnMigrationError bool
 	// Upgrades makes the upgrade and rollback table of the release
-	// (migrations.AnalyzeUpgrades, with MigrationOptions) whenever the
+	// (migrations.Analyzer.Upgrades) whenever the
 	// migrations are analysed; nil leaves it out.
 	Upgrades UpgradesFunc
 	// TagVariable is the operators' pin variable (notes.DefaultTagVariable).
@@ -223,11 +223,7 @@ func prepareNotes(ctx context.Context, nc NotesConfig, version string) (notes.In
 	}
 	in.Range = &rng
 	if nc.Migrations != nil {
-		mo := slices.Clip(nc.MigrationOptions)
-		if rng.From == "" {
-			mo = append(mo, migrations.WithNoPrevious())
-		}
-		rep, err := nc.Migrations(ctx, in.RepoDir, rng.From, rng.To, mo...)
+		rep, err := nc.Migrations(ctx, in.RepoDir, rng.From, rng.To)
 		switch {
 		case err == nil:
 			in.Migrations = &rep
@@ -240,11 +236,7 @@ func prepareNotes(ctx context.Context, nc NotesConfig, version string) (notes.In
 	// The upgrade and rollback table, when the migrations of a tagged
 	// release are known: the same folder as the report's.
 	if nc.Upgrades != nil && in.Migrations != nil && in.Head == "" {
-		mo := slices.Clip(nc.MigrationOptions)
-		if in.Migrations.Dir != "" {
-			mo = append(mo, migrations.WithDir(in.Migrations.Dir))
-		}
-		u, err := nc.Upgrades(ctx, in.RepoDir, version, mo...)
+		u, err := nc.Upgrades(ctx, in.RepoDir, version, in.Migrations.Dir)
 		switch {
 		case err == nil:
 			in.Upgrades = &u

@@ -1,6 +1,8 @@
 package sign_test
 
 import (
+	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -11,8 +13,8 @@ import (
 
 // TestSignAnnotated: the per-release annotations (the migration verdict) are
 // on the signature where `cosign verify -a` checks them; a re-run adds
-// nothing, a contradicting re-run is refused, and a signature made before
-// the key existed is no contradiction.
+// nothing, not even with another verdict (the first claim stands), and a
+// signature made before the key existed gets the annotated one next to it.
 func TestSignAnnotated(t *testing.T) {
 	ctx := t.Context()
 	host := registrytest.NewMemory(t).Host
@@ -53,17 +55,43 @@ func TestSignAnnotated(t *testing.T) {
 	if n := sigLayers(t, idx); n != 1 {
 		t.Errorf("after a re-run: %d signatures, want 1", n)
 	}
-	// Another verdict from the same signer would contradict the first: refused.
-	err = s.SignAnnotated(ctx, idx, map[string]string{sign.AnnotationMigrations: "compatible", sign.AnnotationMigrationsPrevious: "v1.1.0"})
-	var ce *sign.AnnotationConflictError
-	if !errorsAs(err, &ce) || !isRefused(err) || ce.Key != sign.AnnotationMigrations || ce.Have != "breaking" || ce.Want != "compatible" {
-		t.Errorf("contradicting re-run: err = %v, want an AnnotationConflictError", err)
+	// Another verdict from the same signer (a newer previous release, another
+	// classifier) would contradict the first claim: nothing is added, the
+	// first claim stands, and the log says both.
+	var logs bytes.Buffer
+	s, err = sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(map[string]string{sign.AnnotationVersion: "v1.2.0"}),
+		sign.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SignAnnotated(ctx, idx, map[string]string{sign.AnnotationMigrations: "compatible", sign.AnnotationMigrationsPrevious: "v1.1.1"}); err != nil {
+		t.Fatal(err)
 	}
 	if n := sigLayers(t, idx); n != 1 {
-		t.Errorf("after a refused re-run: %d signatures, want 1", n)
+		t.Errorf("after a re-run with another verdict: %d signatures, want 1", n)
+	}
+	for _, want := range []string{"the first claim stands", "dev.sonicsaas.release/migrations: breaking, not compatible", "dev.sonicsaas.release/migrations-previous: v1.1.0, not v1.1.1"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, logs.String())
+		}
 	}
 	if err := verify(idx.String(), "dev.sonicsaas.release/migrations=compatible"); err == nil {
-		t.Error("the refused verdict verifies")
+		t.Error("the second verdict verifies")
+	}
+	// Another version of the same digest (a release candidate promoted) is a
+	// new claim: signed, with its own verdict.
+	s3, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(map[string]string{sign.AnnotationVersion: "v1.2.1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s3.SignAnnotated(ctx, idx, map[string]string{sign.AnnotationMigrations: "none"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := sigLayers(t, idx); n != 2 {
+		t.Errorf("after signing another version: %d signatures, want 2", n)
+	}
+	if err := verify(idx.String(), "dev.sonicsaas.release/migrations=none", "version=v1.2.1"); err != nil {
+		t.Error("the other version's verdict does not verify")
 	}
 
 	// Signed before the verdict existed: the annotated signature is added.

@@ -275,24 +275,6 @@ func (e *TrustError) Error() string {
 // BadInput marks the missing trusted material as unusable input.
 func (e *TrustError) BadInput() bool { return true }
 
-// AnnotationConflictError refuses a signature that would contradict one
-// already on the manifest: the same signer signed it with another value
-// for a key that SignAnnotated was given (for example the migration
-// verdict). Refused reports true.
-type AnnotationConflictError struct {
-	Ref        string // the manifest, by digest
-	Key        string // the annotation
-	Have, Want string // its value on the existing signature, and in this call
-}
-
-func (e *AnnotationConflictError) Error() string {
-	return fmt.Sprintf("%s already carries a signature from this signer with %s=%q, not %q: a second signature would contradict it, so none was added; "+
-		"if the new value is right, delete the signature (the sha256-<digest>.sig tag next to the image) and sign again", e.Ref, e.Key, e.Have, e.Want)
-}
-
-// Refused reports that signing was refused.
-func (e *AnnotationConflictError) Refused() bool { return true }
-
 // VerifyError is a failed verification: no signature, none from an
 // accepted signer, a tampered or mismatched one. Refused reports true (the
 // CLI exits 3).

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -122,13 +121,15 @@ func (s *Signer) Sign(ctx context.Context, d name.Digest) error {
 // SignAnnotated is Sign with annotations for this call added to those of
 // WithAnnotations (ann wins on a shared key): what is known only per
 // release, such as its migration verdict. They are claims the signer makes
-// once per manifest: when a signature from the same signer is already
-// there with another value for one of ann's keys, adding a second one
-// would leave two contradicting claims (and `cosign verify -a` accepts an
-// image when any signature matches), so SignAnnotated refuses with an
-// *AnnotationConflictError and adds nothing to that manifest. A signature
-// from the same signer without the key (made before the key existed) is
-// no conflict: the new signature is added next to it.
+// once per manifest, when it first signs it: a manifest that already has
+// a signature from the same signer with the same image and annotations
+// and any value for ann's keys is left as it is, even when the values
+// differ (a re-run after a newer previous release was published, or with
+// another classifier). A second signature would add a contradicting claim,
+// and `cosign verify -a` accepts an image when any one signature matches;
+// a signature is never rewritten. A differing value is logged (warning)
+// with both values. A signature from the same signer without any of ann's
+// keys (made before they existed) gets the annotated one next to it.
 //
 // Sign and SignAnnotated add nothing when a signature from the same signer
 // already claims all that the new one would (the same payload, or the same
@@ -165,46 +166,44 @@ func (s *Signer) payload(d name.Digest, extra map[string]string) ([]byte, error)
 	return (&sigpayload.Cosign{Image: d, Annotations: ann}).MarshalJSON()
 }
 
-// covers reports whether the signature payload old claims everything the
-// payload p claims: the same image and every annotation of p with the same
-// value (and maybe more, such as a migration verdict that this call does
-// not know). A re-run that has less to say then adds nothing.
-func covers(old, p []byte) bool {
+// claims compares an existing signature payload old with a new one p,
+// whose annotations of this call are extra. It reports whether old claims
+// what p would, in the sense of SignAnnotated: the same image, every
+// annotation of p outside extra with the same value, and every key of
+// extra present (when extra has any) with the same value or, if the
+// first claim stands, another one; differs lists those keys as
+// "key: old value, not new value".
+func claims(old, p []byte, extra map[string]string) (ok bool, differs []string) {
 	var o, n sigpayload.SimpleContainerImage
 	if json.Unmarshal(old, &o) != nil || json.Unmarshal(p, &n) != nil || o.Critical != n.Critical {
-		return false
+		return false, nil
 	}
+	// Values are strings here; another tool may have written any JSON.
+	str := func(v any) (string, bool) { s, ok := v.(string); return s, ok }
+	hasExtra := len(extra) == 0
 	for k, v := range n.Optional {
-		// Values are strings here; another tool may have written any JSON.
-		ov, ok := o.Optional[k].(string)
-		if nv, isString := v.(string); !ok || !isString || ov != nv {
-			return false
+		nv, _ := str(v)
+		ov, isString := str(o.Optional[k])
+		_, present := o.Optional[k]
+		_, perCall := extra[k]
+		switch {
+		case perCall && present:
+			hasExtra = true
+			if !isString || ov != nv {
+				differs = append(differs, fmt.Sprintf("%s: %v, not %s", k, o.Optional[k], nv))
+			}
+		case perCall:
+			// A claim the old signature does not make: it counts only if
+			// it makes the others (hasExtra).
+		case !present || !isString || ov != nv:
+			return false, nil
 		}
 	}
-	return true
-}
-
-// conflict returns the first key of extra that the signature payload p
-// holds with another value.
-func conflict(p []byte, extra map[string]string) (key, have string) {
-	if len(extra) == 0 {
-		return "", ""
+	if !hasExtra {
+		return false, nil
 	}
-	var old sigpayload.SimpleContainerImage
-	if err := json.Unmarshal(p, &old); err != nil {
-		return "", ""
-	}
-	keys := slices.Sorted(maps.Keys(extra))
-	for _, k := range keys {
-		v, ok := old.Optional[k]
-		if !ok {
-			continue
-		}
-		if sv := fmt.Sprint(v); sv != extra[k] {
-			return k, sv
-		}
-	}
-	return "", ""
+	slices.Sort(differs)
+	return true, differs
 }
 
 func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]string) error {
@@ -239,16 +238,14 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 	if err != nil {
 		return fmt.Errorf("reading existing signatures: %w", err)
 	}
-	var refuse error
 	for _, old := range list {
 		p, err := old.Payload()
 		if err != nil {
 			continue
 		}
-		same := bytes.Equal(p, payload) || covers(p, payload)
-		key, have := "", ""
+		same, differs := bytes.Equal(p, payload), []string(nil)
 		if !same {
-			if key, have = conflict(p, extra); key == "" {
+			if same, differs = claims(p, payload, extra); !same {
 				continue
 			}
 		}
@@ -257,16 +254,13 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 		if _, err := cosign.VerifyImageSignature(ctx, old, h, co); err != nil {
 			continue
 		}
-		if same {
+		if len(differs) > 0 {
+			log.Warn("a signature from this signer is already there with other values; it is left as it is (the first claim stands; delete the signature tag to sign again)",
+				"differs", strings.Join(differs, "; "))
+		} else {
 			log.Info("already signed, nothing to add")
-			return nil
 		}
-		if refuse == nil {
-			refuse = &AnnotationConflictError{Ref: d.String(), Key: key, Have: have, Want: extra[key]}
-		}
-	}
-	if refuse != nil {
-		return refuse
+		return nil
 	}
 
 	raw, err := s.sv.SignMessage(bytes.NewReader(payload))

@@ -41,7 +41,7 @@ The repository, the key pair and the notes of v1.2.0 stay in --dir.`,
 			} else if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			_, err := demo.Run(cmd.Context(), demo.Config{Dir: dir, Out: a.io.Out, Migrations: migrations.Analyze})
+			_, err := demo.Run(cmd.Context(), demo.Config{Dir: dir, Out: a.io.Out, Migrations: migrations.Analyzer{}.Analyze, Upgrades: migrations.Analyzer{}.Upgrades})
 			return err
 		},
 	}

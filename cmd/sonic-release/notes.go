@@ -141,10 +141,9 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	}
 	in.Config = cfg
 	nc := pipeline.NotesConfig{
-		Migrations:               migrations.Analyze,
-		MigrationOptions:         migrationOptions(opts.migrationsDir),
+		Migrations:               migrationAnalyzer(opts.migrationsDir, a).Analyze,
 		ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
-		Upgrades:                 migrations.AnalyzeUpgrades,
+		Upgrades:                 migrationAnalyzer(opts.migrationsDir, a).Upgrades,
 	}
 	switch {
 	case opts.noMigrations && (opts.migrations != "" || opts.migrationsDir != ""):

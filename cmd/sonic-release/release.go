@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
-	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/release"
@@ -216,13 +215,13 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			return err
 		}
 		cfg.Notes = &pipeline.NotesConfig{
-			Input:         notes.Input{Previous: opts.previous, RepoDir: opts.repoDir, Repository: env.Repository, Config: rc},
-			TagVariable:   opts.tagVariable,
-			Publish:       env.Repository != "",
-			CreateRelease: opts.createRelease,
-			Migrations:    migrations.Analyze, MigrationOptions: migrationOptions(opts.migrationsDir),
+			Input:                    notes.Input{Previous: opts.previous, RepoDir: opts.repoDir, Repository: env.Repository, Config: rc},
+			TagVariable:              opts.tagVariable,
+			Publish:                  env.Repository != "",
+			CreateRelease:            opts.createRelease,
+			Migrations:               migrationAnalyzer(opts.migrationsDir, a).Analyze,
 			ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
-			Upgrades:                 migrations.AnalyzeUpgrades,
+			Upgrades:                 migrationAnalyzer(opts.migrationsDir, a).Upgrades,
 			Options: []notes.Option{
 				notes.WithAuthToken(env.Token),
 				notes.WithAPIURL(env.APIURL),
@@ -322,7 +321,7 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 		if len(res.Applied.Signed) > 0 {
 			fmt.Fprintf(a.io.Err, "signed %s (%s)\n", signWhat, mode)
 			if m := res.Migrations; m != nil {
-				fmt.Fprintf(a.io.Err, "the signatures carry %s\n", verdictText(m))
+				fmt.Fprintf(a.io.Err, "migration verdict %s: on every signature this run added (one already there keeps its own)\n", verdictText(m))
 			}
 		}
 		for _, rp := range res.Applied.Repointed {

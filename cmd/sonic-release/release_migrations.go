@@ -4,11 +4,12 @@ import (
 	"github.com/sonicsaas/sonic-release/migrations"
 )
 
-// migrationOptions are the options of the notes' migration analysis:
-// --migrations-dir when given.
-func migrationOptions(dir string) []migrations.Option {
-	if dir == "" {
-		return nil
+// migrationAnalyzer is the notes' migration analysis: --migrations-dir
+// when given, the command's logger.
+func migrationAnalyzer(dir string, a *app) migrations.Analyzer {
+	opts := []migrations.Option{migrations.WithLogger(a.log)}
+	if dir != "" {
+		opts = append(opts, migrations.WithDir(dir))
 	}
-	return []migrations.Option{migrations.WithDir(dir)}
+	return migrations.Analyzer{Options: opts}
 }

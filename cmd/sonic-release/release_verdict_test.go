@@ -55,7 +55,7 @@ func TestReleaseVerdictOnTheSignature(t *testing.T) {
 	if out := parseOutputs(t, env["GITHUB_OUTPUT"]); out["migrations"] != "breaking" {
 		t.Errorf("output migrations = %q, want breaking", out["migrations"])
 	}
-	if !strings.Contains(stderr, "the signatures carry dev.sonicsaas.release/migrations=breaking ") {
+	if !strings.Contains(stderr, "migration verdict dev.sonicsaas.release/migrations=breaking ") {
 		t.Errorf("stderr does not name the verdict:\n%s", stderr)
 	}
 
@@ -78,9 +78,15 @@ func TestReleaseVerdictOnTheSignature(t *testing.T) {
 		t.Error("cosign verify -a dev.sonicsaas.release/migrations=compatible passes on a breaking release")
 	}
 
-	// A re-run computes the same verdict: no second signature anywhere.
-	if code, _, stderr := runCLI(t, env, args...); code != 0 {
+	// A re-run computes the same verdict: no second signature anywhere. Nor
+	// does a re-run relative to another previous release: the first claim
+	// stands, and the log says so.
+	if code, _, stderr := runCLI(t, env, args...); code != 0 || strings.Contains(stderr, "first claim stands") {
 		t.Fatalf("re-run: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, env, append(args, "--previous", "v1.1.0")...)
+	if code != 0 || !strings.Contains(stderr, "the first claim stands") || !strings.Contains(stderr, "dev.sonicsaas.release/migrations-previous: v1.1.1, not v1.1.0") {
+		t.Fatalf("re-run relative to v1.1.0: exit %d: %s", code, stderr)
 	}
 	res, err := sign.Verify(t.Context(), app+":v1.2.0", sign.WithPublicKey(pub), sign.WithRequireTransparencyLog(false),
 		sign.WithAnnotations(map[string]string{sign.AnnotationMigrations: "breaking"}))

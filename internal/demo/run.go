@@ -37,6 +37,9 @@ type Config struct {
 	// Migrations analyses the migrations of a release in the demo
 	// repository; nil leaves the migration section out of the notes.
 	Migrations pipeline.AnalyzeFunc
+	// Upgrades makes the upgrade and rollback table of a release; nil
+	// leaves it out.
+	Upgrades pipeline.UpgradesFunc
 }
 
 // Summary is what the demo did, for tests and callers.
@@ -113,7 +116,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			Signing: notes.Signing{Key: "cosign.pub"},
 		}
 		if withNotes {
-			pc.Notes = &pipeline.NotesConfig{Input: notes.Input{RepoDir: repo.Dir}, Migrations: cfg.Migrations}
+			pc.Notes = &pipeline.NotesConfig{Input: notes.Input{RepoDir: repo.Dir}, Migrations: cfg.Migrations, Upgrades: cfg.Upgrades}
 		}
 		before := writes.n.Load()
 		res, err := pipeline.Run(ctx, pc)

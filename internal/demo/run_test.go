@@ -12,7 +12,7 @@ import (
 func TestRun(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	sum, err := Run(t.Context(), Config{Dir: t.TempDir(), Out: &out, Migrations: migrations.Analyze})
+	sum, err := Run(t.Context(), Config{Dir: t.TempDir(), Out: &out, Migrations: migrations.Analyzer{}.Analyze})
 	if err != nil {
 		t.Fatalf("%v\noutput so far:\n%s", err, out.String())
 	}

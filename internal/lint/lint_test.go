@@ -76,3 +76,28 @@ func TestImports(t *testing.T) {
 		}
 	}
 }
+
+// TestNoCgo: the notes, the pipeline and the migration report types link
+// no cgo package outside the standard library, so a Go user of them (and
+// the notes and release steps) needs no C toolchain; only the migration
+// analysis itself links the PostgreSQL parser, and callers pass it in
+// (migrations.Analyzer).
+func TestNoCgo(t *testing.T) {
+	t.Parallel()
+	pkgs := []string{"github.com/sonicsaas/sonic-release/notes", "github.com/sonicsaas/sonic-release/pipeline", "github.com/sonicsaas/sonic-release/migrations/report"}
+	out, err := exec.CommandContext(t.Context(), "go", append([]string{"list", "-deps", "-f", `{{if and (not .Standard) .CgoFiles}}{{.ImportPath}}{{end}}`}, pkgs...)...).Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	if cgo := strings.Fields(string(out)); len(cgo) > 0 {
+		t.Errorf("%s link cgo packages %v: keep the parser behind migrations.Analyzer", strings.Join(pkgs, " "), cgo)
+	}
+	// The check can fail: the migration analysis does link cgo.
+	out, err = exec.CommandContext(t.Context(), "go", "list", "-deps", "-f", `{{if and (not .Standard) .CgoFiles}}{{.ImportPath}}{{end}}`, "github.com/sonicsaas/sonic-release/migrations").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(strings.Fields(string(out))) == 0 {
+		t.Error("go list finds no cgo package under migrations: the check above proves nothing")
+	}
+}

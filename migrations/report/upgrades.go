@@ -1,4 +1,4 @@
-package migrations
+package report
 
 // The types of the upgrade table: plain data, like Report (the notes read
 // them; nothing here needs the parser).
