@@ -16,7 +16,7 @@ import (
 // The corpus harness (docs/migrations-corpus.md): release a real project's
 // Drizzle history one migration at a time and print every verdict.
 //
-//	go test ./migrations/ -run TestCorpusVerdicts -corpus ../shared/corpora/dokploy-drizzle,../shared/corpora/sim-drizzle -corpus-out /tmp/verdicts.txt
+//	go test ./migrations/ -run TestCorpusVerdicts -corpus "$PWD/../shared/corpora/dokploy-drizzle,$PWD/../shared/corpora/sim-drizzle" -corpus-out /tmp/verdicts.txt
 var (
 	corpusDirs = flag.String("corpus", "", "comma-separated Drizzle migration folders (each with meta/_journal.json) for TestCorpusVerdicts")
 	corpusOut  = flag.String("corpus-out", "", "file for TestCorpusVerdicts' listing (default: the test log)")
