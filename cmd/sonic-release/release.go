@@ -183,7 +183,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			msg := "the image will not be signed: give the job the `id-token: write` permission (keyless) or pass --key; --sign none silences this"
 			fmt.Fprintln(a.io.Err, "warning: "+msg)
 			if env.Actions {
-				fmt.Fprintln(a.io.Err, actions.Annotation{Level: "warning", Title: "sonic-release", Message: msg})
+				_ = actions.Command(a.io.Err, actions.Annotation{Level: "warning", Title: "sonic-release", Message: msg}.String())
 			}
 		}
 	case sign.ModeKey:
