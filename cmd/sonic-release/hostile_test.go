@@ -9,6 +9,7 @@ import (
 	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/internal/fakegithub"
 	"github.com/sonicsaas/sonic-release/internal/gittest"
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/notes"
 )
 
@@ -151,5 +152,53 @@ func TestHostileNotes(t *testing.T) {
 		}
 		sum, _ := os.ReadFile(summary)
 		assertInert(t, "notes summary", string(sum))
+	}
+}
+
+// TestHostileRelease runs the whole job as a dry run on the hostile
+// release, and on a hostile pull-request ref.
+func TestHostileRelease(t *testing.T) {
+	r, _ := hostileRepo(t)
+	reg := registrytest.NewMemory(t)
+	sha := r.Git("rev-parse", "v1.1.0")
+	src := pushImage(t, reg.Repo("acme/build:ci"), sha)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
+	for _, args := range [][]string{
+		{"--ref", "refs/tags/v1.1.0", "--notes", "--repo-dir", r.Dir},
+		{"--ref", "refs/tags/v1.1.0", "--notes", "--repo-dir", r.Dir, "-o", "json"},
+		{"--ref", "refs/pull/1\n::warning::x"},
+	} {
+		args = append([]string{"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--sha", sha, "--sign", "none", "--dry-run", "--log-level", "debug"}, args...)
+		code, stdout, stderr := runCLI(t, env, args...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d\n%s", args, code, stderr)
+		}
+		if strings.Contains(args[len(args)-1], r.Dir) && !strings.Contains(stderr, "injected") {
+			t.Errorf("%q: the notes lack the hostile migration:\n%s", args, stderr)
+		}
+		assertInert(t, "release stdout", stdout)
+		assertInert(t, "release stderr", stderr)
+	}
+	sum, _ := os.ReadFile(summary)
+	assertInert(t, "release summary", string(sum))
+}
+
+// TestHostileErrors: error messages that echo a hostile reference or
+// version stay inert, and the error annotation stays one line.
+func TestHostileErrors(t *testing.T) {
+	r, _ := hostileRepo(t)
+	for _, args := range [][]string{
+		{"verify", "reg.example/app@sha256:0\n::warning::x"},
+		{"sign", "reg.example/app:v1\n::warning::x", "--sign", "key", "--key", "/nonexistent"},
+		{"notes", "--repo-dir", r.Dir, "--version", "v1.1.0\n::warning::x"},
+		{"migrations", "--repo-dir", r.Dir, "--from", "v1.0.0\n::warning::x"},
+	} {
+		code, stdout, stderr := runCLI(t, map[string]string{"GITHUB_ACTIONS": "true"}, args...)
+		if code == 0 || !strings.Contains(stderr, "::error title=sonic-release::") {
+			t.Errorf("%q: exit %d, want an error annotation\n%s", args, code, stderr)
+		}
+		assertInert(t, args[0]+" stdout", stdout)
+		assertInert(t, args[0]+" stderr", stderr)
 	}
 }

@@ -304,7 +304,7 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 	}
 	switch {
 	case plan.Skip != "":
-		fmt.Fprintln(a.io.Err, plan.Skip)
+		fmt.Fprintln(a.io.Err, actions.OneLine(plan.Skip))
 	case opts.dryRun:
 		fmt.Fprintf(a.io.Err, "dry-run: %d tag(s) would be written; nothing was sent\n", plan.Changes())
 		if mode != sign.ModeNone && signWhat != "" {
@@ -415,7 +415,7 @@ func planSummary(plan release.Plan, dryRun bool) string {
 	}
 	fmt.Fprintf(&b, "### %s\n\n", title)
 	if plan.Skip != "" {
-		b.WriteString(plan.Skip + "\n")
+		b.WriteString(actions.OneLine(plan.Skip) + "\n")
 		return b.String()
 	}
 	fmt.Fprintf(&b, "Digest `%s` from `%s`.\n\n| repository | tag | op | from | to | why |\n|---|---|---|---|---|---|\n", plan.Digest, plan.Source)
