@@ -106,12 +106,14 @@ const maxHeld = 64 << 10
 func (w *Writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	start := len(w.buf) // what is held has no line end: look at p only
 	w.buf = append(w.buf, p...)
 	for {
-		i := bytes.IndexAny(w.buf, "\r\n")
+		i := bytes.IndexAny(w.buf[start:], "\r\n")
 		if i < 0 {
 			break
 		}
+		i, start = i+start, 0
 		if err := w.emit(w.buf[:i], w.buf[i:i+1]); err != nil {
 			return 0, err
 		}
