@@ -58,7 +58,7 @@ func writeEntries(b *strings.Builder, es []Entry) {
 	for _, e := range es {
 		by := ""
 		if e.Author != "" {
-			by = " by @" + e.Author
+			by = " by @" + escape(e.Author)
 		}
 		fmt.Fprintf(b, "- %s%s%s\n", escape(e.Title), by, ref(e.PR, e.SHA))
 	}

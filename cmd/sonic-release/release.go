@@ -381,7 +381,7 @@ func printPlan(w io.Writer, plan release.Plan, tty bool) {
 	}
 	for _, t := range plan.Targets {
 		for _, tp := range t.Tags {
-			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Repository, tp.Tag, tp.Op, dash(short(tp.From)), dash(short(tp.To)), tp.Reason)
+			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Repository, tp.Tag, tp.Op, dash(short(tp.From)), dash(short(tp.To)), actions.OneLine(tp.Reason))
 		}
 	}
 	if tw != nil {
@@ -422,7 +422,7 @@ func planSummary(plan release.Plan, dryRun bool) string {
 	for _, t := range plan.Targets {
 		for _, tp := range t.Tags {
 			fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s | %s |\n", t.Repository, tp.Tag, tp.Op,
-				dash(shortDigest(tp.From)), dash(shortDigest(tp.To)), strings.ReplaceAll(tp.Reason, "|", `\|`))
+				dash(shortDigest(tp.From)), dash(shortDigest(tp.To)), strings.ReplaceAll(actions.OneLine(tp.Reason), "|", `\|`))
 		}
 	}
 	return b.String()
