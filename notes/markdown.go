@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"unicode"
 
 	"github.com/sonicsaas/sonic-release/migrations/report"
 )
@@ -36,7 +37,7 @@ func Markdown(n *Notes) string {
 		b.WriteString("\nNo changes.\n")
 	}
 	for _, c := range n.Categories {
-		fmt.Fprintf(&b, "\n#### %s\n\n", c.Title)
+		fmt.Fprintf(&b, "\n#### %s\n\n", escape(c.Title))
 		writeEntries(&b, c.Entries)
 	}
 	if len(n.AlreadyReleased) > 0 {
@@ -57,7 +58,7 @@ func writeEntries(b *strings.Builder, es []Entry) {
 	for _, e := range es {
 		by := ""
 		if e.Author != "" {
-			by = " by @" + e.Author
+			by = " by @" + escape(e.Author)
 		}
 		fmt.Fprintf(b, "- %s%s%s\n", escape(e.Title), by, ref(e.PR, e.SHA))
 	}
@@ -90,8 +91,18 @@ func short(sha string) string {
 
 // escape keeps a title on one line and stops it from opening HTML.
 func escape(s string) string {
-	s = strings.ReplaceAll(s, "\n", " ")
-	return strings.NewReplacer("<", `\<`, ">", `\>`).Replace(s)
+	return strings.NewReplacer("<", `\<`, ">", `\>`).Replace(flatten(s))
+}
+
+// flatten turns every control character (\r and \n included) and line
+// separator into a space: repository text stays on its line.
+func flatten(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func writeMigrations(b *strings.Builder, n *Notes) {
@@ -115,7 +126,7 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 	if len(r.Problems) > 0 {
 		b.WriteString("\n> [!WARNING]\n> The migration set has problems:\n")
 		for _, f := range r.Problems {
-			fmt.Fprintf(b, "> - `%s`: %s\n", f.File, escape(f.Reason))
+			fmt.Fprintf(b, "> - `%s`: %s\n", oneLine(f.File), escape(f.Reason))
 		}
 	}
 	var compatible, review []report.Migration
@@ -134,7 +145,7 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 			fmt.Fprintf(b, "\n#### Breaking for %s\n\n", prev)
 			first = false
 		}
-		fmt.Fprintf(b, "- **%s** (`%s`, %s)\n", m.Name, m.File, m.Status)
+		fmt.Fprintf(b, "- **%s** (`%s`, %s)\n", escape(m.Name), oneLine(m.File), m.Status)
 		for _, f := range m.Findings {
 			if f.Breaking {
 				writeFinding(b, f)
@@ -146,7 +157,7 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 		// break the previous release, so apart from the CAUTION.
 		fmt.Fprintf(b, "\n#### Needs review\n\nThe analyser cannot judge these statements (triggers, function bodies, dynamic SQL, …): read them to know whether %s still runs after them.\n\n", prev)
 		for _, m := range review {
-			fmt.Fprintf(b, "- **%s** (`%s`, %s)\n", m.Name, m.File, m.Status)
+			fmt.Fprintf(b, "- **%s** (`%s`, %s)\n", escape(m.Name), oneLine(m.File), m.Status)
 			for _, f := range m.Findings {
 				if f.Review {
 					writeFinding(b, f)
@@ -157,22 +168,22 @@ func writeMigrations(b *strings.Builder, n *Notes) {
 	if len(compatible) > 0 {
 		b.WriteString("\n#### Compatible\n\n")
 		for _, m := range compatible {
-			fmt.Fprintf(b, "- %s (`%s`)\n", m.Name, m.File)
+			fmt.Fprintf(b, "- %s (`%s`)\n", escape(m.Name), oneLine(m.File))
 		}
 	}
 }
 
 // writeFinding writes one statement of a migration: where, what, why.
 func writeFinding(b *strings.Builder, f report.Finding) {
-	loc := f.File
+	loc := oneLine(f.File)
 	if f.Line > 0 {
-		loc = fmt.Sprintf("%s:%d", f.File, f.Line)
+		loc = fmt.Sprintf("%s:%d", loc, f.Line)
 	}
 	fmt.Fprintf(b, "  - `%s`: `%s`: %s\n", loc, oneLine(f.Statement), escape(f.Reason))
 }
 
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(flatten(s)), " ")
 	s = strings.ReplaceAll(s, "`", "'")
 	if len(s) > 200 {
 		s = s[:197] + "..."

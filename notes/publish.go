@@ -17,27 +17,51 @@ const (
 )
 
 // Splice puts notes between the markers of body, keeping everything outside
-// them. A body without markers keeps its text and gets the block appended
-// after it. A body with a begin marker and no end marker after it (or the
-// reverse) is refused: the maintainer's text cannot be told apart.
+// them, and is idempotent: splicing its result again with the same notes
+// changes nothing.
+//
+// The notes are made inert first (Inert): whatever produced them (the
+// built-in layout, a template, a migration's name or SQL), the block holds
+// exactly one begin marker, at its start, and one end marker, at its end.
+//
+// The block of body runs from its first begin marker to its last end
+// marker: whatever lies between is the tool's, stray markers an older
+// version left there included, so a body grown by earlier runs is repaired
+// in one. A body without markers keeps its text and gets the block appended
+// after it. A body with a begin marker and no end marker after it, an end
+// marker before the first begin marker or a begin marker after the last
+// end marker is refused: the maintainer's text cannot be told apart.
 func Splice(body, notes string) (string, error) {
-	block := BeginMarker + "\n" + strings.TrimRight(notes, "\n") + "\n" + EndMarker
+	block := BeginMarker + "\n" + strings.TrimRight(Inert(notes), "\n") + "\n" + EndMarker
 	bi := strings.Index(body, BeginMarker)
-	ei := strings.Index(body, EndMarker)
+	ei := strings.LastIndex(body, EndMarker)
 	switch {
 	case bi < 0 && ei < 0:
 		if strings.TrimSpace(body) == "" {
 			return block + "\n", nil
 		}
 		return strings.TrimRight(body, "\n") + "\n\n" + block + "\n", nil
-	case bi >= 0 && ei > bi:
+	case bi >= 0 && ei > bi &&
+		!strings.Contains(body[:bi], EndMarker) &&
+		!strings.Contains(body[ei+len(EndMarker):], BeginMarker):
 		return body[:bi] + block + body[ei+len(EndMarker):], nil
 	default:
 		return "", &InputError{
 			What:   "the release body has a sonic-release marker without its pair",
-			Expect: fmt.Sprintf("edit the release so it has both %s and %s (in that order), or neither", BeginMarker, EndMarker),
+			Expect: fmt.Sprintf("edit the release so it has %s, then %s, and no other marker outside them; or neither", BeginMarker, EndMarker),
 		}
 	}
+}
+
+// markerPrefix is what both markers start with.
+const markerPrefix = "<!-- sonic-release:"
+
+// Inert returns notes that cannot hold a marker: every "<!-- sonic-release:"
+// in them gets a zero-width space before its colon, which renders the same
+// (an HTML comment stays hidden, code shows the same text) but no longer
+// matches BeginMarker or EndMarker.
+func Inert(notes string) string {
+	return strings.ReplaceAll(notes, markerPrefix, "<!-- sonic-release\u200b:")
 }
 
 // PublishInput says which release to write the notes into.

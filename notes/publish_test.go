@@ -25,6 +25,11 @@ func TestSplice(t *testing.T) {
 		{"block replaced in place", "Intro\n\n" + BeginMarker + "\nold\n" + EndMarker + "\n\nOutro", "Intro\n\n" + block + "\n\nOutro", false},
 		{"begin without end", "Intro " + BeginMarker + " old", "", true},
 		{"end before begin", EndMarker + " x " + BeginMarker, "", true},
+		{"stray end before the block", "Intro " + EndMarker + "\n" + BeginMarker + "\nold\n" + EndMarker, "", true},
+		{"begin after the block", BeginMarker + "\nold\n" + EndMarker + "\nOutro " + BeginMarker, "", true},
+		// What the first-end-marker splice left after re-runs with notes
+		// holding an end marker: the outermost pair is the block.
+		{"grown body repaired", "Intro\n\n" + BeginMarker + "\nold " + EndMarker + " old\n" + EndMarker + " old\n" + EndMarker + "\n\nOutro", "Intro\n\n" + block + "\n\nOutro", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,6 +47,27 @@ func TestSplice(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSpliceInertNotes: notes that hold the markers (a migration named
+// after one, a template printing them) splice into a block with exactly one
+// of each, and splicing again changes nothing.
+func TestSpliceInertNotes(t *testing.T) {
+	notes := "## v1\n- **" + EndMarker + "** (`0002_" + BeginMarker + ".sql`)\n" + EndMarker + "\n"
+	got, err := Splice("Intro\n", notes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, m := strings.Count(got, BeginMarker), strings.Count(got, EndMarker); n != 1 || m != 1 {
+		t.Errorf("%d begin and %d end markers in %q, want 1 and 1", n, m, got)
+	}
+	if !strings.HasPrefix(got, "Intro\n\n"+BeginMarker+"\n") || !strings.HasSuffix(got, EndMarker+"\n") {
+		t.Errorf("got %q", got)
+	}
+	again, err := Splice(got, notes)
+	if err != nil || again != got {
+		t.Errorf("splicing again: %v\n%q\nwant\n%q", err, again, got)
 	}
 }
 

@@ -153,7 +153,7 @@ func ParseEvent(in EventInput) (Event, error) {
 	case strings.HasPrefix(ref, "refs/heads/"):
 		return branchOf(ev, strings.TrimPrefix(ref, "refs/heads/"))
 	case strings.HasPrefix(ref, "refs/pull/"):
-		ev.Kind, ev.Skip = EventNone, fmt.Sprintf("%s is a pull request: no tags", ref)
+		ev.Kind, ev.Skip = EventNone, fmt.Sprintf("%q is a pull request: no tags", ref)
 		return ev, nil
 	case ref == "":
 		return Event{}, &InputError{What: "no ref to release", Expect: "give a ref such as refs/tags/v1.2.3 or refs/heads/master", Missing: MissingRef}

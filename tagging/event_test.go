@@ -118,7 +118,7 @@ func TestParseEventFromRef(t *testing.T) {
 		{name: "branch ref", in: EventInput{Ref: "refs/heads/master", SHA: dispatchSHA}, tags: "master master-ffeeddc"},
 		{name: "branch ref main default", in: EventInput{Ref: "refs/heads/main", DefaultBranch: "main", SHA: dispatchSHA}, tags: "main main-ffeeddc"},
 		{name: "branch without sha", in: EventInput{Ref: "refs/heads/master"}, err: "no commit id"},
-		{name: "pull request ref", in: EventInput{Ref: "refs/pull/7/merge"}, skip: "refs/pull/7/merge is a pull request: no tags"},
+		{name: "pull request ref", in: EventInput{Ref: "refs/pull/7/merge"}, skip: `"refs/pull/7/merge" is a pull request: no tags`},
 		{name: "pull_request event", in: EventInput{Name: "pull_request", Ref: "refs/pull/7/merge"}, skip: "pull_request events are not released: no tags"},
 		{name: "no ref", in: EventInput{}, err: "no ref to release"},
 		{name: "short ref", in: EventInput{Ref: "v1.2.3"}, err: "is neither a tag nor a branch"},

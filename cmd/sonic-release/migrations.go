@@ -104,7 +104,7 @@ func runMigrations(ctx context.Context, a *app, opts *migrationsOptions) error {
 	env := a.env()
 	if env.Actions {
 		for _, an := range migrationAnnotations(rep) {
-			fmt.Fprintln(a.io.Err, an)
+			_ = actions.Command(a.io.Err, an.String())
 		}
 	}
 	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
@@ -142,7 +142,7 @@ func orNone(from string) string {
 // writeMigrationsText prints one table per migration, then the problems.
 func writeMigrationsText(w io.Writer, rep migrations.Report) {
 	n := rep.Counts()
-	fmt.Fprintf(w, "Migrations in %s from %s to %s: %d (%d breaking, %d to review, %d compatible)\n", rep.Dir, orNone(rep.From), rep.To, len(rep.Migrations), n.Breaking, n.Review, n.Compatible)
+	fmt.Fprintf(w, "Migrations in %s from %s to %s: %d (%d breaking, %d to review, %d compatible)\n", actions.OneLine(rep.Dir), actions.OneLine(orNone(rep.From)), actions.OneLine(rep.To), len(rep.Migrations), n.Breaking, n.Review, n.Compatible)
 	for _, m := range rep.Migrations {
 		verdict := "compatible"
 		switch {
@@ -153,7 +153,7 @@ func writeMigrationsText(w io.Writer, rep migrations.Report) {
 		case m.Review:
 			verdict = "REVIEW"
 		}
-		fmt.Fprintf(w, "\n%s (%s, %s): %s\n", m.File, m.Name, m.Status, verdict)
+		fmt.Fprintf(w, "\n%s (%s, %s): %s\n", actions.OneLine(m.File), actions.OneLine(m.Name), m.Status, verdict)
 		if len(m.Findings) == 0 {
 			continue
 		}
@@ -175,14 +175,14 @@ func writeMigrationsText(w io.Writer, rep migrations.Report) {
 			if f.Pragma {
 				reason = "pragma: " + reason
 			}
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", f.Line, f.Class, obj, verdict, oneLine(reason))
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", f.Line, f.Class, actions.OneLine(obj), verdict, oneLine(reason))
 		}
 		tw.Flush()
 	}
 	if len(rep.Problems) > 0 {
 		fmt.Fprintf(w, "\nProblems: %d\n", len(rep.Problems))
 		for _, p := range rep.Problems {
-			loc := p.File
+			loc := actions.OneLine(p.File)
 			if p.Line > 0 {
 				loc += fmt.Sprintf(":%d", p.Line)
 			}
@@ -191,7 +191,9 @@ func writeMigrationsText(w io.Writer, rep migrations.Report) {
 	}
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine squashes the white space of s, newlines included, and breaks a
+// workflow command in it.
+func oneLine(s string) string { return actions.OneLine(strings.Join(strings.Fields(s), " ")) }
 
 // migrationAnnotations are the workflow commands for a report: a warning
 // per breaking statement, a notice per statement to review, an error per

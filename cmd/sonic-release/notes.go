@@ -233,9 +233,9 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 // as annotations.
 func warnNotes(a *app, env actions.Env, version string, warnings []string) {
 	for _, w := range warnings {
-		fmt.Fprintln(a.io.Err, "warning: "+w)
+		fmt.Fprintln(a.io.Err, "warning: "+actions.OneLine(w))
 		if env.Actions {
-			fmt.Fprintln(a.io.Err, actions.Annotation{Level: "warning", Title: "release notes " + version, Message: w})
+			_ = actions.Command(a.io.Err, actions.Annotation{Level: "warning", Title: "release notes " + version, Message: w}.String())
 		}
 	}
 }

@@ -183,7 +183,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			msg := "the image will not be signed: give the job the `id-token: write` permission (keyless) or pass --key; --sign none silences this"
 			fmt.Fprintln(a.io.Err, "warning: "+msg)
 			if env.Actions {
-				fmt.Fprintln(a.io.Err, actions.Annotation{Level: "warning", Title: "sonic-release", Message: msg})
+				_ = actions.Command(a.io.Err, actions.Annotation{Level: "warning", Title: "sonic-release", Message: msg}.String())
 			}
 		}
 	case sign.ModeKey:
@@ -304,7 +304,7 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 	}
 	switch {
 	case plan.Skip != "":
-		fmt.Fprintln(a.io.Err, plan.Skip)
+		fmt.Fprintln(a.io.Err, actions.OneLine(plan.Skip))
 	case opts.dryRun:
 		fmt.Fprintf(a.io.Err, "dry-run: %d tag(s) would be written; nothing was sent\n", plan.Changes())
 		if mode != sign.ModeNone && signWhat != "" {
@@ -381,7 +381,7 @@ func printPlan(w io.Writer, plan release.Plan, tty bool) {
 	}
 	for _, t := range plan.Targets {
 		for _, tp := range t.Tags {
-			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Repository, tp.Tag, tp.Op, dash(short(tp.From)), dash(short(tp.To)), tp.Reason)
+			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Repository, tp.Tag, tp.Op, dash(short(tp.From)), dash(short(tp.To)), actions.OneLine(tp.Reason))
 		}
 	}
 	if tw != nil {
@@ -415,14 +415,14 @@ func planSummary(plan release.Plan, dryRun bool) string {
 	}
 	fmt.Fprintf(&b, "### %s\n\n", title)
 	if plan.Skip != "" {
-		b.WriteString(plan.Skip + "\n")
+		b.WriteString(actions.OneLine(plan.Skip) + "\n")
 		return b.String()
 	}
 	fmt.Fprintf(&b, "Digest `%s` from `%s`.\n\n| repository | tag | op | from | to | why |\n|---|---|---|---|---|---|\n", plan.Digest, plan.Source)
 	for _, t := range plan.Targets {
 		for _, tp := range t.Tags {
 			fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s | %s |\n", t.Repository, tp.Tag, tp.Op,
-				dash(shortDigest(tp.From)), dash(shortDigest(tp.To)), strings.ReplaceAll(tp.Reason, "|", `\|`))
+				dash(shortDigest(tp.From)), dash(shortDigest(tp.To)), strings.ReplaceAll(actions.OneLine(tp.Reason), "|", `\|`))
 		}
 	}
 	return b.String()

@@ -50,7 +50,15 @@ type app struct {
 func (a *app) env() actions.Env { return actions.FromEnv(a.getenv) }
 
 // run executes the CLI and returns the process exit code.
+//
+// Everything the run prints goes through actions.Writer: repository text on
+// stdout or stderr (logs included) can never start a workflow command; the
+// run's own annotations and groups go through actions.Command.
 func run(ctx context.Context, args []string, streams ioStreams, getenv func(string) string) int {
+	out, errw := actions.NewWriter(streams.Out), actions.NewWriter(streams.Err)
+	defer out.Flush()
+	defer errw.Flush()
+	streams.Out, streams.Err = out, errw
 	a := &app{io: streams, getenv: getenv, log: slog.New(slog.DiscardHandler)}
 	root := newRootCmd(a)
 	root.SetArgs(args)
@@ -80,7 +88,7 @@ func run(ctx context.Context, args []string, streams ioStreams, getenv func(stri
 	}
 	fmt.Fprintln(streams.Err, "sonic-release: "+msg)
 	if a.env().Actions {
-		fmt.Fprintln(streams.Err, actions.Annotation{Level: "error", Title: "sonic-release", Message: err.Error()})
+		_ = actions.Command(streams.Err, actions.Annotation{Level: "error", Title: "sonic-release", Message: err.Error()}.String())
 	}
 	return code
 }

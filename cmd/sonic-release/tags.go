@@ -70,7 +70,7 @@ func runTags(a *app, opts *tagsOptions) error {
 		}
 	}
 	if res.Skip != "" {
-		fmt.Fprintln(a.io.Err, res.Skip)
+		fmt.Fprintln(a.io.Err, actions.OneLine(res.Skip))
 	}
 	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
 		"tags":    strings.Join(res.Names(), "\n"),
@@ -87,7 +87,7 @@ func tagsSummary(res tagging.Result) string {
 	var b strings.Builder
 	b.WriteString("### Image tags\n\n")
 	if res.Skip != "" {
-		b.WriteString(res.Skip + "\n")
+		b.WriteString(actions.OneLine(res.Skip) + "\n")
 		return b.String()
 	}
 	b.WriteString("| tag | applied | why |\n|---|---|---|\n")
@@ -96,7 +96,7 @@ func tagsSummary(res tagging.Result) string {
 		if !t.Apply {
 			mark = "–"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", t.Name, mark, strings.ReplaceAll(t.Reason, "|", `\|`))
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", actions.OneLine(t.Name), mark, strings.ReplaceAll(actions.OneLine(t.Reason), "|", `\|`))
 	}
 	return b.String()
 }

@@ -147,7 +147,8 @@ func delimiter(value string) string {
 }
 
 // AppendSummary appends Markdown to the step summary file at path
-// ($GITHUB_STEP_SUMMARY). An empty path writes nothing.
+// ($GITHUB_STEP_SUMMARY), with every workflow command in it broken (Lines).
+// An empty path writes nothing.
 func AppendSummary(path, markdown string) error {
 	if path == "" || markdown == "" {
 		return nil
@@ -155,7 +156,7 @@ func AppendSummary(path, markdown string) error {
 	if !strings.HasSuffix(markdown, "\n") {
 		markdown += "\n"
 	}
-	return appendFile(path, markdown)
+	return appendFile(path, Lines(markdown))
 }
 
 func appendFile(path, s string) error {
@@ -213,14 +214,14 @@ func escapeProperty(s string) string {
 }
 
 // Group starts a collapsible log group; EndGroup ends it.
-func Group(w io.Writer, title string) { fmt.Fprintf(w, "::group::%s\n", escapeData(title)) }
+func Group(w io.Writer, title string) { _ = Command(w, "::group::"+escapeData(title)) }
 
 // EndGroup ends the current log group.
-func EndGroup(w io.Writer) { fmt.Fprintln(w, "::endgroup::") }
+func EndGroup(w io.Writer) { _ = Command(w, "::endgroup::") }
 
 // MaskValue tells the runner to mask a secret in the logs.
 func MaskValue(w io.Writer, secret string) {
 	if secret != "" {
-		fmt.Fprintf(w, "::add-mask::%s\n", escapeData(secret))
+		_ = Command(w, "::add-mask::"+escapeData(secret))
 	}
 }
