@@ -95,24 +95,25 @@ func runMigrations(ctx context.Context, a *app, opts *migrationsOptions) error {
 	if err != nil {
 		return err
 	}
-	switch opts.output {
-	case "json":
-		fmt.Fprintln(a.io.Out, string(js))
-	default:
-		writeMigrationsText(a.io.Out, rep)
-	}
 	env := a.env()
-	if env.Actions {
-		for _, an := range migrationAnnotations(rep) {
-			_ = actions.Command(a.io.Err, an.String())
-		}
-	}
+	// Outputs first: a command that fails prints nothing on stdout.
 	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
 		"breaking": fmt.Sprint(rep.Breaking()),
 		"review":   fmt.Sprint(rep.Review()),
 		"json":     string(js),
 	}); err != nil {
 		return err
+	}
+	switch opts.output {
+	case "json":
+		fmt.Fprintln(a.io.Out, string(js))
+	default:
+		writeMigrationsText(a.io.Out, rep)
+	}
+	if env.Actions {
+		for _, an := range migrationAnnotations(rep) {
+			_ = actions.Command(a.io.Err, an.String())
+		}
 	}
 	return failOn(opts.failOn, rep)
 }

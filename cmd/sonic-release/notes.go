@@ -216,17 +216,19 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 		}
 		fmt.Fprintf(a.io.Err, "release %s%s %s: %s\n", in.Version, draft, res.Action, res.URL)
 	}
-	switch opts.output {
-	case "json":
+	out := md
+	if opts.output == "json" {
 		js, err := json.MarshalIndent(n, "", "  ")
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(a.io.Out, string(js))
-	default:
-		fmt.Fprint(a.io.Out, md)
+		out = string(js) + "\n"
 	}
-	return actions.AppendSummary(env.SummaryPath, md)
+	if err := actions.AppendSummary(env.SummaryPath, md); err != nil {
+		return err
+	}
+	fmt.Fprint(a.io.Out, out)
+	return nil
 }
 
 // warnNotes prints what the notes warn about, on stderr and, in Actions,

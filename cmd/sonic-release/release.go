@@ -290,11 +290,6 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 	if err != nil {
 		return err
 	}
-	if opts.output == "json" {
-		fmt.Fprintln(a.io.Out, string(js))
-	} else {
-		printPlan(a.io.Out, plan, a.io.OutIsTTY)
-	}
 	signWhat := ""
 	if plan.Digest != "" && plan.Skip == "" {
 		signWhat = fmt.Sprintf("%s (index + %d platform images) in %d repositories", plan.Digest, len(plan.Platforms), len(plan.Targets))
@@ -346,7 +341,16 @@ func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Re
 	if res.Markdown != "" {
 		summary += "\n" + res.Markdown
 	}
-	return actions.AppendSummary(env.SummaryPath, summary)
+	if err := actions.AppendSummary(env.SummaryPath, summary); err != nil {
+		return err
+	}
+	// stdout last: a command that fails prints nothing on stdout.
+	if opts.output == "json" {
+		fmt.Fprintln(a.io.Out, string(js))
+	} else {
+		printPlan(a.io.Out, plan, a.io.OutIsTTY)
+	}
+	return nil
 }
 
 // verdictOf is the migration verdict, empty without an analysis.

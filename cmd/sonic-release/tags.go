@@ -61,6 +61,17 @@ func runTags(a *app, opts *tagsOptions) error {
 	if err != nil {
 		return err
 	}
+	// Outputs first: a command that fails prints nothing on stdout.
+	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
+		"tags":    strings.Join(res.Names(), "\n"),
+		"version": res.Version,
+		"json":    string(js),
+	}); err != nil {
+		return err
+	}
+	if err := actions.AppendSummary(env.SummaryPath, tagsSummary(res)); err != nil {
+		return err
+	}
 	switch opts.output {
 	case "json":
 		fmt.Fprintln(a.io.Out, string(js))
@@ -72,14 +83,7 @@ func runTags(a *app, opts *tagsOptions) error {
 	if res.Skip != "" {
 		fmt.Fprintln(a.io.Err, actions.OneLine(res.Skip))
 	}
-	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
-		"tags":    strings.Join(res.Names(), "\n"),
-		"version": res.Version,
-		"json":    string(js),
-	}); err != nil {
-		return err
-	}
-	return actions.AppendSummary(env.SummaryPath, tagsSummary(res))
+	return nil
 }
 
 // tagsSummary renders the step summary: every tag considered and why.

@@ -85,7 +85,7 @@ func WriteOutputs(path string, outputs map[string]string) error {
 		delim := delimiter(v)
 		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", k, delim, v, delim)
 	}
-	return appendFile(path, b.String())
+	return appendFile("GITHUB_OUTPUT", path, b.String())
 }
 
 // ParseOutputs reads a $GITHUB_OUTPUT file as the runner does: NAME=VALUE
@@ -156,19 +156,23 @@ func AppendSummary(path, markdown string) error {
 	if !strings.HasSuffix(markdown, "\n") {
 		markdown += "\n"
 	}
-	return appendFile(path, Lines(markdown))
+	return appendFile("GITHUB_STEP_SUMMARY", path, Lines(markdown))
 }
 
-func appendFile(path, s string) error {
+// appendFile appends s to the file at path, which the variable named: the
+// error says which variable points where, since the runner sets it.
+func appendFile(variable, path, s string) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		_, err = io.WriteString(f, s)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("opening %q: %w", path, err)
+		return fmt.Errorf("cannot append to $%s: %w (it must name a file the step can write)", variable, err)
 	}
-	if _, err := io.WriteString(f, s); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %q: %w", path, err)
-	}
-	return f.Close()
+	return nil
 }
 
 // Annotation is a workflow command that shows a message on the run and, with
