@@ -391,7 +391,28 @@ func imageRevision(img v1.Image) (string, error) {
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
-		return "", err
+		return "", configError(img, err)
 	}
 	return cf.Config.Labels[RevisionLabel], nil
+}
+
+// configError says what is wrong with an image whose config blob does not
+// decode: that is the image, not the network (bad input, not retried).
+func configError(img v1.Image, err error) error {
+	var (
+		syntax *json.SyntaxError
+		shape  *json.UnmarshalTypeError
+	)
+	if !errors.As(err, &syntax) && !errors.As(err, &shape) {
+		return err
+	}
+	blob := "blob"
+	if d, derr := img.ConfigName(); derr == nil {
+		blob = "blob " + d.String()
+	}
+	what := "is not JSON"
+	if shape != nil {
+		what = "is not an image config"
+	}
+	return badInputf("the image's config %s %s (%w): the image is malformed; rebuild and push it, then release the new digest", blob, what, err)
 }
