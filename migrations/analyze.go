@@ -1,6 +1,7 @@
 package migrations
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -298,6 +299,38 @@ type journal struct {
 	} `json:"entries"`
 }
 
+// journalPosition says where a journal that json could not decode breaks:
+// the 1-based line (0 when json gives no position) and a phrase for the
+// message, with json's own error.
+func journalPosition(data []byte, err error) (int, string) {
+	var (
+		syntax *json.SyntaxError
+		shape  *json.UnmarshalTypeError
+		offset int64 = -1
+	)
+	switch {
+	case errors.As(err, &syntax):
+		offset = syntax.Offset
+	case errors.As(err, &shape):
+		offset = shape.Offset
+	}
+	if offset < 0 {
+		return 0, fmt.Sprintf(" (%v)", err)
+	}
+	if syntax != nil && offset >= int64(len(data)) {
+		return 0, fmt.Sprintf(": it ends early (%v)", err)
+	}
+	// json's offset is just past the byte that broke the decoding.
+	before := data[:max(offset-1, 0)]
+	line := 1 + bytes.Count(before, []byte("\n"))
+	col := 1 + len(before) - (bytes.LastIndexByte(before, '\n') + 1)
+	if shape != nil {
+		// json names the Go type; say what the file holds instead.
+		return line, fmt.Sprintf(" at line %d, column %d (%q holds a JSON %s of the wrong kind)", line, col, shape.Field, shape.Value)
+	}
+	return line, fmt.Sprintf(" at line %d, column %d (%v)", line, col, err)
+}
+
 // readSet lists the migrations of one commit in the order Drizzle applies
 // them: the journal layout (NNNN_name.sql, meta/_journal.json), then the
 // 1.0 folder layout (<timestamp>_<name>/migration.sql) by folder name.
@@ -328,8 +361,16 @@ func readSet(ctx context.Context, g blobReader, dir string, files map[string]str
 		}
 		var j journal
 		if err := json.Unmarshal(b[id], &j); err != nil {
-			set.problems = append(set.problems, Finding{File: journalPath, Class: Other, Level: LevelError,
-				Reason: fmt.Sprintf("the journal is not valid JSON (%v): drizzle-kit migrate cannot run; regenerate it", err)})
+			// The files are there; only their order is unknown. Take the
+			// order drizzle-kit names them in, so that nothing reads as
+			// deleted or unlisted because of the journal.
+			line, where := journalPosition(b[id], err)
+			set.problems = append(set.problems, Finding{File: journalPath, Line: line, Class: Other, Level: LevelError,
+				Reason: fmt.Sprintf("%s is malformed%s: drizzle-kit migrate cannot read it, so no migration runs; fix it or regenerate it with drizzle-kit generate (the migrations were judged in file-name order)", journalPath, where)})
+			for _, p := range topSQL {
+				set.migs = append(set.migs, mig{name: strings.TrimSuffix(path.Base(p), ".sql"), path: p, blob: files[p]})
+			}
+			topSQL = nil
 		}
 		sort.SliceStable(j.Entries, func(a, b int) bool { return j.Entries[a].Idx < j.Entries[b].Idx })
 		inJournal := map[string]bool{}
