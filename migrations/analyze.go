@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -340,36 +341,54 @@ func readSet(ctx context.Context, g blobReader, dir string, files map[string]str
 	if dir == "." {
 		prefix = ""
 	}
+	journalPath := prefix + "meta/_journal.json"
+	// A symbolic link is named as one and never read (its blob is the
+	// link's target): it is no migration, and its journal entry is not
+	// missing its file.
+	links := map[string]bool{}
 	var topSQL, folders []string
-	for p := range files {
+	for p, id := range files {
 		rel := strings.TrimPrefix(p, prefix)
+		isMig := !strings.Contains(rel, "/") && strings.HasSuffix(rel, ".sql") ||
+			strings.Count(rel, "/") == 1 && strings.HasSuffix(rel, "/migration.sql")
 		switch {
-		case !strings.Contains(rel, "/") && strings.HasSuffix(rel, ".sql"):
-			topSQL = append(topSQL, p)
-		case strings.Count(rel, "/") == 1 && strings.HasSuffix(rel, "/migration.sql"):
+		case id == symlinkID && (isMig || p == journalPath):
+			links[p] = true
+		case !isMig:
+		case strings.HasSuffix(rel, "/migration.sql"):
 			folders = append(folders, p)
+		default:
+			topSQL = append(topSQL, p)
 		}
 	}
 	sort.Strings(topSQL)
 	sort.Strings(folders)
+	for _, p := range slices.Sorted(maps.Keys(links)) {
+		set.problems = append(set.problems, Finding{File: p, Class: Other, Level: LevelError,
+			Reason: fmt.Sprintf("%s is a symbolic link (git mode 120000): the analysis does not follow links, and what it points to may change without a diff here; commit the file itself", p)})
+	}
 
-	journalPath := prefix + "meta/_journal.json"
-	if id, ok := files[journalPath]; ok {
+	// inFileOrder takes the migrations in the order drizzle-kit names
+	// them when the journal cannot give it: the files are there, so none
+	// reads as deleted or unlisted because of the journal.
+	inFileOrder := func() {
+		for _, p := range topSQL {
+			set.migs = append(set.migs, mig{name: strings.TrimSuffix(path.Base(p), ".sql"), path: p, blob: files[p]})
+		}
+	}
+	if links[journalPath] {
+		inFileOrder()
+	} else if id, ok := files[journalPath]; ok {
 		b, err := g.blobs(ctx, []string{id})
 		if err != nil {
 			return set, err
 		}
 		var j journal
 		if err := json.Unmarshal(b[id], &j); err != nil {
-			// The files are there; only their order is unknown. Take the
-			// order drizzle-kit names them in, so that nothing reads as
-			// deleted or unlisted because of the journal.
 			line, where := journalPosition(b[id], err)
 			set.problems = append(set.problems, Finding{File: journalPath, Line: line, Class: Other, Level: LevelError,
 				Reason: fmt.Sprintf("%s is malformed%s: drizzle-kit migrate cannot read it, so no migration runs; fix it or regenerate it with drizzle-kit generate (the migrations were judged in file-name order)", journalPath, where)})
-			for _, p := range topSQL {
-				set.migs = append(set.migs, mig{name: strings.TrimSuffix(path.Base(p), ".sql"), path: p, blob: files[p]})
-			}
+			inFileOrder()
 			topSQL = nil
 		}
 		sort.SliceStable(j.Entries, func(a, b int) bool { return j.Entries[a].Idx < j.Entries[b].Idx })
@@ -378,6 +397,9 @@ func readSet(ctx context.Context, g blobReader, dir string, files map[string]str
 			p := prefix + e.Tag + ".sql"
 			inJournal[p] = true
 			id, ok := files[p]
+			if links[p] {
+				continue
+			}
 			if !ok {
 				set.problems = append(set.problems, Finding{File: journalPath, Class: Other, Level: LevelError,
 					Reason: fmt.Sprintf("journal entry %s has no file %s: Drizzle's migrator fails on it; restore the file or remove the entry", e.Tag, p)})

@@ -41,10 +41,23 @@ func (g git) tree(ctx context.Context, commit, dir string) (map[string]string, e
 		}
 		f := strings.Fields(meta)
 		if len(f) == 3 && f[1] == "blob" {
-			files[path] = f[2]
+			files[path] = blobID(f[0], f[2])
 		}
 	}
 	return files, nil
+}
+
+// symlinkID stands, in a tree listing (path → blob id), for a symbolic link
+// (git mode 120000): its blob is the link's target, which is no migration,
+// and nothing reads it or follows it.
+const symlinkID = "symlink"
+
+// blobID is the id a tree listing gives a blob of this git mode.
+func blobID(mode, id string) string {
+	if mode == "120000" {
+		return symlinkID
+	}
+	return id
 }
 
 // blobs reads blobs by id with one git cat-file --batch process.

@@ -111,7 +111,7 @@ func ReadHistory(ctx context.Context, repoDir, ref string, opts ...Option) (*His
 		return nil, err
 	}
 	for _, files := range trees {
-		if id, ok := files[journalPath]; ok {
+		if id, ok := files[journalPath]; ok && id != symlinkID {
 			journals = append(journals, id)
 		}
 	}
@@ -463,7 +463,7 @@ func readTreeObjects(ctx context.Context, g git, ids []string) (map[string][]tre
 				return nil, fmt.Errorf("reading tree %s: unexpected content", id)
 			}
 			mode, name := string(data[:sp]), string(data[sp+1:nul])
-			e := treeEntry{name: name, id: hex.EncodeToString(data[nul+1 : nul+1+size]), tree: mode == "40000"}
+			e := treeEntry{name: name, id: blobID(mode, hex.EncodeToString(data[nul+1:nul+1+size])), tree: mode == "40000"}
 			data = data[nul+1+size:]
 			if mode != "160000" {
 				entries = append(entries, e)
