@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sonicsaas/sonic-release/internal/inputfile"
 )
 
 // Config is GitHub's .github/release.yml format for generated release
@@ -61,7 +63,7 @@ func ParseConfig(data []byte) (*Config, error) {
 
 // LoadConfig reads and parses a release.yml file.
 func LoadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading release config %q: %w", path, err)
 	}

@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/pflag"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/internal/inputerr"
+	"github.com/sonicsaas/sonic-release/internal/inputfile"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
@@ -67,7 +67,7 @@ func (f *eventFlags) resolve(env actions.Env) (tagging.Event, tagging.Policy, er
 		in.SHA = env.SHA
 	}
 	if path != "" {
-		b, err := os.ReadFile(path)
+		b, err := inputfile.Read(path)
 		if err != nil {
 			return tagging.Event{}, pol, fmt.Errorf("reading the event payload: %w (check --event-path or GITHUB_EVENT_PATH)", inputerr.New(err))
 		}

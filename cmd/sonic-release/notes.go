@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/internal/inputfile"
 	"github.com/sonicsaas/sonic-release/migrations"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
@@ -153,7 +153,7 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	case opts.noMigrations:
 		nc.Migrations, nc.Upgrades = nil, nil
 	case opts.migrations != "":
-		data, err := os.ReadFile(opts.migrations)
+		data, err := inputfile.Read(opts.migrations)
 		if err != nil {
 			return flagErrorf("--migrations: %v", err)
 		}
@@ -169,7 +169,7 @@ func runNotes(ctx context.Context, a *app, opts *notesOptions) error {
 	}
 	var tmpl string
 	if opts.template != "" {
-		data, err := os.ReadFile(opts.template)
+		data, err := inputfile.Read(opts.template)
 		if err != nil {
 			return flagErrorf("--template: %v", err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/internal/inputfile"
 	"github.com/sonicsaas/sonic-release/sign"
 )
 
@@ -39,7 +40,11 @@ func (f *trustFlags) register(fs *pflag.FlagSet) {
 // load returns the trusted root: the file, or the public-good one.
 func (f *trustFlags) load(a *app) (*root.TrustedRoot, error) {
 	if f.trustedRoot != "" {
-		tr, err := root.NewTrustedRootFromPath(f.trustedRoot)
+		b, err := inputfile.Read(f.trustedRoot)
+		if err != nil {
+			return nil, flagErrorf("--trusted-root: %v", err)
+		}
+		tr, err := root.NewTrustedRootFromJSON(b)
 		if err != nil {
 			return nil, flagErrorf("--trusted-root %q: %v", f.trustedRoot, err)
 		}
@@ -65,11 +70,24 @@ func readKey(a *app, flag, ref string) ([]byte, error) {
 	if strings.Contains(ref, "://") {
 		return nil, flagErrorf("%s %q: only a file path or env://VAR is supported (no KMS)", flag, ref)
 	}
-	b, err := os.ReadFile(ref)
+	b, err := inputfile.Read(ref)
 	if err != nil {
 		return nil, flagErrorf("%s: %v", flag, err)
 	}
 	return b, nil
+}
+
+// identityToken is --identity-token: the token, or the file holding it
+// when a file of that name exists.
+func identityToken(v string) (string, error) {
+	if _, err := os.Stat(v); err != nil {
+		return v, nil
+	}
+	b, err := inputfile.Read(v)
+	if err != nil {
+		return "", flagErrorf("--identity-token: %v", err)
+	}
+	return string(b), nil
 }
 
 // registryOptions authenticate with the Docker credentials
@@ -136,9 +154,9 @@ func (f *signerFlags) signer(ctx context.Context, a *app, mode sign.Mode, ann ma
 	case sign.ModeKeyless:
 		var ts sign.TokenSource = sign.ActionsToken{RequestURL: env.OIDCURL, RequestToken: env.OIDCToken, Client: client}
 		if f.identityToken != "" {
-			tok := f.identityToken
-			if b, err := os.ReadFile(tok); err == nil {
-				tok = string(b)
+			tok, err := identityToken(f.identityToken)
+			if err != nil {
+				return nil, err
 			}
 			ts = sign.StaticToken(tok)
 		}
