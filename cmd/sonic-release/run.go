@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/internal/redact"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
@@ -55,7 +56,11 @@ func (a *app) env() actions.Env { return actions.FromEnv(a.getenv) }
 // stdout or stderr (logs included) can never start a workflow command; the
 // run's own annotations and groups go through actions.Command.
 func run(ctx context.Context, args []string, streams ioStreams, getenv func(string) string) int {
-	out, errw := actions.NewWriter(streams.Out), actions.NewWriter(streams.Err)
+	// Everything on stderr (errors, their annotations, warnings, logs) may
+	// quote a server, and a server or a proxy may echo a credential: the
+	// redactor sits under actions.Writer, so it sees whole lines, the
+	// tool's own workflow commands included.
+	out, errw := actions.NewWriter(streams.Out), actions.NewWriter(redactor(getenv).Writer(streams.Err))
 	defer out.Flush()
 	defer errw.Flush()
 	streams.Out, streams.Err = out, errw
@@ -91,6 +96,20 @@ func run(ctx context.Context, args []string, streams ioStreams, getenv func(stri
 		_ = actions.Command(streams.Err, actions.Annotation{Level: "error", Title: "sonic-release", Message: err.Error()}.String())
 	}
 	return code
+}
+
+// secretVariables hold credentials the CLI may send: their values never
+// reach stderr.
+var secretVariables = []string{"GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_RUNTIME_TOKEN", "COSIGN_PASSWORD"}
+
+// redactor masks credentials: Authorization values, tokens of known shapes
+// and the values of secretVariables.
+func redactor(getenv func(string) string) *redact.Redactor {
+	values := make([]string, len(secretVariables))
+	for i, v := range secretVariables {
+		values[i] = getenv(v)
+	}
+	return redact.New(values...)
 }
 
 // flagError is a command-line usage error (exit 2).
