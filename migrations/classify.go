@@ -225,16 +225,27 @@ func (c *classifier) unparsable(chunk string, base int, tokens []*pg.ScanToken, 
 
 // onlyComments reports whether every token in [from, to) is a comment.
 func onlyComments(toks []*pg.ScanToken, from, to int) bool {
-	for _, t := range toks {
-		s := int(t.GetStart())
-		if s < from || s >= to {
-			continue
+	for _, t := range toks[tokenAt(toks, from):] {
+		if int(t.GetStart()) >= to {
+			break
 		}
 		if k := t.GetToken(); k != pg.Token_SQL_COMMENT && k != pg.Token_C_COMMENT {
 			return false
 		}
 	}
 	return true
+}
+
+// tokenAt returns the index of the first token that starts at or after
+// offset off. The scanner returns tokens in order, so a binary search
+// finds it: looking for a statement's tokens costs O(log n), not a walk
+// over every token of the chunk (which made a chunk of many statements
+// quadratic).
+func tokenAt(toks []*pg.ScanToken, off int) int {
+	i, _ := slices.BinarySearchFunc(toks, off, func(t *pg.ScanToken, off int) int {
+		return int(t.GetStart()) - off
+	})
+	return i
 }
 
 // scan finds the comments of a chunk with PostgreSQL's own scanner (so a
@@ -283,21 +294,35 @@ func (c *classifier) problem(off int, reason string) {
 }
 
 // applyPragmas gives each pragma's verdict to the findings of the first
-// statement that starts after it.
+// statement that starts after it. The statements' offsets are sorted once,
+// so a file with a pragma before every statement stays linear.
 func (c *classifier) applyPragmas() {
-	for _, p := range c.pragmas {
-		target := -1
-		for _, off := range c.starts {
-			if off > p.offset && (target < 0 || off < target) {
-				target = off
-			}
+	if len(c.pragmas) == 0 {
+		return
+	}
+	byStart := map[int][]int{} // statement offset → its findings
+	var offs []int
+	for i, off := range c.starts {
+		if off < 0 {
+			continue
 		}
-		if target < 0 {
+		if _, seen := byStart[off]; !seen {
+			offs = append(offs, off)
+		}
+		byStart[off] = append(byStart[off], i)
+	}
+	slices.Sort(offs)
+	for _, p := range c.pragmas {
+		n, found := slices.BinarySearch(offs, p.offset)
+		if found {
+			n++
+		}
+		if n == len(offs) {
 			c.problem(p.offset, "pragma applies to no statement: put it on a line before the statement it is about")
 			continue
 		}
-		for i, off := range c.starts {
-			if off != target || c.out[i].Level == LevelError {
+		for _, i := range byStart[offs[n]] {
+			if c.out[i].Level == LevelError {
 				continue
 			}
 			f := &c.out[i]
@@ -324,10 +349,10 @@ func levelOf(f Finding) Level {
 // firstToken returns the offset of the first token in [from, to) that is
 // not a comment (statement locations may include leading comments).
 func firstToken(toks []*pg.ScanToken, from, to int) int {
-	for _, t := range toks {
+	for _, t := range toks[tokenAt(toks, from):] {
 		s := int(t.GetStart())
-		if s < from || s >= to {
-			continue
+		if s >= to {
+			break
 		}
 		if k := t.GetToken(); k == pg.Token_SQL_COMMENT || k == pg.Token_C_COMMENT {
 			continue
