@@ -70,21 +70,65 @@ func BenchmarkClassifyHostile(b *testing.B) {
 		for _, kb := range []int{512, 1024, 2048} {
 			sql := []byte(hostileSQL(shape, kb<<10))
 			b.Run(fmt.Sprintf("%s/%dKB", shape, kb), func(b *testing.B) {
-				b.SetBytes(int64(len(sql)))
-				b.ReportAllocs()
-				runtime.GC()
-				stop := peakHeap()
-				for b.Loop() {
-					fs, err := ClassifyFile("hostile.sql", sql, nil)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if len(fs) == 0 {
-						b.Fatal("no findings")
-					}
-				}
-				b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MB")
+				benchClassify(b, sql)
 			})
 		}
 	}
+}
+
+// hugeInsert builds one INSERT of about size bytes.
+func hugeInsert(size int) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY, \"name\" text);\n")
+	b.WriteString("INSERT INTO \"users\" (\"id\", \"name\") VALUES\n")
+	for i := 0; b.Len() < size; i++ {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, "(%d, 'user number %d')", i, i)
+	}
+	b.WriteString(";\n")
+	return b.String()
+}
+
+// BenchmarkClassifyHuge measures the memory of classifying 10 MB files:
+// ADD COLUMN statements without breakpoints, the same with a breakpoint
+// after each statement (drizzle-kit's layout), and one INSERT.
+// peak-heap-MB is the highest live heap during the runs.
+func BenchmarkClassifyHuge(b *testing.B) {
+	const size = 10 << 20
+	var broken strings.Builder
+	for s := range strings.Lines(hostileSQL("clean", size)) {
+		broken.WriteString(s)
+		broken.WriteString(Breakpoint + "\n")
+	}
+	for _, c := range []struct{ name, sql string }{
+		{"add-column", hostileSQL("clean", size)},
+		{"add-column-breakpoints", broken.String()},
+		{"insert", hugeInsert(size)},
+	} {
+		sql := []byte(c.sql)
+		b.Run(c.name+"/10MB", func(b *testing.B) {
+			benchClassify(b, sql)
+		})
+	}
+}
+
+// benchClassify classifies sql b.N times, reporting bytes per second,
+// allocations and the peak live heap (peak-heap-MB).
+func benchClassify(b *testing.B, sql []byte) {
+	b.SetBytes(int64(len(sql)))
+	b.ReportAllocs()
+	runtime.GC()
+	stop := peakHeap()
+	for b.Loop() {
+		fs, err := ClassifyFile("bench.sql", sql, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(fs) == 0 {
+			b.Fatal("no findings")
+		}
+	}
+	b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MB")
 }

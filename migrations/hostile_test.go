@@ -2,8 +2,13 @@ package migrations
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	pg "github.com/pganalyze/pg_query_go/v6"
 )
 
 // TestClassifyLargeFileWithoutBreakpoints classifies a file of thousands of
@@ -66,5 +71,81 @@ func TestClassifyLargeFileWithoutBreakpoints(t *testing.T) {
 	}
 	if gotErr != len(wantErr) || gotCol != len(wantCol) {
 		t.Errorf("%d errors and %d column findings, want %d and %d", gotErr, gotCol, len(wantErr), len(wantCol))
+	}
+}
+
+// TestScanSQLIsPgScan checks the compact scanner against pg.Scan on the
+// fixtures and on SQL with strings, comments and dollar quotes.
+func TestScanSQLIsPgScan(t *testing.T) {
+	paths, err := filepath.Glob("testdata/drizzle/*.sql")
+	if err != nil || len(paths) == 0 {
+		t.Fatal("no fixtures", err)
+	}
+	inputs := []string{"", "SELECT 'a;b' -- c\n/* d */ $x$ e $x$;", "ALTER TABLE \"é\" ADD COLUMN;"}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, string(data))
+	}
+	for _, in := range inputs {
+		want, err := pg.Scan(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := scanSQL(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want.GetTokens()) {
+			t.Fatalf("%.40q: %d tokens, pg.Scan has %d", in, len(got), len(want.GetTokens()))
+		}
+		for i, w := range want.GetTokens() {
+			if g := got[i]; g.start != w.GetStart() || g.end != w.GetEnd() || g.kind != w.GetToken() {
+				t.Fatalf("%.40q: token %d is %+v, pg.Scan has %v", in, i, g, w)
+			}
+		}
+	}
+}
+
+// TestClassifyTooLargeToParse: a chunk over maxParse is cut into
+// statements, each parsed alone (findings on their lines, a bad one an
+// error), and a statement over maxParse is judged by its first keyword.
+// A History's parse cache keeps nothing of such a file.
+func TestClassifyTooLargeToParse(t *testing.T) {
+	insert := hugeInsert(maxParse + 1000)
+	sql := insert + "ALTER TABLE \"users\" ADD COLUMN;\n-- sonic-release: breaking old readers\nALTER TABLE \"users\" ADD COLUMN \"x\" integer;\n" +
+		"UPDATE \"users\" SET \"name\" = '" + strings.Repeat("y", maxParse) + "';\n" +
+		"CREATE TABLE \"big\" (\"id\" integer DEFAULT " + strings.Repeat("1+", maxParse/2) + "1);\n"
+	n := strings.Count(insert, "\n")
+	s := NewSchema()
+	s.parses = newParseCache()
+	fs, err := ClassifyFile("big.sql", []byte(sql), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := gotOf(fs)
+	want := []want{
+		{1, Additive, "users", "", false, false, false},
+		{2, DataChange, "", "", false, false, false},
+		{n + 1, Other, "", "", true, false, false},
+		{n + 3, Additive, "users", "x", true, true, false},
+		{n + 4, DataChange, "", "", false, false, false},
+		{n + 5, Other, "", "", false, false, true},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("findings (-want +got):\n%s", diff)
+	}
+	for _, i := range []int{1, 4} {
+		if !strings.Contains(fs[i].Reason, "over the 1 MiB the analyser parses") {
+			t.Errorf("finding %d: reason %q does not say the statement is too large", i, fs[i].Reason)
+		}
+	}
+	if !strings.Contains(fs[5].Reason, "judged by its first keyword, CREATE") {
+		t.Errorf("reason %q does not name the keyword", fs[5].Reason)
+	}
+	if len(s.parses.trees)+len(s.parses.tokens) != 0 {
+		t.Errorf("the parse cache keeps %d trees and %d token lists of a %d-byte file", len(s.parses.trees), len(s.parses.tokens), len(sql))
 	}
 }
