@@ -132,7 +132,10 @@ func (c *classifier) chunk(chunk string, base int) {
 	if strings.TrimSpace(chunk) == "" {
 		return
 	}
-	if len(chunk) > maxParse {
+	// Semicolons inside a BEGIN ATOMIC function body do not end the
+	// statement, and only the parser knows where it ends: such a chunk is
+	// parsed whole, however big.
+	if len(chunk) > maxParse && !slices.ContainsFunc(tokens, func(t token) bool { return t.kind == pg.Token_ATOMIC }) {
 		c.statements(chunk, base, tokens, nil)
 		return
 	}

@@ -149,3 +149,23 @@ func TestClassifyTooLargeToParse(t *testing.T) {
 		t.Errorf("the parse cache keeps %d trees and %d token lists of a %d-byte file", len(s.parses.trees), len(s.parses.tokens), len(sql))
 	}
 }
+
+// TestClassifyBigChunkWithAtomicBody: a chunk over maxParse holding a
+// BEGIN ATOMIC function body (semicolons inside the statement) is still
+// judged as PostgreSQL would run it: no error.
+func TestClassifyBigChunkWithAtomicBody(t *testing.T) {
+	sql := hostileSQL("clean", maxParse+1000) +
+		"CREATE FUNCTION \"f\"() RETURNS integer LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
+	fs, err := ClassifyFile("big.sql", []byte(sql), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Level == LevelError {
+			t.Fatalf("line %d: %s", f.Line, f.Reason)
+		}
+	}
+	if last := fs[len(fs)-1]; last.Line != strings.Count(sql, "\n") || !strings.HasPrefix(last.Statement, "CREATE FUNCTION") {
+		t.Errorf("last finding on line %d about %.30q, want the function on line %d", last.Line, last.Statement, strings.Count(sql, "\n"))
+	}
+}
