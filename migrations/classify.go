@@ -134,8 +134,10 @@ func (c *classifier) chunk(chunk string, base int) {
 	}
 	// Semicolons inside a BEGIN ATOMIC function body do not end the
 	// statement, and only the parser knows where it ends: such a chunk is
-	// parsed whole, however big.
-	if len(chunk) > maxParse && !slices.ContainsFunc(tokens, func(t token) bool { return t.kind == pg.Token_ATOMIC }) {
+	// parsed whole, however big. So is one the scanner rejects (an
+	// unterminated string): the parser stops at the same error, building
+	// no tree.
+	if len(chunk) > maxParse && len(tokens) > 0 && !slices.ContainsFunc(tokens, func(t token) bool { return t.kind == pg.Token_ATOMIC }) {
 		c.statements(chunk, base, tokens, nil)
 		return
 	}
@@ -207,7 +209,7 @@ func (c *classifier) statements(chunk string, base int, tokens []token, chunkErr
 		if start < 0 || start >= len(piece) || strings.TrimSpace(piece[start:]) == "" || len(tokens) > 0 && onlyComments(tokens, pieceBase-base, pieceBase-base+len(piece)) {
 			continue
 		}
-		if len(piece)-start > maxParse {
+		if len(piece)-start > maxParse && len(tokens) > 0 {
 			c.tooLarge(stmtCtx{offset: pieceBase + start, line: c.line(pieceBase + start), text: clip(strings.TrimSpace(piece[start:]))}, piece[start:])
 			continue
 		}

@@ -169,3 +169,17 @@ func TestClassifyBigChunkWithAtomicBody(t *testing.T) {
 		t.Errorf("last finding on line %d about %.30q, want the function on line %d", last.Line, last.Statement, strings.Count(sql, "\n"))
 	}
 }
+
+// TestClassifyBigChunkTheScannerRejects: a chunk over maxParse with an
+// unterminated string is an error (PostgreSQL rejects it), not a
+// statement too large to judge.
+func TestClassifyBigChunkTheScannerRejects(t *testing.T) {
+	sql := hostileSQL("clean", maxParse+1000) + "INSERT INTO \"users\" VALUES ('unterminated);\n"
+	fs, err := ClassifyFile("big.sql", []byte(sql), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Level != LevelError || !fs[0].Breaking || !strings.Contains(fs[0].Reason, "does not parse") {
+		t.Fatalf("findings %+v, want one error: the file does not parse", fs)
+	}
+}
