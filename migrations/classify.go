@@ -21,6 +21,13 @@ const Breakpoint = "--> statement-breakpoint"
 // "-- sonic-release: compatible <reason>" or "-- sonic-release: breaking <reason>".
 const pragmaPrefix = "sonic-release:"
 
+// maxParse is the largest chunk the parser reads whole and the largest
+// statement it parses at all (a parse tree takes tens of bytes per byte of
+// SQL). A bigger chunk is cut into statements at the scanner's semicolons
+// and each is parsed alone, so one statement's tree at a time is alive; a
+// bigger statement is judged by its first keyword (see tooLarge).
+const maxParse = 1 << 20
+
 // maxStatementText bounds the statement text kept in a finding.
 const maxStatementText = 2000
 
@@ -125,9 +132,18 @@ func (c *classifier) chunk(chunk string, base int) {
 	if strings.TrimSpace(chunk) == "" {
 		return
 	}
+	// Semicolons inside a BEGIN ATOMIC function body do not end the
+	// statement, and only the parser knows where it ends: such a chunk is
+	// parsed whole, however big. So is one the scanner rejects (an
+	// unterminated string): the parser stops at the same error, building
+	// no tree.
+	if len(chunk) > maxParse && len(tokens) > 0 && !slices.ContainsFunc(tokens, func(t token) bool { return t.kind == pg.Token_ATOMIC }) {
+		c.statements(chunk, base, tokens, nil)
+		return
+	}
 	tree, err := c.parse(chunk)
 	if err != nil {
-		c.unparsable(chunk, base, tokens, err)
+		c.statements(chunk, base, tokens, err)
 		return
 	}
 	for _, raw := range tree.GetStmts() {
@@ -145,15 +161,16 @@ func (c *classifier) chunk(chunk string, base int) {
 	}
 }
 
-// unparsable handles a chunk the parser rejects: it is cut at the
-// scanner's semicolons (outside strings and comments), each piece is parsed
-// on its own, and the pieces that still fail become error findings on the
-// line of the error.
-func (c *classifier) unparsable(chunk string, base int, tokens []*pg.ScanToken, chunkErr error) {
+// statements handles a chunk the parser rejects (chunkErr) or one too big
+// to parse whole (chunkErr nil): it is cut at the scanner's semicolons
+// (outside strings and comments), each piece is parsed on its own, and the
+// pieces that fail become error findings on the line of the error. A piece
+// over maxParse is not parsed (tooLarge).
+func (c *classifier) statements(chunk string, base int, tokens []token, chunkErr error) {
 	var cuts []int
 	for _, t := range tokens {
-		if t.GetToken() == pg.Token_ASCII_59 {
-			cuts = append(cuts, int(t.GetEnd()))
+		if t.kind == pg.Token_ASCII_59 {
+			cuts = append(cuts, int(t.end))
 		}
 	}
 	if len(tokens) == 0 || len(cuts) == 0 || cuts[len(cuts)-1] < len(chunk) {
@@ -164,6 +181,9 @@ func (c *classifier) unparsable(chunk string, base int, tokens []*pg.ScanToken, 
 	}
 	reported := len(c.out)
 	defer func() {
+		if chunkErr == nil {
+			return
+		}
 		for _, f := range c.out[reported:] {
 			if f.Level == LevelError {
 				return
@@ -189,8 +209,12 @@ func (c *classifier) unparsable(chunk string, base int, tokens []*pg.ScanToken, 
 		if start < 0 || start >= len(piece) || strings.TrimSpace(piece[start:]) == "" || len(tokens) > 0 && onlyComments(tokens, pieceBase-base, pieceBase-base+len(piece)) {
 			continue
 		}
+		if len(piece)-start > maxParse && len(tokens) > 0 {
+			c.tooLarge(stmtCtx{offset: pieceBase + start, line: c.line(pieceBase + start), text: clip(strings.TrimSpace(piece[start:]))}, piece[start:])
+			continue
+		}
 		tree, err := c.parse(piece)
-		if err == nil && len(cuts) > 1 {
+		if err == nil && (len(cuts) > 1 || chunkErr == nil) {
 			for _, raw := range tree.GetStmts() {
 				loc := int(raw.GetStmtLocation())
 				end := len(piece)
@@ -223,38 +247,67 @@ func (c *classifier) unparsable(chunk string, base int, tokens []*pg.ScanToken, 
 	}
 }
 
+// tooLarge judges a statement over maxParse bytes, which is not parsed, by
+// its first keyword: INSERT, UPDATE and DELETE change data; anything else
+// needs review.
+func (c *classifier) tooLarge(st stmtCtx, sql string) {
+	kw := sql[:min(len(sql), 20)]
+	if i := strings.IndexFunc(kw, func(r rune) bool { return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') }); i >= 0 {
+		kw = kw[:i]
+	}
+	kw = strings.ToUpper(kw)
+	size := fmt.Sprintf("the statement is %.1f MiB, over the %d MiB the analyser parses; judged by its first keyword, %s", float64(len(sql))/(1<<20), maxParse>>20, kw)
+	switch kw {
+	case "INSERT", "UPDATE", "DELETE":
+		verb := map[string]string{"INSERT": "inserts rows", "UPDATE": "updates rows", "DELETE": "deletes rows"}[kw]
+		c.add(st, Finding{Class: DataChange, Reason: verb + " (" + size + "): changes data, not the schema, so the previous release still runs; a rollback does not undo it"})
+	default:
+		c.add(st, Finding{Class: Other, Review: true, Reason: size + ": read it and check that the previous release still works after it (then add a pragma saying so)"})
+	}
+}
+
 // onlyComments reports whether every token in [from, to) is a comment.
-func onlyComments(toks []*pg.ScanToken, from, to int) bool {
-	for _, t := range toks {
-		s := int(t.GetStart())
-		if s < from || s >= to {
-			continue
+func onlyComments(toks []token, from, to int) bool {
+	for _, t := range toks[tokenAt(toks, from):] {
+		if int(t.start) >= to {
+			break
 		}
-		if k := t.GetToken(); k != pg.Token_SQL_COMMENT && k != pg.Token_C_COMMENT {
+		if k := t.kind; k != pg.Token_SQL_COMMENT && k != pg.Token_C_COMMENT {
 			return false
 		}
 	}
 	return true
 }
 
+// tokenAt returns the index of the first token that starts at or after
+// offset off. The scanner returns tokens in order, so a binary search
+// finds it: looking for a statement's tokens costs O(log n), not a walk
+// over every token of the chunk (which made a chunk of many statements
+// quadratic).
+func tokenAt(toks []token, off int) int {
+	i, _ := slices.BinarySearchFunc(toks, off, func(t token, off int) int {
+		return int(t.start) - off
+	})
+	return i
+}
+
 // scan finds the comments of a chunk with PostgreSQL's own scanner (so a
 // "--" inside a string is not a comment) and records the pragmas. It
 // returns the tokens, for finding where statements really start.
-func (c *classifier) scan(chunk string, base int) []*pg.ScanToken {
-	res, err := c.scanTokens(chunk)
+func (c *classifier) scan(chunk string, base int) []token {
+	toks, err := c.scanTokens(chunk)
 	if err != nil {
 		return nil
 	}
-	toks := res.GetTokens()
 	for _, t := range toks {
-		if t.GetToken() != pg.Token_SQL_COMMENT {
+		if t.kind != pg.Token_SQL_COMMENT {
 			continue
 		}
-		text := strings.TrimSpace(strings.TrimPrefix(chunk[t.GetStart():t.GetEnd()], "--"))
+		text := strings.TrimSpace(strings.TrimPrefix(chunk[t.start:t.end], "--"))
 		if !strings.HasPrefix(text, pragmaPrefix) {
 			continue
 		}
-		off := base + int(t.GetStart())
+		off := base + int(t.start)
 		body := strings.TrimSpace(strings.TrimPrefix(text, pragmaPrefix))
 		verdict, reason, _ := strings.Cut(body, " ")
 		reason = strings.TrimSpace(reason)
@@ -283,21 +336,35 @@ func (c *classifier) problem(off int, reason string) {
 }
 
 // applyPragmas gives each pragma's verdict to the findings of the first
-// statement that starts after it.
+// statement that starts after it. The statements' offsets are sorted once,
+// so a file with a pragma before every statement stays linear.
 func (c *classifier) applyPragmas() {
-	for _, p := range c.pragmas {
-		target := -1
-		for _, off := range c.starts {
-			if off > p.offset && (target < 0 || off < target) {
-				target = off
-			}
+	if len(c.pragmas) == 0 {
+		return
+	}
+	byStart := map[int][]int{} // statement offset → its findings
+	var offs []int
+	for i, off := range c.starts {
+		if off < 0 {
+			continue
 		}
-		if target < 0 {
+		if _, seen := byStart[off]; !seen {
+			offs = append(offs, off)
+		}
+		byStart[off] = append(byStart[off], i)
+	}
+	slices.Sort(offs)
+	for _, p := range c.pragmas {
+		n, found := slices.BinarySearch(offs, p.offset)
+		if found {
+			n++
+		}
+		if n == len(offs) {
 			c.problem(p.offset, "pragma applies to no statement: put it on a line before the statement it is about")
 			continue
 		}
-		for i, off := range c.starts {
-			if off != target || c.out[i].Level == LevelError {
+		for _, i := range byStart[offs[n]] {
+			if c.out[i].Level == LevelError {
 				continue
 			}
 			f := &c.out[i]
@@ -323,13 +390,13 @@ func levelOf(f Finding) Level {
 
 // firstToken returns the offset of the first token in [from, to) that is
 // not a comment (statement locations may include leading comments).
-func firstToken(toks []*pg.ScanToken, from, to int) int {
-	for _, t := range toks {
-		s := int(t.GetStart())
-		if s < from || s >= to {
-			continue
+func firstToken(toks []token, from, to int) int {
+	for _, t := range toks[tokenAt(toks, from):] {
+		s := int(t.start)
+		if s >= to {
+			break
 		}
-		if k := t.GetToken(); k == pg.Token_SQL_COMMENT || k == pg.Token_C_COMMENT {
+		if k := t.kind; k == pg.Token_SQL_COMMENT || k == pg.Token_C_COMMENT {
 			continue
 		}
 		return s
