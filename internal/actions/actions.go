@@ -222,10 +222,3 @@ func Group(w io.Writer, title string) { _ = Command(w, "::group::"+escapeData(ti
 
 // EndGroup ends the current log group.
 func EndGroup(w io.Writer) { _ = Command(w, "::endgroup::") }
-
-// MaskValue tells the runner to mask a secret in the logs.
-func MaskValue(w io.Writer, secret string) {
-	if secret != "" {
-		_ = Command(w, "::add-mask::"+escapeData(secret))
-	}
-}
