@@ -3,7 +3,6 @@ package notes
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -49,28 +48,24 @@ func (g gitRepo) log(ctx context.Context, base, head string) ([]commit, error) {
 	if base != "" {
 		rng = base + ".." + head
 	}
-	out, err := g.run(ctx, "log", "--format=%H%x1f%P%x1f%an%x1f%cI%x1f%s%x1f%b%x1e", "--end-of-options", rng)
+	// Fields end with NUL, which no commit message, name or date holds, so
+	// no text of the range (a \x1e or \x1f in a message) can break the
+	// parsing; git adds a newline between records.
+	out, err := g.run(ctx, "log", "--format=%H%x00%P%x00%an%x00%cI%x00%s%x00%b%x00", "--end-of-options", rng)
 	if err != nil {
 		return nil, err
 	}
+	f := strings.Split(out, "\x00")
 	var commits []commit
-	for _, rec := range strings.Split(out, "\x1e") {
-		rec = strings.TrimLeft(rec, "\n")
-		if rec == "" {
-			continue
-		}
-		f := strings.SplitN(rec, "\x1f", 6)
-		if len(f) != 6 {
-			return nil, fmt.Errorf("parsing git log output in %q: unexpected record %q", g.Dir, rec)
-		}
-		date, _ := time.Parse(time.RFC3339, f[3])
+	for i := 0; i+6 <= len(f); i += 6 {
+		date, _ := time.Parse(time.RFC3339, f[i+3])
 		commits = append(commits, commit{
-			SHA:     f[0],
-			Parents: strings.Fields(f[1]),
-			Author:  f[2],
+			SHA:     strings.TrimSpace(f[i]),
+			Parents: strings.Fields(f[i+1]),
+			Author:  f[i+2],
 			Date:    date,
-			Subject: strings.TrimSpace(f[4]),
-			Body:    strings.TrimSpace(f[5]),
+			Subject: strings.TrimSpace(f[i+4]),
+			Body:    strings.TrimSpace(f[i+5]),
 		})
 	}
 	return commits, nil

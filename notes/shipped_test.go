@@ -345,3 +345,26 @@ func TestHistoryHostileText(t *testing.T) {
 		t.Errorf("history = %+v, %v", hs, err)
 	}
 }
+
+// TestLogHostileText: a release whose own range holds a commit message
+// with git log's old record and field separators (\x1e, \x1f) builds, and
+// the commit keeps its subject and body.
+func TestLogHostileText(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit("chore: initial import", nil)
+	r.Tag("v1.0.0")
+	r.Commit("fix: odd \x1f bytes (#1)\n\nbody \x1e with \x1f separators", nil)
+	r.Commit("fix: again (#2)", nil)
+	r.Tag("v1.1.0")
+	n, err := Build(t.Context(), Input{Version: "v1.1.0", RepoDir: r.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n.Commits) != 2 || n.Commits[1].PR != 2 || n.Commits[0].PR != 1 || !strings.HasSuffix(n.Commits[0].Subject, "bytes (#1)") {
+		t.Errorf("commits = %+v", n.Commits)
+	}
+	cs, err := gitRepo{gitexec.Repo{Bin: "git", Dir: r.Dir}}.log(t.Context(), "v1.0.0", "v1.1.0")
+	if err != nil || len(cs) != 2 || cs[1].Subject != "fix: odd \x1f bytes (#1)" || cs[1].Body != "body \x1e with \x1f separators" {
+		t.Errorf("log = %+v, %v", cs, err)
+	}
+}
