@@ -127,7 +127,7 @@ func TestTagsImageErrors(t *testing.T) {
 
 	reg := registrytest.StartRegistry(t)
 	code, stdout, stderr = runCLI(t, nil, "tags", "--ref", "refs/tags/v1.0.0", "--image", reg.Repo("acme/app"))
-	if code == 0 || stdout != "" || !strings.Contains(stderr, "check the registry credentials") || !strings.Contains(stderr, reg.Repo("acme/app")) {
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "check the registry credentials") || !strings.Contains(stderr, reg.Repo("acme/app")) {
 		t.Errorf("no credentials: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
