@@ -6,6 +6,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
 )
@@ -21,7 +25,10 @@ func TestTagsImage(t *testing.T) {
 	for _, tag := range []string{"v1.1.4", "v1.2.0", "v1.2", "v1", "latest"} {
 		pushImage(t, reg.Repo("acme/app:"+tag), testSHA)
 	}
-	app, other := reg.Repo("acme/app"), reg.Repo("acme/new")
+	for _, tag := range []string{"v1.2.0", "v1.3.0"} {
+		pushImage(t, reg.Repo("acme/two:"+tag), testSHA)
+	}
+	app, other, two := reg.Repo("acme/app"), reg.Repo("acme/new"), reg.Repo("acme/two")
 	q := func(img string, tags ...string) string {
 		var refs []string
 		for _, tag := range tags {
@@ -41,6 +48,8 @@ func TestTagsImage(t *testing.T) {
 			q(app, "v1.1.5", "v1.1"), "v1.1.5\nv1.1", "v1.1.5", `"v1.1.4",`},
 		{"backport, no v prefix", []string{"--ref", "refs/tags/1.1.5", "--image", app},
 			q(app, "v1.1.5", "v1.1"), "v1.1.5\nv1.1", "v1.1.5", `"v1.1.4",`},
+		{"patch of an older minor", []string{"--ref", "refs/tags/v1.2.1", "--image", two},
+			q(two, "v1.2.1", "v1.2"), "v1.2.1\nv1.2", "v1.2.1", `"v1.3.0"`},
 		{"new highest", []string{"--ref", "refs/tags/v1.3.0", "--image", app},
 			q(app, "v1.3.0", "v1.3", "v1", "latest"), "v1.3.0\nv1.3\nv1\nlatest", "v1.3.0", `"v1.2.0"`},
 		{"re-run of the highest", []string{"--ref", "refs/tags/v1.2.0", "--image", app},
@@ -129,5 +138,49 @@ func TestTagsImageErrors(t *testing.T) {
 	code, stdout, stderr = runCLI(t, nil, "tags", "--ref", "refs/tags/v1.0.0", "--image", reg.Repo("acme/app"))
 	if code != 1 || stdout != "" || !strings.Contains(stderr, "check the registry credentials") || !strings.Contains(stderr, reg.Repo("acme/app")) {
 		t.Errorf("no credentials: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestTagsLabelsRelease: an image built with the labels output (as
+// build-push-action does) is one that release accepts for the same
+// commit, and refuses for another.
+func TestTagsLabelsRelease(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.NewMemory(t)
+	out := filepath.Join(t.TempDir(), "output")
+	env := map[string]string{"GITHUB_OUTPUT": out}
+	if code, _, stderr := runCLI(t, env, "tags", "--ref", "refs/tags/v1.0.0", "--sha", testSHA, "--image", reg.Repo("acme/app")); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	labels := map[string]string{}
+	for _, line := range strings.Split(parseOutputs(t, out)["labels"], "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf("label line %q is not key=value", line)
+		}
+		labels[k] = v
+	}
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, _ := img.ConfigFile()
+	cf = cf.DeepCopy()
+	cf.Config.Labels = labels
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := name.ParseReference(reg.Repo("acme/build:ci"))
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	src := ref.Context().Digest(d.String()).String()
+	base := []string{"release", "--source", src, "--image", reg.Repo("acme/app"), "--ref", "refs/tags/v1.0.0", "--sign", "none", "--dry-run"}
+	if code, _, stderr := runCLI(t, nil, append(base, "--sha", testSHA)...); code != 0 {
+		t.Errorf("release of the labelled image: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, nil, append(base, "--sha", releaseSHA)...); code != 3 {
+		t.Errorf("release for another commit: exit %d, want 3: %s", code, stderr)
 	}
 }
