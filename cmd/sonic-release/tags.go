@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
@@ -128,7 +129,7 @@ func runTags(ctx context.Context, a *app, opts *tagsOptions) error {
 	}); err != nil {
 		return err
 	}
-	if err := actions.AppendSummary(env.SummaryPath, tagsSummary(res)); err != nil {
+	if err := actions.AppendSummary(env.SummaryPath, tagsSummary(res, doc.Published, repos)); err != nil {
 		return err
 	}
 	switch opts.output {
@@ -173,13 +174,21 @@ func imageLabels(env actions.Env, ev tagging.Event, res tagging.Result) map[stri
 	return l
 }
 
-// tagsSummary renders the step summary: every tag considered and why.
-func tagsSummary(res tagging.Result) string {
+// tagsSummary renders the step summary: every tag considered and why, and
+// the repositories whose published tags were read (--image).
+func tagsSummary(res tagging.Result, published []string, repos []name.Repository) string {
 	var b strings.Builder
 	b.WriteString("### Image tags\n\n")
 	if res.Skip != "" {
 		b.WriteString(actions.OneLine(res.Skip) + "\n")
 		return b.String()
+	}
+	if len(repos) > 0 {
+		names := make([]string, len(repos))
+		for i, r := range repos {
+			names[i] = "`" + r.Name() + "`"
+		}
+		fmt.Fprintf(&b, "Published tags read from %s: %d.\n\n", strings.Join(names, ", "), len(published))
 	}
 	b.WriteString("| tag | applied | why |\n|---|---|---|\n")
 	for _, t := range res.Tags {

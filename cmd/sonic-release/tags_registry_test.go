@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,8 +70,8 @@ func TestTagsImage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			out := filepath.Join(t.TempDir(), "output")
-			env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": out, "GITHUB_REPOSITORY": "acme/app", "GITHUB_SERVER_URL": "https://github.example"}
+			out, summary := filepath.Join(t.TempDir(), "output"), filepath.Join(t.TempDir(), "summary")
+			env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": out, "GITHUB_STEP_SUMMARY": summary, "GITHUB_REPOSITORY": "acme/app", "GITHUB_SERVER_URL": "https://github.example"}
 			code, stdout, stderr := runCLI(t, env, append([]string{"tags", "--sha", testSHA}, tt.args...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
@@ -90,6 +92,13 @@ func TestTagsImage(t *testing.T) {
 			delete(got, "json")
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("outputs (-want +got):\n%s", diff)
+			}
+			sum, err := os.ReadFile(summary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if read := strings.Contains(string(sum), "Published tags read from `"); read != slices.Contains(tt.args, "--image") {
+				t.Errorf("summary names the repositories read: %v, want %v:\n%s", read, !read, sum)
 			}
 			if !strings.Contains(js, tt.published) || (tt.published == "") == strings.Contains(js, `"published"`) {
 				t.Errorf("json output lacks the published tags %s:\n%s", tt.published, js)
