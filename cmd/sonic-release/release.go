@@ -140,20 +140,9 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	if err != nil {
 		return err
 	}
-	var targets []name.Repository
-	for _, v := range opts.images {
-		// One flag may hold several, one per line or comma-separated (the
-		// Action's multi-line input).
-		for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == ',' }) {
-			if s = strings.TrimSpace(s); s == "" {
-				continue
-			}
-			r, err := name.NewRepository(s, name.StrictValidation)
-			if err != nil {
-				return flagErrorf("--image %q: expected a repository such as ghcr.io/owner/app (no tag or digest): %v", s, err)
-			}
-			targets = append(targets, r)
-		}
+	targets, _, err := parseImages(opts.images)
+	if err != nil {
+		return err
 	}
 	if len(targets) == 0 {
 		return flagErrorf("--image is required: a target repository such as ghcr.io/owner/app")
@@ -249,6 +238,29 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	}
 	warnMigrationsFailed(a, env, res.Notes)
 	return writeRelease(a, env, opts, res, mode, ready)
+}
+
+// parseImages reads the --image flags: one flag may hold several, one per
+// line or comma-separated (the Action's multi-line input). It returns the
+// repositories and each as the user spelled it (docker.io/acme/app, not
+// index.docker.io/acme/app), empty entries left out.
+func parseImages(values []string) ([]name.Repository, []string, error) {
+	var repos []name.Repository
+	var spelled []string
+	for _, v := range values {
+		for _, s := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == ',' }) {
+			if s = strings.TrimSpace(s); s == "" {
+				continue
+			}
+			r, err := name.NewRepository(s, name.StrictValidation)
+			if err != nil {
+				return nil, nil, flagErrorf("--image %q: expected a repository such as ghcr.io/owner/app (no tag or digest): %v", s, err)
+			}
+			repos = append(repos, r)
+			spelled = append(spelled, s)
+		}
+	}
+	return repos, spelled, nil
 }
 
 func versionOf(ev tagging.Event) string {
