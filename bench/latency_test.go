@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +47,8 @@ type latencyProxy struct {
 
 	mu                         sync.Mutex
 	reqs, pings, blobGets, wrs int
+	start                      time.Time
+	trace                      []string // with SONIC_BENCH_TRACE=1: "+ms METHOD path"
 }
 
 // startLatencyProxy serves on 127.0.0.1 in front of upstream (host:port).
@@ -76,6 +79,9 @@ func (p *latencyProxy) count(r *http.Request) {
 	defer p.mu.Unlock()
 	p.reqs++
 	path := r.URL.Path
+	if p.trace != nil {
+		p.trace = append(p.trace, fmt.Sprintf("%+6dms %s %s", time.Since(p.start).Milliseconds(), r.Method, r.URL.RequestURI()))
+	}
 	switch {
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && path == "/v2/":
 		p.pings++
@@ -94,6 +100,10 @@ type netStats struct{ reqs, conns, pings, blobGets, writes int }
 func (p *latencyProxy) reset() {
 	p.mu.Lock()
 	p.reqs, p.pings, p.blobGets, p.wrs = 0, 0, 0, 0
+	p.start = time.Now()
+	if os.Getenv("SONIC_BENCH_TRACE") == "1" {
+		p.trace = []string{}
+	}
 	p.mu.Unlock()
 	p.conns.Store(0)
 }
@@ -102,6 +112,12 @@ func (p *latencyProxy) stats() netStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return netStats{p.reqs, int(p.conns.Load()), p.pings, p.blobGets, p.wrs}
+}
+
+func (p *latencyProxy) traced() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.trace)
 }
 
 // slowListener counts new connections and delays the first read of each
@@ -192,7 +208,9 @@ type release struct {
 // the timed run, processes included; rt/op is wall ÷ RTT, the critical
 // path in round trips (an upper bound: it includes the CPU time of the
 // run, which SONIC_BENCH_RTT=0 measures alone). pings/op counts GET and
-// HEAD /v2/, blobgets/op blob GETs, writes/op POST, PUT, PATCH, DELETE. Each run gets fresh repositories; what a scenario
+// HEAD /v2/, blobgets/op blob GETs, writes/op POST, PUT, PATCH, DELETE.
+// SONIC_BENCH_TRACE=1 logs every request of every timed run with its time
+// since the start (-v to see it). Each run gets fresh repositories; what a scenario
 // needs in them beforehand is written, untimed, with sonic-release.
 func BenchmarkReleaseLatency(b *testing.B) {
 	rtt := latencyRTT(b)
@@ -307,6 +325,9 @@ func BenchmarkReleaseLatency(b *testing.B) {
 					b.StopTimer()
 					wall += time.Since(start)
 					s := px.stats()
+					if tr := px.traced(); tr != nil {
+						b.Logf("%d requests, by time since the start (RTT %v):\n%s", s.reqs, rtt, strings.Join(tr, "\n"))
+					}
 					sum.reqs += s.reqs
 					sum.conns += s.conns
 					sum.pings += s.pings
