@@ -55,6 +55,6 @@ for rtt in ${RTTS:-0 20ms 80ms}; do
 		b = base[key($1)]
 		net = (r > 0 && b != "") ? sprintf("%.0f", (ns - b) / 1e6 / r) : "–"
 		printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", p[2], p[3], tool, ns / 1e6, rt, net,
-			field("requests/op"), field("conns/op"), field("pings/op"), field("blobgets/op"), field("writes/op")
+			field("requests/op") + 0, field("conns/op") + 0, field("pings/op") + 0, field("blobgets/op") + 0, field("writes/op") + 0
 	}' "$base" "$out/rtt-$rtt.txt"
 done
