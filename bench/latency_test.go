@@ -198,20 +198,23 @@ type release struct {
 	tags []string
 }
 
-// BenchmarkReleaseLatency releases a key-signed 2-platform index through a
-// proxy that adds a round trip per request and per new connection
-// (SONIC_BENCH_RTT, 20ms by default) in front of the real distribution
-// registry, with sonic-release, with the YAML glue it replaces (per
-// repository `crane copy`, `crane tag` for each other tag, `cosign sign
-// --key` of the index) and with crane as a library (crane.Copy and a
-// crane.Tag loop in one process, no signing). ns/op is the wall time of
-// the timed run, processes included; rt/op is wall ÷ RTT, the critical
-// path in round trips (an upper bound: it includes the CPU time of the
-// run, which SONIC_BENCH_RTT=0 measures alone). pings/op counts GET and
-// HEAD /v2/, blobgets/op blob GETs, writes/op POST, PUT, PATCH, DELETE.
-// SONIC_BENCH_TRACE=1 logs every request of every timed run with its time
-// since the start (-v to see it). Each run gets fresh repositories; what a scenario
-// needs in them beforehand is written, untimed, with sonic-release.
+// BenchmarkReleaseLatency releases a key-signed 2-platform index (into 1, 2
+// and 3 repositories; then, into one, a re-run, a backport, a push to
+// master and a refused conflict) through a proxy that adds a round trip per
+// request and per new connection (SONIC_BENCH_RTT, 20ms by default) in
+// front of the real distribution registry, with sonic-release, with the
+// YAML glue it replaces (per repository `crane copy`, `crane tag` for each
+// other tag, `cosign sign --key` of the index) and with crane as a library
+// (crane.Copy and a crane.Tag loop in one process, no signing).
+//
+// ns/op is the wall time of the timed run, processes included; rt/op is
+// wall ÷ RTT, the critical path in round trips (an upper bound: it includes
+// the CPU time of the run, which SONIC_BENCH_RTT=0 measures alone). pings/op
+// counts GET and HEAD /v2/, blobgets/op blob GETs, writes/op POST, PUT,
+// PATCH, DELETE. SONIC_BENCH_TRACE=1 logs every request of every timed run
+// with its time since the start (-v to see it). Each run gets fresh
+// repositories; what a scenario needs in them beforehand is written,
+// untimed, with sonic-release.
 func BenchmarkReleaseLatency(b *testing.B) {
 	rtt := latencyRTT(b)
 	reg := registrytest.StartRegistry(b)
@@ -293,6 +296,7 @@ func BenchmarkReleaseLatency(b *testing.B) {
 		refuse bool // sonic-release must refuse; the glue and the library have no such check and are not run
 	}{
 		{"first-release/repos=1", 1, nil, v123, false},
+		{"first-release/repos=2", 2, nil, v123, false},
 		{"first-release/repos=3", 3, nil, v123, false},
 		{"rerun/repos=1", 1, &v123, v123, false},
 		{"backport/repos=1", 1, &v123, v115, false},
