@@ -2,11 +2,9 @@
 package bench
 
 import (
-	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,18 +28,8 @@ import (
 func BenchmarkRegistry(b *testing.B) {
 	reg := registrytest.StartRegistry(b)
 	craneBin := testtool.Path(b, "crane")
-	bin := os.Getenv("SONIC_RELEASE_BIN")
-	if bin == "" {
-		bin = filepath.Join(b.TempDir(), "sonic-release")
-		if out, err := exec.Command("go", "build", "-o", bin, "github.com/sonicsaas/sonic-release/cmd/sonic-release").CombinedOutput(); err != nil {
-			b.Fatalf("building sonic-release: %v\n%s", err, out)
-		}
-	}
-	cfg := b.TempDir()
-	auth := base64.StdEncoding.EncodeToString([]byte(reg.User + ":" + reg.Password))
-	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	bin := sonicReleaseBin(b)
+	cfg := dockerConfig(b, reg.Host, reg.User, reg.Password)
 	env := append(os.Environ(), "DOCKER_CONFIG="+cfg)
 
 	// The builds CI pushed by digest, one per cycle.
