@@ -307,7 +307,3 @@ func (c *classifier) addConstraint(a alter) {
 	f.Column = first(stringList(con.GetKeys()))
 	c.add(a.st, verdict(f, a.shipped, a.why, fmt.Sprintf("adds %s constraint%s on %s: rows the previous release writes may violate it", kind, named(con.GetConname()), a.d)))
 }
-
-func firstString(nodes []*pg.Node) string {
-	return first(stringList(nodes))
-}

@@ -92,13 +92,6 @@ func (v value) passes() bool { return !v.canBe(false) }
 // the row out for sure: it is never true.
 func (v value) excludes() bool { return !v.canBe(true) }
 
-// known reports whether the value is one definite outcome: NULL, or one
-// constant.
-func (v value) known() bool {
-	_, ok := v.constant()
-	return ok || v.isNull()
-}
-
 // union is a value that may be a or b.
 func union(a, b value) value {
 	u := value{null: a.null || b.null, any: a.any || b.any}
