@@ -163,4 +163,3 @@ func readManifest(ctx context.Context, p *remote.Puller, ref name.Digest) (*Mani
 	}
 	return m, nil
 }
-
