@@ -259,8 +259,11 @@ func Decide(in Input) (plan *Plan, missing []string) {
 		}
 	}
 
-	// Roots: every digest with a kept tag; branch builds ranked.
+	// Roots: every digest with a kept tag, and the branch builds the
+	// policy keeps. Builds are ranked newest first, whatever other tags
+	// they carry: "the newest N" counts every build.
 	keptLabels := map[string]string{}
+	tagLabel := map[string]string{}
 	var keptRoots, builds []string
 	for d, ts := range tagsOf {
 		var kept []string
@@ -273,17 +276,20 @@ func Decide(in Input) (plan *Plan, missing []string) {
 				build = true
 			}
 		}
+		if len(kept) > 0 {
+			tagLabel[d] = "tag " + strings.Join(kept, ", ")
+		}
 		switch {
+		case build && byDigest[d] != nil:
+			builds = append(builds, d)
 		case len(kept) > 0:
 			keptRoots = append(keptRoots, d)
-			keptLabels[d] = "tag " + strings.Join(kept, ", ")
-		case build && byDigest[d] == nil:
+			keptLabels[d] = tagLabel[d]
+		case build:
 			// A tag the registry has but the package list does not (yet):
 			// kept, it cannot be ranked.
 			keptRoots = append(keptRoots, d)
 			keptLabels[d] = "tag " + strings.Join(ts, ", ") + " (not listed by the Packages API yet)"
-		case build:
-			builds = append(builds, d)
 		}
 	}
 	slices.SortFunc(builds, func(a, b string) int {
@@ -294,20 +300,32 @@ func Decide(in Input) (plan *Plan, missing []string) {
 	prunedLabels := map[string]string{}
 	var oldestKept time.Time
 	for i, d := range builds {
-		label := strings.Join(tagsOf[d], ", ")
+		var names []string
+		for _, t := range tagsOf[d] {
+			if pol.kind(t) == branchTag {
+				names = append(names, t)
+			}
+		}
+		label := strings.Join(names, ", ")
 		age := in.Now.Sub(byDigest[d].Created)
 		switch {
 		case i < pol.Keep:
-			keptRoots = append(keptRoots, d)
 			keptLabels[d] = fmt.Sprintf("%s: one of the newest %d %s builds", label, pol.Keep, pol.Branch)
 		case pol.KeepYoungerThan > 0 && age < pol.KeepYoungerThan:
-			keptRoots = append(keptRoots, d)
 			keptLabels[d] = fmt.Sprintf("%s: younger than %s", label, pol.KeepYoungerThan)
+		case tagLabel[d] != "":
+			keptRoots = append(keptRoots, d)
+			keptLabels[d] = tagLabel[d]
+			continue
 		default:
 			pruned = append(pruned, d)
 			prunedLabels[d] = label
 			continue
 		}
+		if tagLabel[d] != "" {
+			keptLabels[d] = tagLabel[d] + "; " + keptLabels[d]
+		}
+		keptRoots = append(keptRoots, d)
 		oldestKept = byDigest[d].Created
 	}
 	slices.SortFunc(keptRoots, func(a, b string) int { return cmp.Compare(keptLabels[a], keptLabels[b]) })

@@ -221,6 +221,9 @@ func (e *APIError) Error() string {
 	case http.StatusNotFound:
 		return fmt.Sprintf("%s: not found (404): check the owner and package name, and that the token can read the package (read:packages): %v", e.Doing, e.Err)
 	}
+	if e.Status != 0 {
+		return fmt.Sprintf("%s: GitHub answered %d: %v", e.Doing, e.Status, e.Err)
+	}
 	return fmt.Sprintf("%s: %v", e.Doing, e.Err)
 }
 

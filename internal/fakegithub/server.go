@@ -69,6 +69,7 @@ type Server struct {
 	nextID      int64
 	now         func() time.Time
 	strictAPIVe bool
+	onDelete    func(PackageVersion) error // package_hooks.go
 }
 
 // Call is one request the server answered.
