@@ -331,7 +331,7 @@ func (f *Fixture) pull(desc *remote.Descriptor) error {
 // CosignVerify runs the cosign CLI's verify on tag with the fixture's key.
 func (f *Fixture) CosignVerify(t testing.TB, tag string) {
 	t.Helper()
-	out, err := sigstoretest.Cosign(t, []string{"DOCKER_CONFIG=" + f.dockerConfig(t)}, "verify", "--key", f.PubPath, "--insecure-ignore-tlog=true", f.Repo.Tag(tag).String())
+	out, err := sigstoretest.Cosign(t, []string{"DOCKER_CONFIG=" + f.DockerConfig(t)}, "verify", "--key", f.PubPath, "--insecure-ignore-tlog=true", f.Repo.Tag(tag).String())
 	if err != nil {
 		t.Errorf("cosign verify %s: %v\n%s", tag, err, out)
 	} else if !strings.Contains(out, "The signatures were verified against the specified public key") {
@@ -339,7 +339,9 @@ func (f *Fixture) CosignVerify(t testing.TB, tag string) {
 	}
 }
 
-func (f *Fixture) dockerConfig(t testing.TB) string {
+// DockerConfig writes a DOCKER_CONFIG directory holding the registry's
+// credentials and returns it.
+func (f *Fixture) DockerConfig(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	auth := base64.StdEncoding.EncodeToString([]byte(f.Reg.User + ":" + f.Reg.Password))
