@@ -188,7 +188,12 @@ type Input struct {
 type member struct {
 	label string // "v1.2.3", "linux/amd64 of v1.2.3", …
 	from  string // the digest it hangs off ("" for a root)
+	leaf  bool   // a signature or attestation: no manifests below it
 }
+
+// attestationManifest is what a BuildKit attestation manifest of an index
+// is called (Child.What).
+const attestationManifest = "attestation manifest"
 
 // Decide computes the plan from what is known. missing lists the digests
 // whose manifest it needs next (reached by a closure, not yet in
@@ -219,7 +224,12 @@ func Decide(in Input) (plan *Plan, missing []string) {
 	}
 
 	need := map[string]bool{}
-	closure := func(roots []string, labels map[string]string, into map[string]member, stop map[string]member) {
+	// closure adds to into everything roots reach, stopping at stop. With
+	// light (the deleted side), signatures, attestations and BuildKit
+	// attestation manifests are taken as leaves without reading them:
+	// they are small, and were one to list manifests, those would be left
+	// untagged and unreachable, for the untagged rule.
+	closure := func(roots []string, labels map[string]string, into map[string]member, stop map[string]member, light bool) {
 		queue := slices.Clone(roots)
 		for _, r := range roots {
 			if _, ok := into[r]; !ok {
@@ -230,31 +240,33 @@ func Decide(in Input) (plan *Plan, missing []string) {
 			d := queue[0]
 			queue = queue[1:]
 			m := into[d]
-			add := func(c, label string) {
+			add := func(c, label string, leaf bool) {
 				if _, ok := into[c]; ok {
 					return
 				}
 				if _, ok := stop[c]; ok {
 					return
 				}
-				into[c] = member{label: label, from: d}
+				into[c] = member{label: label, from: d, leaf: leaf}
 				queue = append(queue, c)
 			}
 			for _, a := range attached(d) {
 				if s, ok := tags[a.tag]; ok {
-					add(s, a.rel+" of "+m.label)
+					add(s, a.rel+" of "+m.label, a.rel != "referrers")
 				}
 			}
 			man, read := in.Manifests[d]
 			if !read {
-				need[d] = true
+				if !light || !m.leaf {
+					need[d] = true
+				}
 				continue
 			}
 			if man == nil {
 				continue
 			}
 			for _, c := range man.Children {
-				add(c.Digest, c.What+" of "+m.label)
+				add(c.Digest, c.What+" of "+m.label, c.What == attestationManifest)
 			}
 		}
 	}
@@ -331,12 +343,12 @@ func Decide(in Input) (plan *Plan, missing []string) {
 	slices.SortFunc(keptRoots, func(a, b string) int { return cmp.Compare(keptLabels[a], keptLabels[b]) })
 
 	kept := map[string]member{}
-	closure(keptRoots, keptLabels, kept, nil)
+	closure(keptRoots, keptLabels, kept, nil, false)
 
 	// What goes: the pruned builds' closures, signatures whose image is
 	// gone, and (unless kept) untagged versions no tag reaches.
 	gone := map[string]member{}
-	closure(pruned, prunedLabels, gone, kept)
+	closure(pruned, prunedLabels, gone, kept, true)
 	var orphanSigs []string
 	orphanLabels := map[string]string{}
 	for t, d := range tags {
@@ -353,14 +365,16 @@ func Decide(in Input) (plan *Plan, missing []string) {
 	}
 	slices.Sort(orphanSigs)
 	orphanSigs = slices.Compact(orphanSigs)
-	closure(orphanSigs, orphanLabels, gone, kept)
+	closure(orphanSigs, orphanLabels, gone, kept, true)
 	var untagged []string
 	untaggedLabels := map[string]string{}
 	cutoff := oldestKept
 	if pol.KeepYoungerThan > 0 && (cutoff.IsZero() || in.Now.Add(-pol.KeepYoungerThan).Before(cutoff)) {
 		cutoff = in.Now.Add(-pol.KeepYoungerThan)
 	}
-	if !pol.KeepUntagged && !cutoff.IsZero() {
+	// Only once the closures are complete: before, a child of an index not
+	// read yet would look unreachable.
+	if !pol.KeepUntagged && !cutoff.IsZero() && len(need) == 0 {
 		for _, v := range in.Versions {
 			if len(tagsOf[v.Digest]) > 0 || !v.Created.Before(cutoff) {
 				continue
@@ -375,7 +389,7 @@ func Decide(in Input) (plan *Plan, missing []string) {
 			untaggedLabels[v.Digest] = "untagged, reached by no tag, older than every kept " + pol.Branch + " build"
 		}
 		slices.Sort(untagged)
-		closure(untagged, untaggedLabels, gone, kept)
+		closure(untagged, untaggedLabels, gone, kept, true)
 	}
 
 	for d := range need {

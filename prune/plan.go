@@ -141,8 +141,9 @@ func readManifest(ctx context.Context, p *remote.Puller, ref name.Digest) (*Mani
 		for _, c := range im.Manifests {
 			what := "manifest"
 			switch {
-			case c.Annotations["vnd.docker.reference.type"] == "attestation-manifest":
-				what = "attestation manifest"
+			case c.Annotations["vnd.docker.reference.type"] == "attestation-manifest",
+				c.Platform != nil && c.Platform.OS == "unknown" && c.Platform.Architecture == "unknown":
+				what = attestationManifest
 			case c.Platform != nil:
 				what = c.Platform.String()
 			case c.ArtifactType != "":
