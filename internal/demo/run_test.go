@@ -44,7 +44,20 @@ func TestRun(t *testing.T) {
 			t.Errorf("notes lack %q:\n%s", s, notes)
 		}
 	}
-	for _, s := range []string{"release v1.1.1 (a backport", "refused (exit 3)", "✓ v1.2.0", "where the tags ended"} {
+	// The dry-run prune: the two older master builds go, each with its two
+	// platform images and three signatures; nothing a tag needs.
+	if sum.Prune == nil || sum.Prune.DeleteCount != 12 {
+		t.Errorf("the prune plans %v deletions, want 12", sum.Prune)
+	} else {
+		for _, it := range sum.Prune.Deletions() {
+			for _, d := range sum.Tags {
+				if it.Digest == d {
+					t.Errorf("the prune would delete %s, a tagged image", d)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"release v1.1.1 (a backport", "refused (exit 3)", "✓ v1.2.0", "where the tags ended", "prune, dry run", "12 of 43 versions would go"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("output lacks %q", s)
 		}
