@@ -170,10 +170,10 @@ func printPrunePlan(w io.Writer, image string, plan *prune.Plan, apply bool, tty
 	}
 	// On a terminal, aligned columns and short digests; piped, stable
 	// tab-separated fields with the whole digest.
-	digest := func(d string) string { return d }
+	digest, tag := func(d string) string { return d }, func(t string) string { return t }
 	var tw *tabwriter.Writer
 	if tty {
-		digest = shortDigest
+		digest, tag = shortDigest, shortSigTag
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		w = tw
 		defer tw.Flush()
@@ -181,10 +181,14 @@ func printPrunePlan(w io.Writer, image string, plan *prune.Plan, apply bool, tty
 	}
 	for _, it := range plan.Items {
 		size := "-"
-		if it.Action == prune.Delete {
+		if it.Action == prune.Delete && it.Bytes > 0 {
 			size = humanBytes(it.Bytes)
 		}
-		row := []string{string(it.Action), strconv.FormatInt(it.ID, 10), digest(it.Digest), dash(strings.Join(it.Tags, ",")), size, actions.OneLine(it.Reason)}
+		tags := make([]string, len(it.Tags))
+		for i, t := range it.Tags {
+			tags[i] = tag(t)
+		}
+		row := []string{string(it.Action), strconv.FormatInt(it.ID, 10), digest(it.Digest), dash(strings.Join(tags, ",")), size, actions.OneLine(it.Reason)}
 		fmt.Fprintln(w, strings.Join(row, "\t"))
 	}
 	if !apply && plan.DeleteCount > 0 {
@@ -203,4 +207,13 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// shortSigTag shortens a signature-style tag for a terminal:
+// sha256-<64 hex>.sig becomes sha256-<12 hex>….sig.
+func shortSigTag(t string) string {
+	if rest, ok := strings.CutPrefix(t, "sha256-"); ok && len(rest) >= 64 {
+		return "sha256-" + rest[:12] + "…" + rest[64:]
+	}
+	return t
 }
