@@ -109,7 +109,7 @@ type Plan struct {
 	// Items holds every version: the deletions first, in the order Apply
 	// deletes them, then the kept versions.
 	Items []Item `json:"items"`
-	// Delete and KeepCount count the items by action.
+	// DeleteCount and KeepCount count the items by action.
 	DeleteCount int `json:"delete"`
 	KeepCount   int `json:"keep"`
 	// Bytes is what the deletions free, about (blobs shared with a kept

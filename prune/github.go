@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -151,7 +152,7 @@ func (g *GitHub) list(ctx context.Context, org bool) ([]Version, error) {
 		if org {
 			page, resp, err = g.c.Organizations.PackageGetAllVersions(ctx, g.owner, "container", g.name, opt)
 		} else {
-			page, resp, err = g.c.Users.PackageGetAllVersions(ctx, g.owner, "container", g.name, opt)
+			page, resp, err = g.c.Users.PackageGetAllVersions(ctx, g.owner, "container", userPackage(g.name), opt)
 		}
 		if err != nil {
 			return nil, g.apiError("listing the versions of", err)
@@ -165,6 +166,11 @@ func (g *GitHub) list(ctx context.Context, org bool) ([]Version, error) {
 		opt.Page = resp.NextPage
 	}
 }
+
+// userPackage escapes a package name for go-github's Users methods, which
+// (unlike the Organizations ones, in v62) put it in the path unescaped:
+// "app/worker" must travel as app%2Fworker.
+func userPackage(name string) string { return url.PathEscape(name) }
 
 func versionOf(pv *github.PackageVersion) Version {
 	v := Version{ID: pv.GetID(), Digest: pv.GetName(), Created: pv.GetCreatedAt().Time}
@@ -195,7 +201,7 @@ func (g *GitHub) Delete(ctx context.Context, v Version) error {
 	case 1:
 		_, err = g.c.Organizations.PackageDeleteVersion(ctx, g.owner, "container", g.name, v.ID)
 	case 2:
-		_, err = g.c.Users.PackageDeleteVersion(ctx, g.owner, "container", g.name, v.ID)
+		_, err = g.c.Users.PackageDeleteVersion(ctx, g.owner, "container", userPackage(g.name), v.ID)
 	default:
 		return errors.New("deleting a version before listing the package: its owner's type is not known")
 	}
