@@ -33,5 +33,6 @@
 // AddPull, AddRelease, AddCommit, AddTag, AddBranch, AddFile and
 // AddPackageVersion; read back with Release, Releases, Assets,
 // PackageVersions, Calls, TotalCalls and Log; inject rate limits with
-// RateLimit and PrimaryRateLimit.
+// RateLimit and PrimaryRateLimit; pair package versions with a registry
+// with OnDeletePackageVersion and SetPackageVersionTags (package_hooks.go).
 package fakegithub
