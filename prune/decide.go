@@ -439,7 +439,12 @@ func Decide(in Input) (plan *Plan, missing []string) {
 			it.Action = Keep
 			switch {
 			case len(it.Tags) > 0:
-				it.Reason = "tag " + strings.Join(it.Tags, ", ") + ": its image is not in the package"
+				// Only signature-style tags are left here: their image is
+				// an untagged version that is kept.
+				it.Reason = "tag " + strings.Join(it.Tags, ", ") + " of a version that is kept"
+				if s, rel, ok := subjectOf(it.Tags[0]); ok {
+					it.Reason = fmt.Sprintf("%s of %s, which is kept", rel, short(s))
+				}
 			case pol.KeepUntagged:
 				it.Reason = "untagged, reached by no tag (kept: untagged versions are kept)"
 			default:
