@@ -138,12 +138,13 @@ func TestDecide(t *testing.T) {
 				g.add("a/amd64.sig", 1, sigOf("a/amd64"))   // its signature
 				g.add("sig-of-gone", 1, sigOf("gone"))      // a signature whose image is gone
 				g.add("young", 5)                           // pushed by digest, not tagged yet
+				g.add("young.sig", 5, sigOf("young"))       // and signed
 				g.build("c", 3, "master-ccccccc", "master") // the kept build
 			},
 			pol: Policy{Keep: 1, Branch: "master"},
 			now: t0.Add(6 * time.Hour),
 			want: map[string]string{
-				"a/amd64": "delete 0", "a/amd64.sig": "delete 1", "sig-of-gone": "delete 0", "young": "keep 0",
+				"a/amd64": "delete 0", "a/amd64.sig": "delete 1", "sig-of-gone": "delete 0", "young": "keep 0", "young.sig": "keep 0",
 				"c": "keep 0", "c/amd64": "keep 0", "c.sig": "keep 0", "c/amd64.sig": "keep 0",
 			},
 		},
