@@ -128,23 +128,12 @@ func runPrune(ctx context.Context, a *app, opts *pruneOptions, image string) err
 		return err
 	}
 	out := pruneJSON{Image: repo.String(), Applied: opts.apply, Plan: plan}
-	if opts.output == "text" {
-		printPrunePlan(a.io.Out, repo.String(), plan, opts.apply, a.io.OutIsTTY)
-	}
 	var applyErr error
 	if opts.apply {
 		out.Result, applyErr = prune.Apply(ctx, plan, gh, popts...)
-		if opts.output == "text" && out.Result != nil {
-			fmt.Fprintf(a.io.Out, "deleted %d versions, freed about %s (%d GitHub API calls)\n", len(out.Result.Deleted), humanBytes(out.Result.Bytes), gh.Calls())
-		}
 	}
-	if opts.output == "json" {
-		js, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(a.io.Out, string(js))
-	}
+	// The outputs first, and nothing on stdout when the command fails
+	// (docs/exit-codes.md): what a failed run deleted goes into its error.
 	outputs := map[string]string{"prune-planned": strconv.Itoa(plan.DeleteCount), "prune-planned-bytes": strconv.FormatInt(plan.Bytes, 10)}
 	if out.Result != nil {
 		outputs["prune-deleted"] = strconv.Itoa(len(out.Result.Deleted))
@@ -154,7 +143,23 @@ func runPrune(ctx context.Context, a *app, opts *pruneOptions, image string) err
 		return err
 	}
 	if applyErr != nil {
-		return fmt.Errorf("%w\nno kept image was touched and the order leaves none broken; run the same command again to finish", applyErr)
+		done := 0
+		if out.Result != nil {
+			done = len(out.Result.Deleted)
+		}
+		return fmt.Errorf("%w\ndeleted %d of the %d versions planned; the order leaves no image broken: run the same command again to finish", applyErr, done, plan.DeleteCount)
+	}
+	if opts.output == "json" {
+		js, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.io.Out, string(js))
+		return nil
+	}
+	printPrunePlan(a.io.Out, repo.String(), plan, opts.apply, a.io.OutIsTTY)
+	if out.Result != nil {
+		fmt.Fprintf(a.io.Out, "deleted %d versions, freed about %s (%d GitHub API calls)\n", len(out.Result.Deleted), humanBytes(out.Result.Bytes), gh.Calls())
 	}
 	return nil
 }
@@ -162,7 +167,7 @@ func runPrune(ctx context.Context, a *app, opts *pruneOptions, image string) err
 func printPrunePlan(w io.Writer, image string, plan *prune.Plan, apply bool, tty bool) {
 	what := "would delete"
 	if apply {
-		what = "deleting"
+		what = "deleted"
 	}
 	fmt.Fprintf(w, "prune %s: %d versions, %s %d (about %s), keeping %d\n", image, plan.DeleteCount+plan.KeepCount, what, plan.DeleteCount, humanBytes(plan.Bytes), plan.KeepCount)
 	for _, warn := range plan.Warnings {

@@ -42,9 +42,10 @@ func TestPruneCommand(t *testing.T) {
 	f.GH.OnDeletePackageVersion(func(fakegithub.PackageVersion) error {
 		return &fakegithub.Status{Code: http.StatusForbidden, Message: "Must have admin rights to Repository."}
 	})
-	code, _, stderr = runCLI(t, env, "prune", image, "--keep", "2", "--apply")
-	if code != exitFailure || !strings.Contains(stderr, "classic personal access token with the delete:packages scope") || strings.Contains(stderr, "ghp_prunetest") {
-		t.Errorf("403: exit %d, stderr %s", code, stderr)
+	code, out, stderr = runCLI(t, env, "prune", image, "--keep", "2", "--apply")
+	if code != exitFailure || out != "" || !strings.Contains(stderr, "classic personal access token with the delete:packages scope") ||
+		!strings.Contains(stderr, "deleted 0 of the 7 versions planned") || strings.Contains(stderr, "ghp_prunetest") {
+		t.Errorf("403: exit %d, stdout %q, stderr %s", code, out, stderr)
 	}
 
 	// --apply deletes build 2's closure; v1.0.0 (build 1) stays.
