@@ -62,7 +62,7 @@ func NewGitHub(owner, name string, opts ...Option) (*GitHub, error) {
 		base = http.DefaultTransport
 	}
 	g := &GitHub{o: o, owner: owner, name: name}
-	hc.Transport = &httpretry.Transport{Base: countCalls{base, &g.calls}, Retry: o.rateLimitPolicy, Sleep: o.sleep}
+	hc.Transport = &httpretry.Transport{Base: countCalls{base, &g.calls}, Retry: o.retryPolicy, Sleep: o.sleep}
 	c := github.NewClient(&hc)
 	if o.token != "" {
 		c = c.WithAuthToken(o.token)
@@ -96,11 +96,21 @@ func (c countCalls) RoundTrip(r *http.Request) (*http.Response, error) {
 	return c.rt.RoundTrip(r)
 }
 
-// rateLimitPolicy waits out GitHub's rate limits (Retry-After, or
-// x-ratelimit-reset), as the notes' client does.
-func (o *options) rateLimitPolicy(req *http.Request, attempt int, resp *http.Response, err error) (time.Duration, bool, error) {
+// retryPolicy waits out GitHub's rate limits (Retry-After, or
+// x-ratelimit-reset), as the notes' client does, and retries GitHub's
+// transient 5xx with a doubling backoff.
+func (o *options) retryPolicy(req *http.Request, attempt int, resp *http.Response, err error) (time.Duration, bool, error) {
 	if err != nil {
 		return 0, false, nil
+	}
+	switch resp.StatusCode {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if attempt > o.retries {
+			return 0, false, nil
+		}
+		wait := o.backoff << (attempt - 1)
+		o.Log.Warn("GitHub answered a server error: retrying", "status", resp.StatusCode, "wait", wait.String(), "method", req.Method, "path", req.URL.Path)
+		return wait, true, nil
 	}
 	wait, limited := httpretry.GitHubRateLimit(resp, o.now())
 	if !limited || attempt > o.retries {

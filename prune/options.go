@@ -27,6 +27,7 @@ type options struct {
 	now       func() time.Time
 	remote    []remote.Option
 	jobs      int
+	backoff   time.Duration
 }
 
 // Option configures NewGitHub, Plan and Apply.
@@ -96,6 +97,20 @@ func WithMaxRateLimitWait(d time.Duration) Option {
 	}
 }
 
+// WithRetryBackoff sets the first wait before a request GitHub answered
+// with 500, 502, 503 or 504 is sent again; each next wait doubles, for up
+// to 3 retries (every request prune sends is idempotent: a DELETE sent
+// again finds the version gone). The default is 1 second.
+func WithRetryBackoff(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return errors.New("retry backoff must be greater than zero")
+		}
+		o.backoff = d
+		return nil
+	}
+}
+
 // WithRemoteOptions sets the registry options (authentication, transport)
 // used to read tags and manifests. The default is anonymous access.
 func WithRemoteOptions(opts ...remote.Option) Option {
@@ -140,6 +155,7 @@ func makeOptions(opts []Option) (*options, error) {
 		sleep:   httpretry.Sleep,
 		now:     time.Now,
 		jobs:    8,
+		backoff: time.Second,
 	}, opts)
 	if err != nil {
 		return nil, inputerr.New(err)

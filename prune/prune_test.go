@@ -72,7 +72,7 @@ func (w *world) tagDigest(t *testing.T, tag string) string {
 
 func (w *world) source(t *testing.T, opts ...prune.Option) *prune.GitHub {
 	t.Helper()
-	gh, err := prune.NewGitHub("acme", "app", append([]prune.Option{prune.WithHTTPClient(w.f.GH.Client()), prune.WithAPIURL(w.f.GH.URL), prune.WithAuthToken("ghp_test")}, opts...)...)
+	gh, err := prune.NewGitHub("acme", "app", append([]prune.Option{prune.WithHTTPClient(w.f.GH.Client()), prune.WithAPIURL(w.f.GH.URL), prune.WithAuthToken("ghp_test"), prune.WithRetryBackoff(time.Millisecond)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,3 +278,28 @@ func TestPruneChanged(t *testing.T) {
 }
 
 func errorsAs[T any](err error, target *T) bool { return errors.As(err, target) }
+
+// TestPruneTransient: a 502 on a delete is retried; the run completes.
+func TestPruneTransient(t *testing.T) {
+	w := newWorld(t, false)
+	src := w.source(t)
+	plan := w.plan(t, src, prune.Policy{Keep: 4, Branch: "master"})
+	w.f.FailNextDeletes(2)
+	res, err := prune.Apply(t.Context(), plan, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Deleted) != 7 || plan.DeleteCount != 7 {
+		t.Errorf("deleted %d of %d, want 7", len(res.Deleted), plan.DeleteCount)
+	}
+	var statuses []int
+	for _, c := range w.f.GH.Log() {
+		if c.Method == http.MethodDelete {
+			statuses = append(statuses, c.Status)
+		}
+	}
+	if len(statuses) != 9 || statuses[0] != 502 || statuses[1] != 502 || statuses[2] != 204 {
+		t.Errorf("delete statuses %v, want 502 502 then 7 × 204", statuses)
+	}
+	w.f.CheckEveryTag(t)
+}

@@ -53,6 +53,7 @@ type Fixture struct {
 	// failAfter makes deletes fail after that many more succeed (-1: never).
 	failAfter int
 	deleted   int
+	failNext  int
 }
 
 // New starts the real registry (the pinned distribution) and the fake
@@ -102,9 +103,18 @@ func (f *Fixture) FailDeletesAfter(n int) {
 	f.mu.Unlock()
 }
 
+// FailNextDeletes makes the next n deletes fail (502), then lets them
+// through: a transient error.
+func (f *Fixture) FailNextDeletes(n int) {
+	f.mu.Lock()
+	f.failNext = n
+	f.mu.Unlock()
+}
+
 func (f *Fixture) onDelete(v fakegithub.PackageVersion) error {
 	f.mu.Lock()
-	if f.failAfter >= 0 && f.deleted >= f.failAfter {
+	if f.failNext > 0 || (f.failAfter >= 0 && f.deleted >= f.failAfter) {
+		f.failNext = max(0, f.failNext-1)
 		f.mu.Unlock()
 		return fmt.Errorf("injected failure deleting %s", v.Name)
 	}
