@@ -31,6 +31,7 @@ func TestDependencies(t *testing.T) {
 		"github.com/sonicsaas/sonic-release/internal/gittest",
 		"github.com/sonicsaas/sonic-release/internal/golden",
 		"github.com/sonicsaas/sonic-release/internal/testtool",
+		"github.com/sonicsaas/sonic-release/internal/ghcrtest",
 		"github.com/getkin/", // the fake GitHub's OpenAPI validator
 	}
 	deps := strings.Fields(string(out))
