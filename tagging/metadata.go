@@ -53,8 +53,8 @@ func (l Label) String() string { return l.Key + "=" + l.Value }
 // Metadata returns the OCI keys docker/metadata-action v6 writes for the
 // image of ev, as its labels and annotations outputs list them (its
 // src/meta.ts getOCIAnnotationsWithCustoms): every key, sorted, a key
-// without a value kept with an empty one. The version is the release's,
-// else the branch. Two keys differ on purpose: created is in.Created (the
+// without a value kept with an empty one. The version is
+// res.MainVersion(). Two keys differ on purpose: created is in.Created (the
 // commit's time, metadata-action writes the time of the run) and is left
 // out when unknown. Values are as the payload spells them: a caller
 // writing one label per line makes them one line.
@@ -75,7 +75,7 @@ func Metadata(ev Event, res Result, in MetadataInput) []Label {
 		{KeySource, repo.URL},
 		{KeyTitle, repo.Name},
 		{KeyURL, repo.URL},
-		{KeyVersion, cmp.Or(res.Version, ev.Branch)},
+		{KeyVersion, res.MainVersion()},
 	}
 	if !in.Created.IsZero() {
 		labels = append(labels, Label{KeyCreated, FormatCreated(in.Created)})

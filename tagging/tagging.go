@@ -58,6 +58,18 @@ func (r Result) Names() []string {
 	return out
 }
 
+// MainVersion is the image's version as docker/metadata-action's version
+// output gives it: the first tag applied (the release version, or the
+// branch of a push to the default branch), empty when nothing is tagged.
+func (r Result) MainVersion() string {
+	for _, t := range r.Tags {
+		if t.Apply {
+			return t.Name
+		}
+	}
+	return ""
+}
+
 // Policy holds the choices a repository can make about its tags.
 type Policy struct {
 	// MajorZero also makes the floating v0 tag for 0.y.z releases.

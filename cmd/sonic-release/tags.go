@@ -165,7 +165,7 @@ func runTags(ctx context.Context, a *app, opts *tagsOptions) error {
 		tags = doc.References
 	}
 	mjs, err := compactJSON(metadataJSON{Tags: tags, TagNames: res.Names(), Labels: labelMap, Annotations: annotations,
-		Version: res.Version, Published: published, Plan: res})
+		Version: res.MainVersion(), Published: published, Plan: res})
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func runTags(ctx context.Context, a *app, opts *tagsOptions) error {
 	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
 		"tags":        strings.Join(tags, "\n"),
 		"tag-names":   strings.Join(res.Names(), "\n"),
-		"version":     res.Version,
+		"version":     res.MainVersion(),
 		"labels":      strings.Join(labels, "\n"),
 		"annotations": strings.Join(annotations, "\n"),
 		"json":        mjs,
