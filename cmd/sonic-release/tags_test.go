@@ -64,6 +64,8 @@ func TestTagsExitCodes(t *testing.T) {
 		{"missing payload", []string{"tags", "--event-name", "release", "--event-path", "does-not-exist.json"}, 2, "check --event-path", true},
 		{"unknown flag", []string{"tags", "--frobnicate"}, 2, "unknown flag: --frobnicate", true},
 		{"bad output", []string{"tags", "--ref", "refs/tags/v1.0.0", "-o", "yaml"}, 2, `-o "yaml": expected text or json`, true},
+		{"bad created", []string{"tags", "--ref", "refs/tags/v1.0.0", "--created", "yesterday"}, 2, `--created "yesterday": expected an RFC 3339 time`, true},
+		{"bad annotation level", []string{"tags", "--ref", "refs/tags/v1.0.0", "--annotation-levels", "manifest,layer"}, 2, `annotation level "layer" is not one buildx accepts`, true},
 		{"branch not a tag", []string{"tags", "--ref", "refs/heads/rel/1", "--default-branch", "rel/1", "--sha", testSHA}, 2, "cannot become a registry tag", true},
 		// The libraries name no flag; the CLI adds it to their typed errors.
 		{"no ref", []string{"tags"}, 2, "no ref to release: give a ref such as refs/tags/v1.2.3 or refs/heads/master (--ref, or run inside GitHub Actions)", true},
