@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
+	"github.com/sonicsaas/sonic-release/release"
 )
 
 // TestTagsImage reads the published versions from a loopback registry
@@ -206,5 +208,43 @@ func TestTagsLabelsRelease(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, nil, append(base, "--sha", releaseSHA)...); code != 3 {
 		t.Errorf("release for another commit: exit %d, want 3: %s", code, stderr)
+	}
+}
+
+// TestTagsImageDistribution reads the published versions from the real
+// distribution registry, with the credentials of a docker config: it
+// holds v1.2.0 and v1.3.0, so v1.2.1 gets v1.2.1 and v1.2 but not v1 or
+// latest, and a pre-release its exact tag only; the labels carry the
+// revision release checks.
+func TestTagsImageDistribution(t *testing.T) {
+	reg := registrytest.StartRegistry(t)
+	cfg := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte(reg.User + ":" + reg.Password))
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", cfg)
+	for _, tag := range []string{"v1.2.0", "v1.3.0"} {
+		pushImage(t, reg.Repo("acme/app:"+tag), testSHA, remote.WithAuthFromKeychain(reg.Keychain()))
+	}
+	app := reg.Repo("acme/app")
+	for ref, want := range map[string]string{
+		"refs/tags/v1.2.1":      app + ":v1.2.1\n" + app + ":v1.2",
+		"refs/tags/v1.2.2-rc.1": app + ":v1.2.2-rc.1",
+		"refs/tags/v1.4.0-rc.1": app + ":v1.4.0-rc.1",
+		"refs/tags/v1.4.0":      app + ":v1.4.0\n" + app + ":v1.4\n" + app + ":v1\n" + app + ":latest",
+	} {
+		out := filepath.Join(t.TempDir(), "output")
+		code, stdout, stderr := runCLI(t, map[string]string{"GITHUB_OUTPUT": out}, "tags", "--ref", ref, "--sha", releaseSHA, "--image", app)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", ref, code, stderr)
+		}
+		got := parseOutputs(t, out)
+		if stdout != want+"\n" || got["tags"] != want {
+			t.Errorf("%s: stdout %q, tags output %q, want %q", ref, stdout, got["tags"], want)
+		}
+		if l := "\n" + release.RevisionLabel + "=" + releaseSHA + "\n"; !strings.Contains(got["labels"], l) {
+			t.Errorf("%s: labels lack %q:\n%s", ref, l, got["labels"])
+		}
 	}
 }
