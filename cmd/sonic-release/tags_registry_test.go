@@ -218,12 +218,7 @@ func TestTagsLabelsRelease(t *testing.T) {
 // revision release checks.
 func TestTagsImageDistribution(t *testing.T) {
 	reg := registrytest.StartRegistry(t)
-	cfg := t.TempDir()
-	auth := base64.StdEncoding.EncodeToString([]byte(reg.User + ":" + reg.Password))
-	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("DOCKER_CONFIG", cfg)
+	useDockerConfig(t, reg)
 	for _, tag := range []string{"v1.2.0", "v1.3.0"} {
 		pushImage(t, reg.Repo("acme/app:"+tag), testSHA, remote.WithAuthFromKeychain(reg.Keychain()))
 	}
@@ -247,4 +242,18 @@ func TestTagsImageDistribution(t *testing.T) {
 			t.Errorf("%s: labels lack %q:\n%s", ref, l, got["labels"])
 		}
 	}
+}
+
+// useDockerConfig points DOCKER_CONFIG, for the rest of the test, at a
+// docker config holding reg's credentials, as docker login writes it; it
+// returns the config's auth value.
+func useDockerConfig(t *testing.T, reg *registrytest.Server) string {
+	t.Helper()
+	cfg := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte(reg.User + ":" + reg.Password))
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", cfg)
+	return auth
 }
