@@ -301,6 +301,7 @@ type releaseJSON struct {
 	Migrations *pipeline.Migrations `json:"migrations,omitempty"`
 	Notes      *notes.Notes         `json:"notes,omitempty"`
 	Published  *notes.PublishResult `json:"published,omitempty"`
+	Release    *notes.Release       `json:"release,omitempty"`
 }
 
 // writeRelease prints the outcome; ready is what the signer said it signs
