@@ -308,7 +308,7 @@ type releaseJSON struct {
 // with (sign.Signer.Ready), for the dry run's report.
 func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Result, mode sign.Mode, ready string) error {
 	plan := res.Plan
-	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: string(mode), Migrations: res.Migrations, Notes: res.Notes, Published: res.Published}, "", "  ")
+	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: string(mode), Migrations: res.Migrations, Notes: res.Notes, Published: res.Published, Release: res.Release}, "", "  ")
 	if err != nil {
 		return err
 	}
