@@ -97,7 +97,8 @@ type PublishResult struct {
 	ID  int64  `json:"id"`
 	URL string `json:"url"`
 	// Action is "created", "updated", "published" (a draft published
-	// with its notes) or "unchanged".
+	// with its notes; the pipeline reports a draft it created itself as
+	// "created") or "unchanged".
 	Action string `json:"action"`
 	Draft  bool   `json:"draft"`
 	// MakeLatest is the make_latest sent on creation or publication

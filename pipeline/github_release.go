@@ -45,6 +45,8 @@ type githubRelease struct {
 	// is written and published last.
 	draft bool
 	rel   *notes.Release
+	// created: this run created the draft.
+	created bool
 }
 
 // findRelease reads the release of the version's tag, drafts included,
@@ -123,8 +125,17 @@ func (g *githubRelease) create(ctx context.Context, prerelease bool, progress fu
 	}
 	progress("draft release")
 	rel, err := notes.CreateDraft(ctx, g.nc.Input.Repository, g.tag, prerelease, g.nc.Options...)
-	g.rel = rel
+	g.rel, g.created = rel, err == nil
 	return err
+}
+
+// published reports what publishing did: a draft this run created and
+// published is a release "created", as one created published would be.
+func (g *githubRelease) published(pub notes.PublishResult) notes.PublishResult {
+	if g != nil && g.created && pub.Action == "published" {
+		pub.Action = "created"
+	}
+	return pub
 }
 
 // run runs the steps on the release.

@@ -116,7 +116,7 @@ func TestTagPushDraftsThenPublishes(t *testing.T) {
 	if rel.Draft || !rel.Immutable || rel.MakeLatest != "true" || rel.Prerelease || !strings.Contains(rel.Body, notes.BeginMarker+"\n## v1.2.0") {
 		t.Errorf("release %+v: want published, immutable, the latest, with the notes", rel)
 	}
-	if res.Published == nil || res.Published.Action != "published" || res.Published.MakeLatest != "true" || res.Release == nil || res.Release.ID != rel.ID {
+	if res.Published == nil || res.Published.Action != "created" || res.Published.MakeLatest != "true" || res.Release == nil || res.Release.ID != rel.ID {
 		t.Errorf("published %+v, release %+v", res.Published, res.Release)
 	}
 	calls := gh.Calls()
@@ -179,6 +179,9 @@ func TestBackportDraftIsNotLatest(t *testing.T) {
 	rel, _ := gh.Release("acme/app", "v1.2.0")
 	if rel.Draft || rel.MakeLatest != "false" || !rel.Prerelease || !strings.HasPrefix(rel.Body, "Preview.") || gh.Calls()["repos/create-release"] != 0 {
 		t.Errorf("maintainer's pre-release draft %+v: want it published, not latest", rel)
+	}
+	if res.Published == nil || res.Published.Action != "published" {
+		t.Errorf("published %+v: want the maintainer's draft published", res.Published)
 	}
 	if got := res.Plan.AppliedTags(); len(got) != 1 || !strings.HasSuffix(got[0], ":v1.2.0") {
 		t.Errorf("tags %v: a pre-release gets its exact tag only", got)

@@ -226,6 +226,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		if err != nil {
 			return res, err
 		}
+		pub = gh.published(pub)
 		res.Published = &pub
 	}
 	return res, nil

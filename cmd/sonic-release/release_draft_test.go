@@ -68,7 +68,7 @@ func TestTagPushPromotesAndPublishesDraft(t *testing.T) {
 		t.Fatalf("tag push: exit %d\n%s", code, stderr)
 	}
 	if !strings.Contains(stderr, "source auto: promoting "+app+":master-"+commit[:7]) || !strings.Contains(stderr, "] draft release\n") ||
-		!strings.Contains(stderr, "release notes published:") {
+		!strings.Contains(stderr, "release notes created:") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	if got, want := digestOf(app+":v1.2.0"), digestOf(build); got != want {
