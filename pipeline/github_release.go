@@ -13,7 +13,8 @@ import (
 // ReleaseStep runs on the GitHub release of a version after the image is
 // signed and before the notes are written and the release published, while
 // a draft still takes assets: release assets (the air-gapped bundle) are
-// attached here.
+// attached here. Steps run when the job publishes notes into the GitHub
+// release (NotesConfig.Publish); a dry run does not run them.
 type ReleaseStep struct {
 	// Name is the progress step, such as "assets".
 	Name string
@@ -24,15 +25,6 @@ type ReleaseStep struct {
 	Assets func(plan release.Plan) []string
 	// Run does the step on the release.
 	Run func(ctx context.Context, plan release.Plan, rel notes.Release) error
-}
-
-// beforePublish lists the steps that run on the GitHub release between the
-// signatures and the notes (the order: draft → tags → sign → these → notes
-// → publish).
-func beforePublish(cfg Config) []ReleaseStep {
-	steps := slices.Clone(cfg.BeforePublish)
-	// Release assets built by the pipeline itself are appended here.
-	return steps
 }
 
 // githubRelease is the GitHub release a job works on, when it publishes

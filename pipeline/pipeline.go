@@ -11,6 +11,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -230,6 +231,16 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.Published = &pub
 	}
 	return res, nil
+}
+
+// beforePublish lists the steps that run on the GitHub release of a
+// version between the signatures and the notes, while a draft still takes
+// assets (the order: draft → tags → sign → these → notes → publish).
+func beforePublish(cfg Config) []ReleaseStep {
+	steps := slices.Clone(cfg.BeforePublish)
+	// Release assets the pipeline builds itself (the air-gapped bundle)
+	// are appended here.
+	return steps
 }
 
 // Notes builds the notes of version (the git tag) with the released image
