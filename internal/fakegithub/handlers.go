@@ -160,6 +160,7 @@ func (s *Server) releaseJSON(r *repo, rel *Release) map[string]any {
 	m["body"] = rel.Body
 	m["draft"] = rel.Draft
 	m["prerelease"] = rel.Prerelease
+	m["immutable"] = rel.Immutable
 	m["created_at"] = ts(rel.CreatedAt)
 	m["published_at"] = ts(rel.PublishedAt)
 	m["assets"] = []any{}
@@ -269,12 +270,16 @@ func (s *Server) createRelease(w *response, r *http.Request, p map[string]string
 			return
 		}
 	}
+	if s.refuseCreate(w, rp, *req.TagName) {
+		return
+	}
 	s.nextID++
 	rel := &Release{ID: s.nextID, TagName: *req.TagName, TargetCommitish: "main", CreatedAt: s.now().UTC().Truncate(time.Second)}
 	applyRelease(rel, &req)
 	if !rel.Draft {
 		rel.PublishedAt = rel.CreatedAt
 	}
+	rp.seal(rel)
 	rp.releases = append(rp.releases, rel)
 	m := s.releaseJSON(rp, rel)
 	w.header.Set("Location", m["url"].(string))
@@ -321,10 +326,14 @@ func (s *Server) updateRelease(w *response, r *http.Request, p map[string]string
 			w.validationFailed("invalid", "Release", "body", err.Error())
 			return
 		}
+		if s.refuseUpdate(w, rel, &req) {
+			return
+		}
 		applyRelease(rel, &req)
 		if !rel.Draft && rel.PublishedAt.IsZero() {
 			rel.PublishedAt = s.now().UTC().Truncate(time.Second)
 		}
+		rp.seal(rel)
 		w.json(200, s.releaseJSON(rp, rel))
 		return
 	}

@@ -45,6 +45,9 @@ type Release struct {
 	// MakeLatest is the make_latest value of the last create or update
 	// request that sent one ("true", "false", "legacy"), else "".
 	MakeLatest string
+	// Immutable is set when the release is published while the repository
+	// has immutable releases (SetImmutableReleases); a seed may set it.
+	Immutable bool
 
 	assets []*Asset
 }
@@ -70,6 +73,7 @@ type repo struct {
 	tags        []string
 	refs        map[string]string // "tags/v1" or "heads/main" -> sha
 	files       map[string]string
+	imm         *immutability // immutable.go
 }
 
 func (s *Server) repo(fullName string) *repo {
@@ -140,6 +144,7 @@ func (s *Server) AddRelease(fullName string, rel Release) int64 {
 		rel.TargetCommitish = "main"
 	}
 	r := s.repo(fullName)
+	r.seal(&rel)
 	r.releases = append(r.releases, &rel)
 	return rel.ID
 }
