@@ -46,10 +46,7 @@ func Splice(body, notes string) (string, error) {
 		!strings.Contains(body[ei+len(EndMarker):], BeginMarker):
 		return body[:bi] + block + body[ei+len(EndMarker):], nil
 	default:
-		return "", &InputError{
-			What:   "the release body has a sonic-release marker without its pair",
-			Expect: fmt.Sprintf("edit the release so it has %s, then %s, and no other marker outside them; or neither", BeginMarker, EndMarker),
-		}
+		return "", unpaired()
 	}
 }
 
@@ -82,6 +79,9 @@ type PublishInput struct {
 	Versions []string
 	// RepoDir, when set, adds the tags of that local clone to Versions.
 	RepoDir string
+	// Yanked are yanked versions: they do not keep a created release
+	// from becoming the latest.
+	Yanked []string
 }
 
 // PublishResult says what Publish did.
@@ -157,7 +157,7 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 		opt.Page = resp.NextPage
 	}
 	if found != nil {
-		body, err := Splice(found.GetBody(), in.Markdown)
+		body, err := spliceKeepingYank(found.GetBody(), in.Markdown)
 		if err != nil {
 			return PublishResult{}, fmt.Errorf("updating release %q: %w", in.Tag, err)
 		}
@@ -176,7 +176,7 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 		return PublishResult{}, &NoReleaseError{Tag: in.Tag}
 	}
 	latest := "false"
-	if isHighestStable(v, known) {
+	if isHighestStable(v, withoutYanked(known, in.Yanked)) {
 		latest = "true"
 	}
 	body, _ := Splice("", in.Markdown)

@@ -188,6 +188,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			Markdown:   res.Markdown,
 			Create:     cfg.Notes.CreateRelease,
 			RepoDir:    in.RepoDir,
+			Yanked:     plan.Targets[0].Yanked,
 		}, cfg.Notes.Options...)
 		if err != nil {
 			return res, err
