@@ -107,3 +107,20 @@ func TestYank(t *testing.T) {
 		t.Errorf("no release: %+v %v", res, err)
 	}
 }
+
+// TestPublishYanked: a yanked version does not keep a new release from
+// becoming the latest.
+func TestPublishYanked(t *testing.T) {
+	for _, tt := range []struct {
+		yanked []string
+		want   string
+	}{{nil, "false"}, {[]string{"v1.3.0"}, "true"}} {
+		s := fakegithub.New(t)
+		s.AddRepo(ghRepo)
+		res, err := Publish(t.Context(), PublishInput{Repository: ghRepo, Tag: "v1.2.2", Markdown: "## v1.2.2\n", Create: true,
+			Versions: []string{"v1.2.1", "v1.3.0"}, Yanked: tt.yanked}, fakeOpts(s)...)
+		if err != nil || res.MakeLatest != tt.want {
+			t.Errorf("yanked %v: make_latest %q, want %q (%v)", tt.yanked, res.MakeLatest, tt.want, err)
+		}
+	}
+}
