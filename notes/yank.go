@@ -219,7 +219,7 @@ func Yank(ctx context.Context, in YankInput, opts ...Option) (YankResult, error)
 		}
 		isV := cur != nil && cur.GetID() == rel.GetID()
 		switch {
-		case in.Yank && isV && latest == nil:
+		case in.Yank && isV && (latest == nil || latest.GetID() == rel.GetID()):
 			res.Note = fmt.Sprintf("%s stays the latest GitHub release: no other release to make the latest", v)
 		case in.Yank && isV:
 			make = latest

@@ -102,6 +102,12 @@ func TestYank(t *testing.T) {
 	if rel, _ := s.Release(ghRepo, "v1.3.0"); rel.Body != spliced || rel.MakeLatest != "true" {
 		t.Errorf("unyanked: %q %q", rel.Body, rel.MakeLatest)
 	}
+	// The only stable release stays the latest, saying so.
+	s.AddRelease("sonicsaas/other", fakegithub.Release{TagName: "v3.0.0", CreatedAt: t0})
+	res, err = Yank(ctx, YankInput{Repository: "sonicsaas/other", Version: "v3.0.0", Yank: true, Reason: "x", Latest: "v3.0.0"}, opts...)
+	if err != nil || res.MadeLatest != "" || !strings.Contains(res.Note, "stays the latest") {
+		t.Errorf("nothing to replace it: %+v %v", res, err)
+	}
 	// A version without a release: nothing to mark.
 	if res, err := Yank(ctx, YankInput{Repository: ghRepo, Version: "v9.0.0", Yank: true, Reason: "x"}, opts...); err != nil || res.Action != "none" {
 		t.Errorf("no release: %+v %v", res, err)
