@@ -155,7 +155,10 @@ func TestYankEndToEnd(t *testing.T) {
 
 	// tags and the release plan show it; a re-run of v1.3.0's release
 	// moves no floating tag back onto it.
-	code, stdout, _ = runCLI(t, nil, "tags", "--ref", "refs/tags/v1.3.0", "--image", app, "-o", "json")
+	code, stdout, stderr = runCLI(t, nil, "tags", "--ref", "refs/tags/v1.3.0", "--image", app, "-o", "json")
+	if !strings.Contains(stderr, "yanked, no floating tag points at them: v1.3.0") {
+		t.Errorf("tags stderr: %s", stderr)
+	}
 	var doc struct {
 		Yanked []string `json:"yanked"`
 		Tags   []struct {
