@@ -3,6 +3,7 @@ package yank
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +169,21 @@ func TestDecideBadInput(t *testing.T) {
 		if !errors.As(err, &b) || !b.BadInput() {
 			t.Errorf("%s: %v is not bad input", name, err)
 		}
+	}
+}
+
+type refusal struct{}
+
+func (refusal) Error() string { return "no signature" }
+func (refusal) Refused() bool { return true }
+
+func TestNotSignedError(t *testing.T) {
+	t.Parallel()
+	wrapped := &NotSignedError{Ref: "r@d", Err: fmt.Errorf("verifying: %w", refusal{})}
+	if !wrapped.Refused() {
+		t.Error("a wrapped refusal is not a refusal")
+	}
+	if (&NotSignedError{Ref: "r@d", Err: errors.New("connection reset")}).Refused() {
+		t.Error("a network failure is a refusal")
 	}
 }

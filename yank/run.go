@@ -2,6 +2,7 @@ package yank
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -58,8 +59,8 @@ func (e *NotSignedError) Unwrap() error { return e.Err }
 // Refused reports a policy refusal when the verification refused (a
 // signature missing or wrong), not when it could not run.
 func (e *NotSignedError) Refused() bool {
-	r, ok := e.Err.(interface{ Refused() bool })
-	return ok && r.Refused()
+	var r interface{ Refused() bool }
+	return errors.As(e.Err, &r) && r.Refused()
 }
 
 // Run reads every repository (its tag listing, then the digests Wanted
