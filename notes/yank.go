@@ -202,16 +202,10 @@ func Yank(ctx context.Context, in YankInput, opts ...Option) (YankResult, error)
 	}
 	if body != rel.GetBody() {
 		res.Action = "updated"
-		if !in.DryRun {
-			if _, _, err := c.Repositories.EditRelease(ctx, owner, name, rel.GetID(), &github.RepositoryRelease{Body: &body}); err != nil {
-				return res, fmt.Errorf("updating release %q of %q: %w", rel.GetTagName(), in.Repository, err)
-			}
-			o.Log.Info("release marked", "tag", rel.GetTagName(), "yanked", in.Yank)
-		}
 	}
 
 	// The latest release: off the yanked version, or back onto it.
-	var make *github.RepositoryRelease
+	var promote *github.RepositoryRelease
 	if in.Yank || in.Latest == v.String() {
 		cur, resp, err := c.Repositories.GetLatestRelease(ctx, owner, name)
 		if err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {
@@ -222,19 +216,36 @@ func Yank(ctx context.Context, in YankInput, opts ...Option) (YankResult, error)
 		case in.Yank && isV && (latest == nil || latest.GetID() == rel.GetID()):
 			res.Note = fmt.Sprintf("%s stays the latest GitHub release: no other release to make the latest", v)
 		case in.Yank && isV:
-			make = latest
+			promote = latest
 		case !in.Yank && !isV && !rel.GetDraft() && !rel.GetPrerelease():
-			make = rel
+			promote = rel
 		}
 	}
-	if make != nil {
-		res.MadeLatest = make.GetTagName()
-		if !in.DryRun {
-			if _, _, err := c.Repositories.EditRelease(ctx, owner, name, make.GetID(), &github.RepositoryRelease{MakeLatest: github.String("true")}); err != nil {
-				return res, fmt.Errorf("making %q the latest release of %q: %w", make.GetTagName(), in.Repository, err)
-			}
-			o.Log.Info("latest release", "tag", make.GetTagName())
+	if promote != nil {
+		res.MadeLatest = promote.GetTagName()
+	}
+	if in.DryRun {
+		return res, nil
+	}
+	// One request when the body and the latest are the same release's.
+	edit := &github.RepositoryRelease{}
+	if body != rel.GetBody() {
+		edit.Body = &body
+	}
+	if promote == rel {
+		edit.MakeLatest, promote = github.String("true"), nil
+	}
+	if edit.Body != nil || edit.MakeLatest != nil {
+		if _, _, err := c.Repositories.EditRelease(ctx, owner, name, rel.GetID(), edit); err != nil {
+			return res, fmt.Errorf("updating release %q of %q: %w", rel.GetTagName(), in.Repository, err)
 		}
+		o.Log.Info("release marked", "tag", rel.GetTagName(), "yanked", in.Yank, "latest", edit.MakeLatest != nil)
+	}
+	if promote != nil {
+		if _, _, err := c.Repositories.EditRelease(ctx, owner, name, promote.GetID(), &github.RepositoryRelease{MakeLatest: github.String("true")}); err != nil {
+			return res, fmt.Errorf("making %q the latest release of %q: %w", promote.GetTagName(), in.Repository, err)
+		}
+		o.Log.Info("latest release", "tag", promote.GetTagName())
 	}
 	return res, nil
 }

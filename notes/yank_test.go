@@ -94,10 +94,14 @@ func TestYank(t *testing.T) {
 	if diff := cmp.Diff(map[string]int{"repos/list-releases": 1, "repos/get-latest-release": 1}, s.Calls()); diff != "" {
 		t.Errorf("re-run calls (-want +got):\n%s", diff)
 	}
-	// Unyank: the notice goes, v1.3.0 is the latest again.
+	// Unyank: the notice goes, v1.3.0 is the latest again, in one update.
+	s.ResetCalls()
 	res, err = Yank(ctx, YankInput{Repository: ghRepo, Version: "1.3.0", Latest: "v1.3.0"}, opts...)
 	if err != nil || res.Action != "updated" || res.MadeLatest != "v1.3.0" {
 		t.Fatalf("unyank: %+v %v", res, err)
+	}
+	if n := s.Calls()["repos/update-release"]; n != 1 {
+		t.Errorf("unyank sent %d updates, want 1", n)
 	}
 	if rel, _ := s.Release(ghRepo, "v1.3.0"); rel.Body != spliced || rel.MakeLatest != "true" {
 		t.Errorf("unyanked: %q %q", rel.Body, rel.MakeLatest)

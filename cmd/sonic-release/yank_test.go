@@ -102,7 +102,10 @@ func TestYankEndToEnd(t *testing.T) {
 	}
 
 	// The yank.
+	reg.Counter.Reset()
+	gh.ResetCalls()
 	code, _, stderr = runCLI(t, ghEnv, yankArgs...)
+	t.Logf("yank: registry %s; mirror %s; GitHub %v", reg.Counter.Summary(), mirror.Counter.Summary(), gh.Calls())
 	if code != 0 {
 		t.Fatalf("yank: exit %d: %s", code, stderr)
 	}
@@ -143,6 +146,7 @@ func TestYankEndToEnd(t *testing.T) {
 	reg.Counter.Reset()
 	gh.ResetCalls()
 	code, _, stderr = runCLI(t, ghEnv, yankArgs...)
+	t.Logf("re-run: registry %s; GitHub %v", reg.Counter.Summary(), gh.Calls())
 	if code != 0 || !strings.Contains(stderr, "already done") {
 		t.Errorf("re-run: exit %d: %s", code, stderr)
 	}
