@@ -40,7 +40,7 @@ func state(versions []string, floating map[string]string, extra ...string) State
 func ops(rp RepoPlan) string {
 	var out []string
 	for _, t := range rp.Tags {
-		out = append(out, string(t.Tag)+":"+string(t.Op)+":"+t.Version)
+		out = append(out, t.Tag+":"+string(t.Op)+":"+t.Version)
 	}
 	return strings.Join(out, " ")
 }
