@@ -105,7 +105,7 @@ made the latest again if it is the highest version.`
 	fs := cmd.Flags()
 	opts.verifierFlags.register(fs)
 	fs.StringArrayVar(&opts.images, "image", nil, "a repository the version is published in, e.g. ghcr.io/owner/app (repeatable)")
-	fs.StringVar(&opts.reason, "reason", "", "why the version is yanked: on the marker and in the GitHub release's warning")
+	fs.StringVar(&opts.reason, "reason", "", "why (required by yank): recorded on the marker, and shown in the GitHub release's warning")
 	fs.BoolVar(&opts.dryRun, "dry-run", false, "read, decide and verify; write nothing to a registry or GitHub")
 	fs.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	fs.IntVar(&opts.jobs, "jobs", 4, "registry requests run at once")
