@@ -46,10 +46,7 @@ func Splice(body, notes string) (string, error) {
 		!strings.Contains(body[ei+len(EndMarker):], BeginMarker):
 		return body[:bi] + block + body[ei+len(EndMarker):], nil
 	default:
-		return "", &InputError{
-			What:   "the release body has a sonic-release marker without its pair",
-			Expect: fmt.Sprintf("edit the release so it has %s, then %s, and no other marker outside them; or neither", BeginMarker, EndMarker),
-		}
+		return "", unpaired()
 	}
 }
 
@@ -90,6 +87,9 @@ type PublishInput struct {
 	// (the event is one): it is created or published as one, and never
 	// made the latest.
 	Prerelease bool
+	// Yanked are yanked versions: they do not keep a created release
+	// from becoming the latest.
+	Yanked []string
 }
 
 // PublishResult says what Publish did.
@@ -168,11 +168,11 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 	}
 	pre := v.Prerelease() || in.Prerelease
 	latest := "false"
-	if !pre && isHighestStable(v, known) {
+	if !pre && isHighestStable(v, withoutYanked(known, in.Yanked)) {
 		latest = "true"
 	}
 	if found != nil {
-		body, err := Splice(found.GetBody(), in.Markdown)
+		body, err := spliceKeepingYank(found.GetBody(), in.Markdown)
 		if err != nil {
 			return PublishResult{}, fmt.Errorf("updating release %q: %w", in.Tag, err)
 		}

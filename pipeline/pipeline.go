@@ -223,6 +223,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			// The draft is published last, with its notes.
 			PublishDraft: gh != nil && gh.draft,
 			Prerelease:   cfg.Event.Prerelease,
+			Yanked:       plan.Targets[0].Yanked,
 		}, cfg.Notes.Options...)
 		if err != nil {
 			return res, err

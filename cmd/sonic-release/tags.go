@@ -194,6 +194,9 @@ func runTags(ctx context.Context, a *app, opts *tagsOptions) error {
 	if res.Skip != "" {
 		fmt.Fprintln(a.io.Err, actions.OneLine(res.Skip))
 	}
+	if len(res.Yanked) > 0 {
+		fmt.Fprintf(a.io.Err, "yanked, no floating tag points at them: %s\n", strings.Join(res.Yanked, ", "))
+	}
 	return nil
 }
 
@@ -280,6 +283,9 @@ func tagsSummary(res tagging.Result, published []string, repos []name.Repository
 			names[i] = "`" + r.Name() + "`"
 		}
 		fmt.Fprintf(&b, "Published tags read from %s: %d.\n\n", strings.Join(names, ", "), len(published))
+	}
+	if len(res.Yanked) > 0 {
+		fmt.Fprintf(&b, "Yanked (no floating tag points at them): %s.\n\n", strings.Join(res.Yanked, ", "))
 	}
 	b.WriteString("| tag | applied | why |\n|---|---|---|\n")
 	for _, t := range res.Tags {

@@ -231,15 +231,7 @@ func (s *Server) latestRelease(w *response, _ *http.Request, p map[string]string
 		w.notFound()
 		return
 	}
-	var best *Release
-	for _, rel := range rp.releases {
-		if rel.Draft || rel.Prerelease {
-			continue
-		}
-		if best == nil || rel.CreatedAt.After(best.CreatedAt) {
-			best = rel
-		}
-	}
+	best := latestOf(rp)
 	if best == nil {
 		w.notFound()
 		return
@@ -276,6 +268,7 @@ func (s *Server) createRelease(w *response, r *http.Request, p map[string]string
 	s.nextID++
 	rel := &Release{ID: s.nextID, TagName: *req.TagName, TargetCommitish: "main", CreatedAt: s.now().UTC().Truncate(time.Second)}
 	applyRelease(rel, &req)
+	markLatest(rp, rel, req.MakeLatest, true)
 	if !rel.Draft {
 		rel.PublishedAt = rel.CreatedAt
 	}
@@ -330,6 +323,7 @@ func (s *Server) updateRelease(w *response, r *http.Request, p map[string]string
 			return
 		}
 		applyRelease(rel, &req)
+		markLatest(rp, rel, req.MakeLatest, false)
 		if !rel.Draft && rel.PublishedAt.IsZero() {
 			rel.PublishedAt = s.now().UTC().Truncate(time.Second)
 		}

@@ -68,6 +68,7 @@ type repo struct {
 	owner, name string
 	pulls       map[int]*PullRequest
 	releases    []*Release
+	latest      int64 // the release last made the latest (make_latest), see latest.go
 	commits     map[string]*Commit
 	order       map[string]int // insertion order of commits, oldest first
 	tags        []string
