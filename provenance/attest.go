@@ -1,0 +1,132 @@
+package provenance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/sonicsaas/sonic-release/internal/inputerr"
+	"github.com/sonicsaas/sonic-release/internal/option"
+	"github.com/sonicsaas/sonic-release/sign"
+)
+
+// Signer signs a DSSE envelope: *sign.Signer, keyless or with a key.
+type Signer interface {
+	SignDSSE(ctx context.Context, payloadType string, payload []byte) (*sign.Envelope, error)
+}
+
+func makeConfig(opts []Option) (*config, error) {
+	return option.Apply(&config{Common: option.Defaults()}, opts)
+}
+
+// Result is what Attest did.
+type Result struct {
+	// Statement is the in-toto statement (JSON).
+	Statement []byte `json:"-"`
+	// Attached lists the images (repo@digest) the attestation was added
+	// to; Present those that already carried the same statement.
+	Attached []string `json:"attached,omitempty"`
+	Present  []string `json:"present,omitempty"`
+	// AttestationID is the id GitHub gave the attestation, 0 when it was
+	// not submitted (or was already there).
+	AttestationID int64 `json:"attestation_id,omitempty"`
+	// Bundle is the sigstore bundle (JSON), nil when nothing was signed.
+	Bundle json.RawMessage `json:"-"`
+}
+
+// Attest makes the SLSA provenance of the image digest d (sha256:…)
+// released in repos (the primary repository first, then its mirrors) by
+// the build b, signs it with s and attaches it to the image in every
+// repository that does not carry the same statement yet; with
+// WithGitHubAttestations it also stores it through GitHub's attestations
+// API unless GitHub already has an attestation with the same statement.
+// Nothing is signed when every place already has it.
+func Attest(ctx context.Context, d string, repos []name.Repository, b Build, s Signer, opts ...Option) (Result, error) {
+	c, err := makeConfig(opts)
+	if err != nil {
+		return Result{}, err
+	}
+	if s == nil {
+		return Result{}, inputerr.New(errors.New("the provenance is signed like the image: a signer is needed"))
+	}
+	subjects, err := ImageSubjects(d, repos...)
+	if err != nil {
+		return Result{}, err
+	}
+	stmt, err := Statement(b, subjects...)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Statement: stmt}
+	var missing []name.Digest
+	for _, r := range repos {
+		ref := r.Digest(d)
+		ok, err := attached(ctx, ref, stmt, c)
+		if err != nil {
+			return res, err
+		}
+		if ok {
+			res.Present = append(res.Present, ref.String())
+			continue
+		}
+		missing = append(missing, ref)
+	}
+	var gh *client
+	submit := false
+	if c.repository != "" {
+		if gh, err = newClient(c); err != nil {
+			return res, err
+		}
+		have, err := gh.list(ctx, d, PredicateType)
+		if err != nil {
+			return res, err
+		}
+		submit = !hasStatement(have, stmt)
+	}
+	if len(missing) == 0 && !submit {
+		c.Log.Info("the provenance is already attached", "digest", d)
+		return res, nil
+	}
+	env, err := s.SignDSSE(ctx, PayloadType, stmt)
+	if err != nil {
+		return res, fmt.Errorf("signing the provenance: %w", err)
+	}
+	if res.Bundle, err = Bundle(env); err != nil {
+		return res, err
+	}
+	for _, ref := range missing {
+		if err := attach(ctx, ref, env, c); err != nil {
+			return res, err
+		}
+		res.Attached = append(res.Attached, ref.String())
+		c.Log.Info("provenance attached", "image", ref.String())
+	}
+	if submit {
+		if res.AttestationID, err = gh.create(ctx, res.Bundle); err != nil {
+			return res, err
+		}
+		c.Log.Info("provenance stored in GitHub's attestations", "repository", c.repository, "id", res.AttestationID)
+	}
+	return res, nil
+}
+
+// hasStatement reports whether one of the attestations is a bundle of
+// stmt.
+func hasStatement(atts []Attestation, stmt []byte) bool {
+	for _, a := range atts {
+		var b protobundle.Bundle
+		if protojson.Unmarshal(a.Bundle, &b) != nil {
+			continue
+		}
+		if env := b.GetDsseEnvelope(); env != nil && env.GetPayloadType() == PayloadType && bytes.Equal(env.GetPayload(), stmt) {
+			return true
+		}
+	}
+	return false
+}
