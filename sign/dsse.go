@@ -36,8 +36,9 @@ type Envelope struct {
 	// cosign's attestation layer carries); nil without
 	// WithTimestampAuthority.
 	TimestampSignature, TimestampEnvelope []byte
-	// Rekor is the transparency-log entry of the envelope (an intoto
-	// entry, as `cosign attest` writes), nil without WithRekor.
+	// Rekor is the transparency-log entry of the envelope (a dsse
+	// entry: cosign reads it in the .att layout, sigstore-go in a
+	// bundle, which takes no intoto v0.0.1 entry), nil without WithRekor.
 	Rekor *models.LogEntryAnon
 }
 
@@ -93,7 +94,7 @@ func (s *Signer) SignDSSE(ctx context.Context, payloadType string, payload []byt
 				return nil, err
 			}
 		}
-		if e.Rekor, err = cosign.TLogUploadInTotoAttestation(ctx, rc, env, signer); err != nil {
+		if e.Rekor, err = cosign.TLogUploadDSSEEnvelope(ctx, rc, env, signer); err != nil {
 			return nil, fmt.Errorf("uploading the attestation to Rekor %s: %w", s.c.rekorURL, err)
 		}
 		s.c.Log.Info("attestation recorded in the transparency log", "rekor", s.c.rekorURL, "index", *e.Rekor.LogIndex)
