@@ -17,6 +17,7 @@ import (
 
 	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/notes"
+	"github.com/sonicsaas/sonic-release/provenance"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
@@ -39,6 +40,8 @@ type Config struct {
 	Notes *NotesConfig
 	// DryRun plans (and drafts the notes) without writing anything.
 	DryRun bool
+	// Provenance, when set, attests the signed digest (provenance.go).
+	Provenance *ProvenanceConfig
 	// Progress, when set, is told as each step starts: "plan",
 	// "migrations", "tags" (copy, immutable tags), "sign REPO@DIGEST",
 	// "floating tags", "read-back", "notes", "publish".
@@ -97,6 +100,8 @@ type Result struct {
 	// right after the plan and goes on the signatures; nil when no
 	// analysis is configured (NotesConfig.Migrations) or for a push.
 	Migrations *Migrations `json:"migrations,omitempty"`
+	// Provenance is what the provenance step did (nil: it did not run).
+	Provenance *provenance.Result `json:"provenance,omitempty"`
 }
 
 // progressSigner reports each signature as a step, and adds the
@@ -168,12 +173,16 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				cfg.Signing.Identity, cfg.Signing.Issuer = got.Subject, got.Issuer
 			}
 		}
+		if err := attestProvenance(ctx, cfg, &res); err != nil {
+			return res, err
+		}
 	}
 	if in == nil {
 		return res, nil
 	}
 	progress("notes")
 	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
+	provenanceNotes(in.Image, cfg, res)
 	n, err := notes.Build(ctx, *in, cfg.Notes.Options...)
 	if err != nil {
 		return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)

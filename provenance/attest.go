@@ -38,6 +38,10 @@ type Result struct {
 	AttestationID int64 `json:"attestation_id,omitempty"`
 	// Bundle is the sigstore bundle (JSON), nil when nothing was signed.
 	Bundle json.RawMessage `json:"-"`
+	// GitHubRefused says why GitHub refused to store the attestation
+	// (no `attestations: write`) when that is not an error
+	// (WithGitHubAttestationsIfAllowed).
+	GitHubRefused string `json:"github_refused,omitempty"`
 }
 
 // Attest makes the SLSA provenance of the image digest d (sha256:…)
@@ -84,10 +88,15 @@ func Attest(ctx context.Context, d string, repos []name.Repository, b Build, s S
 			return res, err
 		}
 		have, err := gh.list(ctx, d, PredicateType)
-		if err != nil {
+		switch {
+		case err == nil:
+			submit = !hasStatement(have, stmt)
+		case c.ifAllowed && isRefused(err):
+			// Reading needs `attestations: read`; try to write anyway.
+			submit = true
+		default:
 			return res, err
 		}
-		submit = !hasStatement(have, stmt)
 	}
 	if len(missing) == 0 && !submit {
 		c.Log.Info("the provenance is already attached", "digest", d)
@@ -108,12 +117,23 @@ func Attest(ctx context.Context, d string, repos []name.Repository, b Build, s S
 		c.Log.Info("provenance attached", "image", ref.String())
 	}
 	if submit {
-		if res.AttestationID, err = gh.create(ctx, res.Bundle); err != nil {
+		res.AttestationID, err = gh.create(ctx, res.Bundle)
+		switch {
+		case err != nil && c.ifAllowed && isRefused(err):
+			res.GitHubRefused = err.Error()
+			c.Log.Warn("GitHub did not store the provenance; it is attached to the image", "err", err)
+			return res, nil
+		case err != nil:
 			return res, err
 		}
 		c.Log.Info("provenance stored in GitHub's attestations", "repository", c.repository, "id", res.AttestationID)
 	}
 	return res, nil
+}
+
+func isRefused(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Refused()
 }
 
 // hasStatement reports whether one of the attestations is a bundle of

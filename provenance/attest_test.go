@@ -203,4 +203,11 @@ func TestAttestSubmitsToGitHub(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "attestations: write") || !errors.As(err, &refused) || !refused.Refused() {
 		t.Fatalf("err = %v", err)
 	}
+	// Where the permission is optional, the refusal is reported, not an
+	// error.
+	res, err = provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, s,
+		provenance.WithGitHubAttestationsIfAllowed(gh.URL, "token", "acme/denied"), provenance.WithHTTPClient(gh.Client()))
+	if err != nil || !strings.Contains(res.GitHubRefused, "attestations: write") || res.AttestationID != 0 {
+		t.Fatalf("optional: %+v, %v", res, err)
+	}
 }

@@ -15,6 +15,7 @@ type config struct {
 	remote []remote.Option
 	// GitHub's attestations API; empty repository: not submitted.
 	apiURL, token, repository string
+	ifAllowed                 bool
 }
 
 // Option configures Attest.
@@ -40,6 +41,20 @@ func WithGitHubAttestations(apiURL, token, repository string) Option {
 			return err
 		}
 		c.apiURL, c.token, c.repository = apiURL, token, repository
+		return nil
+	}
+}
+
+// WithGitHubAttestationsIfAllowed is WithGitHubAttestations for a job
+// that may not have `attestations: write`: GitHub's refusal (403, 404) is
+// logged and reported in Result.GitHubRefused, not returned; the
+// attestation is in the registry either way.
+func WithGitHubAttestationsIfAllowed(apiURL, token, repository string) Option {
+	return func(c *config) error {
+		if err := WithGitHubAttestations(apiURL, token, repository)(c); err != nil {
+			return err
+		}
+		c.ifAllowed = true
 		return nil
 	}
 }
