@@ -52,6 +52,30 @@ type Result struct {
 // API unless GitHub already has an attestation with the same statement.
 // Nothing is signed when every place already has it.
 func Attest(ctx context.Context, d string, repos []name.Repository, b Build, s Signer, opts ...Option) (Result, error) {
+	subjects, err := ImageSubjects(d, repos...)
+	if err != nil {
+		return Result{}, err
+	}
+	return attest(ctx, subjects, repos, b, s, opts)
+}
+
+// AttestFiles makes the SLSA provenance of files (release archives,
+// their checksums.txt: FileSubjects) built by b and signs it with s; with
+// WithGitHubAttestations it stores it through GitHub's attestations API
+// (then `gh attestation verify FILE --repo OWNER/REPO` finds it), unless
+// GitHub already has the same statement for the first subject. The bundle
+// is in Result.Bundle, for a file next to the release's assets.
+func AttestFiles(ctx context.Context, subjects []Subject, b Build, s Signer, opts ...Option) (Result, error) {
+	if len(subjects) == 0 {
+		return Result{}, inputerr.New(errors.New("nothing to attest: no file subjects"))
+	}
+	return attest(ctx, subjects, nil, b, s, opts)
+}
+
+// attest signs the statement of subjects, attaches it to the image in
+// each of repos (all of the same digest, the subjects') that lacks it and
+// stores it on GitHub when configured and missing there.
+func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b Build, s Signer, opts []Option) (Result, error) {
 	c, err := makeConfig(opts)
 	if err != nil {
 		return Result{}, err
@@ -59,14 +83,11 @@ func Attest(ctx context.Context, d string, repos []name.Repository, b Build, s S
 	if s == nil {
 		return Result{}, inputerr.New(errors.New("the provenance is signed like the image: a signer is needed"))
 	}
-	subjects, err := ImageSubjects(d, repos...)
-	if err != nil {
-		return Result{}, err
-	}
 	stmt, err := Statement(b, subjects...)
 	if err != nil {
 		return Result{}, err
 	}
+	d := "sha256:" + subjects[0].Digest["sha256"]
 	res := Result{Statement: stmt}
 	var missing []name.Digest
 	for _, r := range repos {
@@ -98,7 +119,7 @@ func Attest(ctx context.Context, d string, repos []name.Repository, b Build, s S
 			return res, err
 		}
 	}
-	if len(missing) == 0 && !submit {
+	if len(missing) == 0 && !submit && len(repos) > 0 {
 		c.Log.Info("the provenance is already attached", "digest", d)
 		return res, nil
 	}
@@ -121,7 +142,7 @@ func Attest(ctx context.Context, d string, repos []name.Repository, b Build, s S
 		switch {
 		case err != nil && c.ifAllowed && isRefused(err):
 			res.GitHubRefused = err.Error()
-			c.Log.Warn("GitHub did not store the provenance; it is attached to the image", "err", err)
+			c.Log.Warn("GitHub did not store the provenance", "err", err)
 			return res, nil
 		case err != nil:
 			return res, err

@@ -1,6 +1,8 @@
 package provenance
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,6 +108,33 @@ func ImageSubjects(d string, repos ...name.Repository) ([]Subject, error) {
 	out := make([]Subject, 0, len(repos))
 	for _, r := range repos {
 		out = append(out, Subject{Name: r.Name(), Digest: map[string]string{"sha256": h}})
+	}
+	return out, nil
+}
+
+// FileSubjects are the subjects of files listed in a checksums.txt
+// (sha256sum's output: "<sha256>  <name>" per line), each by its name, and,
+// when name is not empty, the checksums file itself by name with the
+// SHA-256 of data.
+func FileSubjects(data []byte, name string) ([]Subject, error) {
+	var out []Subject
+	for i, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+		sum, file, ok := strings.Cut(line, "  ")
+		file = strings.TrimPrefix(file, "*")
+		if line == "" {
+			continue
+		}
+		if !ok || len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" || file == "" {
+			return nil, inputerr.Errorf("checksums line %d %q: expected \"<sha256>  <file name>\" (sha256sum's output)", i+1, line)
+		}
+		out = append(out, Subject{Name: file, Digest: map[string]string{"sha256": sum}})
+	}
+	if len(out) == 0 {
+		return nil, inputerr.New(errors.New("the checksums list no file"))
+	}
+	if name != "" {
+		h := sha256.Sum256(data)
+		out = append(out, Subject{Name: name, Digest: map[string]string{"sha256": hex.EncodeToString(h[:])}})
 	}
 	return out, nil
 }

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -87,5 +91,78 @@ func TestReleaseAttestsProvenance(t *testing.T) {
 	if code, _, stderr = runCLI(t, env, "release", "--source", src, "--image", app, "--ref", "refs/tags/v1.1.0", "--sha", commit,
 		"--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false", "--provenance"); code != 2 || !strings.Contains(stderr, "run id") {
 		t.Fatalf("explicit --provenance without a run: exit %d: %s", code, stderr)
+	}
+}
+
+// TestAttestFiles signs the provenance of release archives, as
+// sonic-release's own release workflow does: cosign v3 verifies each
+// archive against the bundle, and refuses a tampered one; the bundle is
+// in the repository's attestations.
+func TestAttestFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{"sonic-release_1.2.3_linux_amd64.tar.gz": "amd64 archive", "sonic-release_1.2.3_darwin_arm64.tar.gz": "arm64 archive"}
+	var sums strings.Builder
+	for _, n := range []string{"sonic-release_1.2.3_darwin_arm64.tar.gz", "sonic-release_1.2.3_linux_amd64.tar.gz"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(files[n]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.Sum256([]byte(files[n]))
+		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(h[:]), n)
+	}
+	checksums := filepath.Join(dir, "checksums.txt")
+	if err := os.WriteFile(checksums, []byte(sums.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, privPath, pubPath := sigstoretest.KeyPair(t)
+	gh := fakegithub.New(t)
+	gh.AddRepo("sonicsaas/sonic-release")
+	env := map[string]string{
+		"GITHUB_ACTIONS":      "true",
+		"COSIGN_PASSWORD":     sigstoretest.KeyPassword,
+		"GITHUB_API_URL":      gh.URL,
+		"GITHUB_TOKEN":        "token",
+		"GITHUB_REPOSITORY":   "sonicsaas/sonic-release",
+		"GITHUB_EVENT_NAME":   "release",
+		"GITHUB_REF":          "refs/tags/v1.2.3",
+		"GITHUB_SHA":          strings.Repeat("c", 40),
+		"GITHUB_WORKFLOW_REF": "sonicsaas/sonic-release/.github/workflows/release.yml@refs/tags/v1.2.3",
+		"GITHUB_RUN_ID":       "7",
+		"GITHUB_RUN_ATTEMPT":  "1",
+	}
+	code, stdout, stderr := runCLI(t, env, "attest", "--checksums", checksums, "--key", privPath, "--tlog-upload=false")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "attested 3 files (key): bundle "+checksums+".sigstore.json") || !strings.Contains(stdout, "stored in GitHub's attestations") {
+		t.Errorf("stdout: %s", stdout)
+	}
+	if n := len(gh.Attestations("sonicsaas/sonic-release")); n != 1 {
+		t.Fatalf("%d attestations stored", n)
+	}
+	verifyFile := func(path string) (string, error) {
+		return sigstoretest.Cosign3(t, nil, "verify-blob-attestation", "--bundle", checksums+".sigstore.json", "--key", pubPath,
+			"--type", "slsaprovenance1", "--insecure-ignore-tlog", path)
+	}
+	for n := range files {
+		if out, err := verifyFile(filepath.Join(dir, n)); err != nil {
+			t.Fatalf("cosign v3 verify-blob-attestation %s: %v\n%s", n, err, out)
+		}
+	}
+	if out, err := verifyFile(checksums); err != nil {
+		t.Fatalf("cosign v3 verify-blob-attestation checksums.txt: %v\n%s", err, out)
+	}
+	tampered := filepath.Join(t.TempDir(), "sonic-release_1.2.3_linux_amd64.tar.gz")
+	if err := os.WriteFile(tampered, []byte("evil"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := verifyFile(tampered); err == nil {
+		t.Fatalf("cosign accepted a tampered archive:\n%s", out)
+	}
+
+	// Outside a GitHub Actions run there is no build to describe.
+	delete(env, "GITHUB_RUN_ID")
+	if code, _, stderr := runCLI(t, env, "attest", "--checksums", checksums, "--key", privPath); code != 2 || !strings.Contains(stderr, "run id") {
+		t.Fatalf("without a run: exit %d: %s", code, stderr)
 	}
 }
