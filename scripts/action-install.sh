@@ -96,7 +96,11 @@ if ! curl -fsSL --retry 3 -o "$tmp/$archive" "$base/$version/$archive"; then
 	build "downloading $archive of $version failed"
 	exit 0
 fi
-got=$(sha256sum "$tmp/$archive" | cut -d' ' -f1)
+if command -v sha256sum >/dev/null; then
+	got=$(sha256sum "$tmp/$archive" | cut -d' ' -f1)
+else # macOS without coreutils
+	got=$(shasum -a 256 "$tmp/$archive" | cut -d' ' -f1)
+fi
 if [ "$got" != "$sum" ]; then
 	# A tampered or replaced release asset: refuse, do not fall back.
 	die "$archive of $version has SHA-256 $got, but this commit of the action pins $sum: refusing to install it"
