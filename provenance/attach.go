@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/sigstore/cosign/v2/pkg/cosign/bundle"
+	"github.com/sigstore/cosign/v2/pkg/oci"
 	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
@@ -17,10 +18,18 @@ import (
 	"github.com/sonicsaas/sonic-release/sign"
 )
 
+// ownAttestations is implemented by *sign.Signer: the attestations of an
+// image it made itself.
+type ownAttestations interface {
+	OwnAttestations(ctx context.Context, d name.Digest, atts oci.Signatures) ([][]byte, error)
+}
+
 // attached reports whether the image d already carries an attestation
-// (any signer) whose statement is exactly stmt: a re-run of the same
-// workflow run makes the same statement and adds nothing.
-func attached(ctx context.Context, d name.Digest, stmt []byte, c *config) (bool, error) {
+// whose statement is exactly stmt and, when the signer can tell
+// (ownAttestations), that it signed: a re-run of the same workflow run
+// makes the same statement and adds nothing, while another signer's copy
+// of the statement does not count.
+func attached(ctx context.Context, d name.Digest, stmt []byte, s Signer, c *config) (bool, error) {
 	se, err := ociremote.SignedEntity(d, ociremote.WithRemoteOptions(c.remoteOpts(ctx)...))
 	if err != nil {
 		return false, fmt.Errorf("reading the image %s: %w", d, err)
@@ -29,15 +38,23 @@ func attached(ctx context.Context, d name.Digest, stmt []byte, c *config) (bool,
 	if err != nil {
 		return false, fmt.Errorf("reading the attestations of %s: %w", d, err)
 	}
-	list, err := atts.Get()
-	if err != nil {
-		return false, fmt.Errorf("reading the attestations of %s: %w", d, err)
-	}
-	for _, a := range list {
-		p, err := a.Payload()
-		if err != nil {
-			continue
+	var payloads [][]byte
+	if own, ok := s.(ownAttestations); ok {
+		if payloads, err = own.OwnAttestations(ctx, d, atts); err != nil {
+			return false, fmt.Errorf("checking the attestations of %s: %w", d, err)
 		}
+	} else {
+		list, err := atts.Get()
+		if err != nil {
+			return false, fmt.Errorf("reading the attestations of %s: %w", d, err)
+		}
+		for _, a := range list {
+			if p, err := a.Payload(); err == nil {
+				payloads = append(payloads, p)
+			}
+		}
+	}
+	for _, p := range payloads {
 		var env struct {
 			PayloadType string `json:"payloadType"`
 			Payload     string `json:"payload"`

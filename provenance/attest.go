@@ -92,7 +92,7 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	var missing []name.Digest
 	for _, r := range repos {
 		ref := r.Digest(d)
-		ok, err := attached(ctx, ref, stmt, c)
+		ok, err := attached(ctx, ref, stmt, s, c)
 		if err != nil {
 			return res, err
 		}

@@ -121,10 +121,26 @@ func TestAttestKeyVerifiedByCosign(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(again.Attached) != 0 || len(again.Present) != 2 || again.Bundle != nil {
-		t.Fatalf("re-run result = %+v", again)
+		t.Fatalf("re-run: attached %v, present %v, bundle %t", again.Attached, again.Present, again.Bundle != nil)
 	}
 	if n := attLayers(t, d); n != 1 {
 		t.Errorf("%d attestation layers after a re-run, want 1", n)
+	}
+	// Another signer's copy of the statement does not count for this one:
+	// a signer with another key adds its own.
+	otherPriv, _, _, _ := sigstoretest.KeyPair(t)
+	other, err := sign.New(sign.WithKey(otherPriv, sigstoretest.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := provenance.Attest(ctx, d.DigestStr(), rs, testBuild, other); err != nil || len(res.Attached) != 2 {
+		t.Fatalf("another key: attached %v, present %v, %v", res.Attached, res.Present, err)
+	}
+	if n := attLayers(t, d); n != 2 {
+		t.Errorf("%d attestation layers after another key's, want 2", n)
+	}
+	if res, err := provenance.Attest(ctx, d.DigestStr(), rs, testBuild, s); err != nil || len(res.Attached) != 0 || len(res.Present) != 2 {
+		t.Fatalf("re-run after another key's: attached %v, present %v, %v", res.Attached, res.Present, err)
 	}
 	// Another run attempt is another statement: it is added.
 	b := testBuild
@@ -132,8 +148,8 @@ func TestAttestKeyVerifiedByCosign(t *testing.T) {
 	if _, err := provenance.Attest(ctx, d.DigestStr(), rs[:1], b, s); err != nil {
 		t.Fatal(err)
 	}
-	if n := attLayers(t, d); n != 2 {
-		t.Errorf("%d attestation layers after another attempt, want 2", n)
+	if n := attLayers(t, d); n != 3 {
+		t.Errorf("%d attestation layers after another attempt, want 3", n)
 	}
 }
 
@@ -188,7 +204,7 @@ func TestAttestSubmitsToGitHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	if again.AttestationID != 0 || again.Bundle != nil || len(gh.Attestations("acme/app")) != 1 {
-		t.Fatalf("re-run: %+v, %d stored", again, len(gh.Attestations("acme/app")))
+		t.Fatalf("re-run: attached %v, id %d, %d stored", again.Attached, again.AttestationID, len(gh.Attestations("acme/app")))
 	}
 	if n := gh.Calls()["repos/create-attestation"]; n != 1 {
 		t.Errorf("create-attestation called %d times", n)

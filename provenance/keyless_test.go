@@ -130,4 +130,20 @@ func TestAttestKeyless(t *testing.T) {
 	if len(res.Attached) != 1 || res.AttestationID == 0 {
 		t.Errorf("result = %+v", res)
 	}
+
+	// A re-run (a new certificate for the same workflow identity) finds its
+	// attestation: nothing is added.
+	s2, err := sign.New(
+		sign.WithKeyless(sign.ActionsToken{RequestURL: is.ActionsURL, RequestToken: is.ActionsRequestToken}, fulcio.URL),
+		sign.WithTimestampAuthority(tsa.URL),
+		sign.WithTrustedMaterial(tr),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, s2,
+		provenance.WithGitHubAttestations(gh.URL, "token", "acme/app"), provenance.WithHTTPClient(gh.Client()))
+	if err != nil || len(again.Attached) != 0 || len(again.Present) != 1 || again.AttestationID != 0 {
+		t.Fatalf("keyless re-run: attached %v, present %v, id %d, %v", again.Attached, again.Present, again.AttestationID, err)
+	}
 }

@@ -46,6 +46,11 @@ func TestAttestRekor(t *testing.T) {
 		t.Fatalf("cosign v3.1.3 verify-attestation (transparency log required): %v\n%s", err, out)
 	}
 
+	// A re-run finds its attestation, the Rekor entry checked offline.
+	if again, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, s); err != nil || len(again.Present) != 1 {
+		t.Fatalf("re-run: attached %v, present %v, %v", again.Attached, again.Present, err)
+	}
+
 	var b bundle.Bundle
 	if err := b.UnmarshalJSON(res.Bundle); err != nil {
 		t.Fatal(err)

@@ -9,8 +9,11 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
+	"github.com/sigstore/cosign/v2/pkg/oci"
 	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/rekor/pkg/generated/models"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
@@ -100,4 +103,41 @@ func (s *Signer) SignDSSE(ctx context.Context, payloadType string, payload []byt
 		s.c.Log.Info("attestation recorded in the transparency log", "rekor", s.c.rekorURL, "index", *e.Rekor.LogIndex)
 	}
 	return e, nil
+}
+
+// OwnAttestations returns the payloads (DSSE envelopes) of the attestations
+// of the image d, in cosign's .att layout (atts: oci.SignedEntity's
+// Attestations), that this signer made and that verify against its key,
+// or its keyless identity and the trusted material: what a re-run may
+// count as already done. A keyless signer gets its certificate first.
+func (s *Signer) OwnAttestations(ctx context.Context, d name.Digest, atts oci.Signatures) ([][]byte, error) {
+	h, err := v1.NewHash(d.DigestStr())
+	if err != nil {
+		return nil, err
+	}
+	if s.c.tokens != nil {
+		if err := s.certificate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	co, err := s.checkOpts()
+	if err != nil {
+		return nil, err
+	}
+	// The payload is an in-toto statement about d, not a cosign payload.
+	co.ClaimVerifier = cosign.IntotoSubjectClaimVerifier
+	checked, _, err := cosign.VerifyImageAttestation(ctx, atts, h, co)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, nil // none of this signer's
+	}
+	var out [][]byte
+	for _, a := range checked {
+		if p, err := a.Payload(); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
