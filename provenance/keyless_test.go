@@ -38,15 +38,19 @@ func TestAttestKeyless(t *testing.T) {
 	gh := fakegithub.New(t)
 	gh.AddRepo("acme/app")
 
-	s, err := sign.New(
-		sign.WithKeyless(sign.ActionsToken{RequestURL: is.ActionsURL, RequestToken: is.ActionsRequestToken}, fulcio.URL),
-		sign.WithTimestampAuthority(tsa.URL),
-		sign.WithTrustedMaterial(tr),
-	)
-	if err != nil {
-		t.Fatal(err)
+	// signer signs like the runner: a new one gets a new certificate.
+	signer := func() *sign.Signer {
+		s, err := sign.New(
+			sign.WithKeyless(sign.ActionsToken{RequestURL: is.ActionsURL, RequestToken: is.ActionsRequestToken}, fulcio.URL),
+			sign.WithTimestampAuthority(tsa.URL),
+			sign.WithTrustedMaterial(tr),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	}
-	res, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, s,
+	res, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, signer(),
 		provenance.WithGitHubAttestations(gh.URL, "token", "acme/app"), provenance.WithHTTPClient(gh.Client()))
 	if err != nil {
 		t.Fatal(err)
@@ -133,15 +137,7 @@ func TestAttestKeyless(t *testing.T) {
 
 	// A re-run (a new certificate for the same workflow identity) finds its
 	// attestation: nothing is added.
-	s2, err := sign.New(
-		sign.WithKeyless(sign.ActionsToken{RequestURL: is.ActionsURL, RequestToken: is.ActionsRequestToken}, fulcio.URL),
-		sign.WithTimestampAuthority(tsa.URL),
-		sign.WithTrustedMaterial(tr),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, s2,
+	again, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, signer(),
 		provenance.WithGitHubAttestations(gh.URL, "token", "acme/app"), provenance.WithHTTPClient(gh.Client()))
 	if err != nil || len(again.Attached) != 0 || len(again.Present) != 1 || again.AttestationID != 0 {
 		t.Fatalf("keyless re-run: attached %v, present %v, id %d, %v", again.Attached, again.Present, again.AttestationID, err)
