@@ -19,6 +19,7 @@ import (
 
 	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/notes"
+	"github.com/sonicsaas/sonic-release/provenance"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
@@ -41,14 +42,16 @@ type Config struct {
 	Notes *NotesConfig
 	// DryRun plans (and drafts the notes) without writing anything.
 	DryRun bool
+	// Provenance, when set, attests the signed digest (provenance.go).
+	Provenance *ProvenanceConfig
 	// BeforePublish are steps on the GitHub release of a version, run
 	// after the signatures and before the notes (ReleaseStep): assets go
 	// on while the release is still a draft.
 	BeforePublish []ReleaseStep
 	// Progress, when set, is told as each step starts: "github release",
 	// "plan", "migrations", "draft release", "tags" (copy, immutable tags),
-	// "sign REPO@DIGEST", "floating tags", "read-back", each ReleaseStep,
-	// "notes", "publish".
+	// "sign REPO@DIGEST", "floating tags", "read-back", "provenance", each
+	// ReleaseStep, "notes", "publish".
 	Progress func(step string)
 }
 
@@ -113,6 +116,8 @@ type Result struct {
 	// right after the plan and goes on the signatures; nil when no
 	// analysis is configured (NotesConfig.Migrations) or for a push.
 	Migrations *Migrations `json:"migrations,omitempty"`
+	// Provenance is what the provenance step did (nil: it did not run).
+	Provenance *provenance.Result `json:"provenance,omitempty"`
 }
 
 // progressSigner reports each signature as a step, and adds the
@@ -194,6 +199,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				cfg.Signing.Identity, cfg.Signing.Issuer = got.Subject, got.Issuer
 			}
 		}
+		if err := attestProvenance(ctx, cfg, &res); err != nil {
+			return res, err
+		}
 		if err := gh.run(ctx, plan, progress); err != nil {
 			return res, err
 		}
@@ -206,6 +214,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	progress("notes")
 	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
+	provenanceNotes(in.Image, cfg, res)
 	n, err := notes.Build(ctx, *in, cfg.Notes.Options...)
 	if err != nil {
 		return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)

@@ -50,6 +50,7 @@ type releaseOptions struct {
 	releaseConfig string
 	// --on-migration-error: fail or warn
 	onMigrationError string
+	provenance       bool // --provenance (provenance.go)
 }
 
 func newCmdRelease(a *app) *cobra.Command {
@@ -121,6 +122,7 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 	cmd.Flags().BoolVar(&opts.allowRevision, "allow-revision-mismatch", false, "release a source whose org.opencontainers.image.revision is another commit")
 	cmd.Flags().StringVar(&opts.signMode, "sign", string(sign.ModeAuto), "sign the image: auto (key with --key, keyless when the job has id-token: write, else none), keyless, key or none")
 	opts.signer.register(cmd.Flags())
+	registerProvenance(cmd.Flags(), &opts.provenance)
 	cmd.Flags().StringVar(&opts.publicKey, "public-key", "cosign.pub", "with --sign key: the public key operators verify with, as the notes name it")
 	cmd.Flags().BoolVar(&opts.notes, "notes", false, "write the release notes of a version and publish them into its GitHub release when GITHUB_REPOSITORY is set (default: true inside GitHub Actions)")
 	cmd.Flags().BoolVar(&opts.createRelease, "create-release", false, "create the GitHub release of the tag when there is none")
@@ -203,6 +205,9 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 		if !opts.dryRun {
 			cfg.Signer = s
+			if cfg.Provenance, err = provenanceConfig(ctx, a, opts.provenance, opts.signer.fs != nil && opts.signer.fs.Changed("provenance"), s); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -246,6 +251,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		return err
 	}
 	warnMigrationsFailed(a, env, res.Notes)
+	warnProvenance(a, env, res.Provenance)
 	return writeRelease(a, env, opts, res, mode, ready)
 }
 
