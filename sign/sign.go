@@ -7,7 +7,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -26,7 +25,6 @@ import (
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	"github.com/sigstore/fulcio/pkg/api"
-	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/oauthflow"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -338,29 +336,10 @@ func (s *Signer) checkOpts() (*cosign.CheckOpts, error) {
 // upload records the signature in Rekor and returns the entry as
 // cosign's bundle.
 func (s *Signer) upload(ctx context.Context, payload, raw []byte) (*bundle.RekorBundle, error) {
-	rc, err := rekorclient.GetRekorClient(s.c.rekorURL, rekorclient.WithUserAgent("sonic-release"))
+	entry, err := s.tlogEntry(ctx, payload, raw)
 	if err != nil {
-		return nil, fmt.Errorf("Rekor URL %q: %w", s.c.rekorURL, err)
+		return nil, err
 	}
-	s.mu.Lock()
-	signer := s.cert
-	s.mu.Unlock()
-	if signer == nil {
-		pub, err := s.sv.PublicKey()
-		if err != nil {
-			return nil, err
-		}
-		if signer, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
-			return nil, err
-		}
-	}
-	h := sha256.New()
-	h.Write(payload)
-	entry, err := cosign.TLogUpload(ctx, rc, raw, h, signer)
-	if err != nil {
-		return nil, fmt.Errorf("uploading the signature to Rekor %s: %w", s.c.rekorURL, err)
-	}
-	s.c.Log.Info("recorded in the transparency log", "rekor", s.c.rekorURL, "index", *entry.LogIndex)
 	return bundle.EntryToBundle(entry), nil
 }
 
