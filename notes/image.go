@@ -30,6 +30,8 @@ type Image struct {
 	Signing Signing `json:"signing"`
 	// Provenance, when set, is the build provenance attached (provenance.go).
 	Provenance *Provenance `json:"provenance,omitempty"`
+	// AirGap, when set, is the air-gapped bundle attached to the release.
+	AirGap *AirGap `json:"airgap,omitempty"`
 
 	// Reference, Pin, Pull and Verify are filled in by Build: the pinned
 	// reference (REPOSITORY@DIGEST), the variable line, the docker pull

@@ -48,6 +48,7 @@ func Markdown(n *Notes) string {
 		}
 	}
 	writeImage(&b, n.Image)
+	writeAirGap(&b, n.Image)
 	if n.CompareURL != "" {
 		fmt.Fprintf(&b, "\n**Full changelog**: %s\n", n.CompareURL)
 	}
