@@ -158,7 +158,7 @@ func PlanBundle(ctx context.Context, images []Image, opts ...Option) (Plan, erro
 			tags = append(tags, t.String())
 		}
 		add := func(ref name.Digest, platform string) error {
-			a := Archive{Name: im.Base + suffix(platform) + ".tar.gz", Image: ref.String(), Platform: platform, Tags: tags, ref: ref, tags: im.Tags}
+			a := Archive{Name: ArchiveName(im.Base, platform), Image: ref.String(), Platform: platform, Tags: tags, ref: ref, tags: im.Tags}
 			if seen[a.Name] {
 				return inputerr.Errorf("two archives would be named %s: give the images different names", a.Name)
 			}
@@ -175,7 +175,11 @@ func PlanBundle(ctx context.Context, images []Image, opts ...Option) (Plan, erro
 			if err != nil {
 				return Plan{}, fmt.Errorf("reading the config of %s: %w", im.Ref, err)
 			}
-			if err := add(im.Ref, cf.Platform().String()); err != nil {
+			platform := ""
+			if p := cf.Platform(); p != nil {
+				platform = p.String()
+			}
+			if err := add(im.Ref, platform); err != nil {
 				return Plan{}, err
 			}
 			continue
@@ -209,13 +213,14 @@ func PlanBundle(ctx context.Context, images []Image, opts ...Option) (Plan, erro
 	return p, nil
 }
 
-// suffix is "_linux-amd64" for linux/amd64, "_linux-arm-v7" for
-// linux/arm/v7, and nothing for no platform.
-func suffix(platform string) string {
+// ArchiveName is the name of the archive of base's image for platform:
+// base_linux-amd64.tar.gz for linux/amd64, base_linux-arm-v7.tar.gz for
+// linux/arm/v7, base.tar.gz for no platform.
+func ArchiveName(base, platform string) string {
 	if platform == "" {
-		return ""
+		return base + ".tar.gz"
 	}
-	return "_" + strings.NewReplacer("/", "-", ":", "-").Replace(platform)
+	return base + "_" + strings.NewReplacer("/", "-", ":", "-").Replace(platform) + ".tar.gz"
 }
 
 // Bundle is a written bundle.

@@ -40,6 +40,8 @@ type Config struct {
 	Signing notes.Signing
 	// Notes, when set, makes the release notes of a version release.
 	Notes *NotesConfig
+	// AirGap, when set, attaches the air-gapped bundle to the release.
+	AirGap *AirGapConfig
 	// DryRun plans (and drafts the notes) without writing anything.
 	DryRun bool
 	// Provenance, when set, attests the signed digest (provenance.go).
@@ -118,6 +120,8 @@ type Result struct {
 	Migrations *Migrations `json:"migrations,omitempty"`
 	// Provenance is what the provenance step did (nil: it did not run).
 	Provenance *provenance.Result `json:"provenance,omitempty"`
+	// AirGap is the air-gapped bundle (Config.AirGap).
+	AirGap *AirGapResult `json:"airgap,omitempty"`
 }
 
 // progressSigner reports each signature as a step, and adds the
@@ -215,6 +219,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	progress("notes")
 	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
 	provenanceNotes(in.Image, cfg, res)
+	if err := airGapStep(ctx, cfg, &res, in, progress); err != nil {
+		return res, err
+	}
 	n, err := notes.Build(ctx, *in, cfg.Notes.Options...)
 	if err != nil {
 		return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)

@@ -1,0 +1,211 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/sonicsaas/sonic-release/airgap"
+	"github.com/sonicsaas/sonic-release/internal/inputerr"
+	"github.com/sonicsaas/sonic-release/notes"
+	"github.com/sonicsaas/sonic-release/release"
+	"github.com/sonicsaas/sonic-release/sign"
+)
+
+// AirGapConfig attaches the air-gapped bundle to the GitHub release of a
+// version: a `docker load` archive per platform of the released image
+// (and of Extra), SHA256SUMS and, for a signed release, its signature.
+// It needs NotesConfig with Publish (the release's repository and the
+// GitHub client).
+type AirGapConfig struct {
+	// TempDir is where the archives are written before the upload (the
+	// runner's RUNNER_TEMP): a directory of its own inside, removed
+	// afterwards. It needs room for the bundle. Required.
+	TempDir string
+	// Extra are more images the application runs with (Postgres, Caddy),
+	// by digest, each with the tags it carries once loaded and the start
+	// of its archives' names.
+	Extra []airgap.Image
+	// ServerURL is GitHub's web root, for the download links. The default
+	// is https://github.com.
+	ServerURL string
+	// Signer signs SHA256SUMS (sign.Signer.SignBlob); nil leaves it
+	// unsigned. The release's image Signer, when it signs blobs, is the
+	// one to give.
+	Signer BlobSigner
+	// Options are the bundle's registry options (keychain, transport)
+	// and platforms.
+	Options []airgap.Option
+}
+
+// BlobSigner signs a file and returns its Sigstore bundle.
+type BlobSigner interface {
+	SignBlob(ctx context.Context, blob []byte) ([]byte, error)
+}
+
+// AirGapResult is what the bundle step did: the archives written (or,
+// in a dry run, planned by name) and each asset uploaded or kept.
+type AirGapResult struct {
+	Archives []airgap.Archive    `json:"archives"`
+	Assets   []notes.AssetResult `json:"assets,omitempty"`
+}
+
+// sumsSignature is the name of SHA256SUMS's signature bundle.
+const sumsSignature = airgap.SumsName + sign.BlobBundleSuffix
+
+// airGapStep makes, signs and uploads the bundle of a version release
+// after the image is signed and before the notes are published, and puts
+// its section into the notes' image. A dry run only names the archives.
+// Nothing is uploaded when any asset the release holds conflicts.
+func airGapStep(ctx context.Context, cfg Config, res *Result, in *notes.Input, progress func(string)) error {
+	ac := cfg.AirGap
+	if ac == nil || in == nil || in.Image == nil {
+		return nil
+	}
+	plan := res.Plan
+	if !cfg.DryRun && (!cfg.Notes.Publish || in.Repository == "") {
+		return inputerr.New(errors.New("the air-gapped bundle is attached to the GitHub release: it needs the notes published into the release (a repository to publish to)"))
+	}
+	progress("assets")
+	images, err := bundleImages(plan, ac.Extra)
+	if err != nil {
+		return err
+	}
+	ag := &notes.AirGap{
+		DownloadURL: fmt.Sprintf("%s/%s/releases/download/%s", cmp.Or(ac.ServerURL, "https://github.com"), in.Repository, in.Version),
+		Sums:        airgap.SumsName,
+	}
+	if ac.Signer != nil {
+		ag.Signature = sumsSignature
+	}
+	var bp airgap.Plan
+	if cfg.DryRun {
+		bp, err = dryRunPlan(ctx, images, plan.Platforms, ac.Options)
+	} else {
+		bp, err = airgap.PlanBundle(ctx, images, ac.Options...)
+	}
+	if err != nil {
+		return fmt.Errorf("planning the air-gapped bundle: %w", err)
+	}
+	for _, a := range bp.Archives {
+		image := a.Image
+		if len(a.Tags) > 0 {
+			image = a.Tags[0]
+		}
+		ag.Archives = append(ag.Archives, notes.AirGapArchive{Name: a.Name, Platform: a.Platform, Image: image})
+	}
+	res.AirGap = &AirGapResult{Archives: bp.Archives}
+	in.Image.AirGap = ag
+	if cfg.DryRun {
+		return nil
+	}
+
+	dir, err := os.MkdirTemp(ac.TempDir, "sonic-release-airgap-")
+	if err != nil {
+		return fmt.Errorf("the air-gapped bundle needs a temporary directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	b, err := airgap.Write(ctx, bp, dir, ac.Options...)
+	if err != nil {
+		return fmt.Errorf("writing the air-gapped bundle: %w", err)
+	}
+	res.AirGap.Archives = b.Archives
+	var assets []notes.Asset
+	for _, a := range b.Archives {
+		assets = append(assets, notes.Asset{Name: a.Name, Path: a.Path})
+	}
+	assets = append(assets, notes.Asset{Name: airgap.SumsName, Path: b.SumsPath})
+	id, existing, err := notes.FindRelease(ctx, in.Repository, in.Version, cfg.Notes.Options...)
+	if err != nil {
+		return fmt.Errorf("attaching the air-gapped bundle: %w", err)
+	}
+	if ac.Signer != nil {
+		// The signature differs on every run: an existing one is kept
+		// when SHA256SUMS is (the same file, already signed), and a new
+		// one is made only when it is missing.
+		upload, _, err := notes.CheckAssets(in.Version, assets, existing)
+		if err != nil {
+			return err
+		}
+		signed := false
+		for _, e := range existing {
+			signed = signed || e.Name == sumsSignature && e.State == "uploaded"
+		}
+		sumsNew := false
+		for _, u := range upload {
+			sumsNew = sumsNew || u.Name == airgap.SumsName
+		}
+		switch {
+		case signed && sumsNew:
+			return &notes.AssetConflictError{Tag: in.Version, Name: sumsSignature, Digest: "a signature of another " + airgap.SumsName}
+		case !signed:
+			progress("sign " + airgap.SumsName)
+			sig, err := ac.Signer.SignBlob(ctx, b.Sums)
+			if err != nil {
+				return fmt.Errorf("signing %s: %w", airgap.SumsName, err)
+			}
+			p := filepath.Join(dir, sumsSignature)
+			if err := os.WriteFile(p, sig, 0o644); err != nil {
+				return err
+			}
+			assets = append(assets, notes.Asset{Name: sumsSignature, Path: p})
+		}
+	}
+	uploaded, err := notes.UploadAssets(ctx, notes.AssetsInput{Repository: in.Repository, Tag: in.Version, ReleaseID: id, Assets: assets}, cfg.Notes.Options...)
+	res.AirGap.Assets = uploaded
+	if err != nil {
+		return fmt.Errorf("attaching the air-gapped bundle: %w", err)
+	}
+	return nil
+}
+
+// bundleImages are the released image (the first target, with the tags
+// the release put on it there) and the extra images.
+func bundleImages(plan release.Plan, extra []airgap.Image) ([]airgap.Image, error) {
+	if len(plan.Targets) == 0 || plan.Digest == "" {
+		return nil, errors.New("the air-gapped bundle needs a released image")
+	}
+	t := plan.Targets[0]
+	ref, err := name.NewDigest(t.Repository + "@" + plan.Digest)
+	if err != nil {
+		return nil, err
+	}
+	main := airgap.Image{Ref: ref, Base: path.Base(ref.Context().RepositoryStr()) + "_" + plan.Version}
+	for _, tag := range t.AppliedTags() {
+		main.Tags = append(main.Tags, ref.Context().Tag(tag))
+	}
+	return append([]airgap.Image{main}, extra...), nil
+}
+
+// dryRunPlan names the archives of a dry run: the released image's from
+// the plan's platforms (it is not in the target yet; a single-platform
+// image is named without its platform), the extra images' from the
+// registry.
+func dryRunPlan(ctx context.Context, images []airgap.Image, platforms []release.Platform, opts []airgap.Option) (airgap.Plan, error) {
+	main := images[0]
+	var tags []string
+	for _, t := range main.Tags {
+		tags = append(tags, t.String())
+	}
+	var p airgap.Plan
+	for _, pl := range platforms {
+		p.Archives = append(p.Archives, airgap.Archive{Name: airgap.ArchiveName(main.Base, pl.Platform), Image: main.Ref.Context().Digest(pl.Digest).String(), Platform: pl.Platform, Tags: tags})
+	}
+	if len(platforms) == 0 {
+		p.Archives = append(p.Archives, airgap.Archive{Name: airgap.ArchiveName(main.Base, ""), Image: main.Ref.String(), Tags: tags})
+	}
+	if len(images) > 1 {
+		extra, err := airgap.PlanBundle(ctx, images[1:], opts...)
+		if err != nil {
+			return airgap.Plan{}, err
+		}
+		p.Archives = append(p.Archives, extra.Archives...)
+	}
+	return p, nil
+}
