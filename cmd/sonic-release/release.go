@@ -51,6 +51,7 @@ type releaseOptions struct {
 	// --on-migration-error: fail or warn
 	onMigrationError string
 	provenance       bool // --provenance (provenance.go)
+	airgap           airGapFlags
 }
 
 func newCmdRelease(a *app) *cobra.Command {
@@ -114,6 +115,7 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 		},
 	}
 	opts.event.register(cmd.Flags())
+	opts.airgap.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.source, "source", "", "the built image: auto (the tested IMAGE:<default branch>-<sha> of the tag's commit), REGISTRY/REPO@sha256:…, REGISTRY/REPO:TAG, oci:DIR, oci-archive:FILE or docker-archive:FILE")
 	cmd.Flags().StringArrayVar(&opts.images, "image", nil, "a target repository, e.g. ghcr.io/owner/app (repeatable)")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the complete plan (tags, what would be signed, the notes), check that signing is possible, and write nothing to a registry or GitHub ($GITHUB_OUTPUT and the step summary are still written)")
@@ -193,7 +195,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	// The signer is built in a dry run too, and asked whether it can sign
 	// (the key decrypts, the OIDC token is offered, the trusted root
 	// loads), so that a dry run fails where the real run would.
-	ready := ""
+	ready, blobSigner := "", pipeline.BlobSigner(nil)
 	if mode != sign.ModeNone && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
 		s, err := opts.signer.signer(ctx, a, mode, ann)
@@ -209,6 +211,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 				return err
 			}
 		}
+		blobSigner = s
 	}
 
 	if opts.notes && ev.Kind == tagging.EventRelease {
@@ -234,6 +237,9 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 	}
 
+	if cfg.AirGap, err = opts.airgap.config(env, kc, blobSigner, ev.Kind == tagging.EventRelease && cfg.Notes == nil); err != nil {
+		return err
+	}
 	prog := newProgress(a.io.Err, env.Actions)
 	cfg.Progress = prog.step
 	res, err := pipeline.Run(ctx, cfg)
