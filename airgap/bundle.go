@@ -110,9 +110,11 @@ func WithPlatforms(platforms ...string) Option {
 }
 
 // WithCompressionLevel sets the gzip level of the archives
-// (gzip.BestSpeed to gzip.BestCompression). The layers in them are
-// compressed already, so more effort buys little; the default is
-// gzip.BestSpeed.
+// (gzip.HuffmanOnly, gzip.NoCompression to gzip.BestCompression). The
+// layers in them are compressed already, so compressing again saves
+// next to nothing and halves the speed (docs/airgap.md); the default is
+// gzip.NoCompression: a .tar.gz of stored blocks, which gunzip, tar and
+// docker load read like any other.
 func WithCompressionLevel(level int) Option {
 	return func(o *options) error {
 		if level < gzip.HuffmanOnly || level > gzip.BestCompression {
@@ -129,7 +131,7 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 func makeOptions(opts []Option) (*options, error) {
-	return option.Apply(&options{Common: option.Defaults(), level: gzip.BestSpeed}, opts)
+	return option.Apply(&options{Common: option.Defaults(), level: gzip.NoCompression}, opts)
 }
 
 var baseRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
