@@ -8,10 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -21,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/sonicsaas/sonic-release/airgap"
+	"github.com/sonicsaas/sonic-release/internal/benchmem"
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
 )
 
@@ -66,31 +64,6 @@ func (l *streamLayer) Compressed() (io.ReadCloser, error) {
 	return io.NopCloser(io.LimitReader(rand.NewChaCha8(seed), l.size)), nil
 }
 func (l *streamLayer) Uncompressed() (io.ReadCloser, error) { return l.Compressed() }
-
-// peakHeap samples the heap in use until stop is called, and returns the
-// highest value seen.
-func peakHeap() (stop func() uint64) {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
-	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
-}
 
 // BenchmarkBundle1GB writes the bundle of a 1 GB two-platform image (4
 // layers of 128 MiB per platform) from the real registry on loopback:
@@ -142,7 +115,7 @@ func BenchmarkBundle1GB(b *testing.B) {
 			opts := append(opts, airgap.WithCompressionLevel(lv.level))
 			b.SetBytes(2 * layers * layerSize)
 			runtime.GC()
-			stop := peakHeap()
+			stop := benchmem.PeakHeap()
 			b.ResetTimer()
 			for range b.N {
 				if _, err := airgap.Write(ctx, plan, b.TempDir(), opts...); err != nil {
