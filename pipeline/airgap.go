@@ -22,7 +22,8 @@ import (
 // version: a `docker load` archive per platform of the released image
 // (and of Extra), SHA256SUMS and, for a signed release, its signature.
 // It needs NotesConfig with Publish (the release's repository and the
-// GitHub client).
+// GitHub client), and the release (a draft is enough) to exist. Its
+// progress steps are "assets" and, when it signs, "sign SHA256SUMS".
 type AirGapConfig struct {
 	// TempDir is where the archives are written before the upload (the
 	// runner's RUNNER_TEMP): a directory of its own inside, removed
@@ -122,6 +123,10 @@ func airGapStep(ctx context.Context, cfg Config, res *Result, in *notes.Input, p
 	}
 	assets = append(assets, notes.Asset{Name: airgap.SumsName, Path: b.SumsPath})
 	id, existing, err := notes.FindRelease(ctx, in.Repository, in.Version, cfg.Notes.Options...)
+	var nr *notes.NoReleaseError
+	if errors.As(err, &nr) {
+		return inputerr.Errorf("the tag %s has no GitHub release to attach the air-gapped bundle to: the bundle is uploaded before the notes are published, so create the release (a draft is enough) before this step", in.Version)
+	}
 	if err != nil {
 		return fmt.Errorf("attaching the air-gapped bundle: %w", err)
 	}

@@ -189,6 +189,20 @@ func TestAirGapConflictUploadsNothing(t *testing.T) {
 	if rel, _ := gh.Release("acme/app", "v1.2.0"); strings.Contains(rel.Body, "sonic-release:begin") {
 		t.Errorf("notes published after a refused bundle")
 	}
+
+	// No release at all: say that it must exist before the bundle.
+	gh.AddRepo("acme/other")
+	res, err = pipeline.Run(t.Context(), pipeline.Config{
+		Source: src, Targets: []name.Repository{target}, Event: event("v1.2.0", commit),
+		Notes: &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir, Repository: "acme/other"}, Publish: true, CreateRelease: true,
+			Options: nopts},
+		AirGap: &pipeline.AirGapConfig{TempDir: t.TempDir()},
+	})
+	res.Plan.Close()
+	var bad interface{ BadInput() bool }
+	if !errors.As(err, &bad) || !bad.BadInput() || !strings.Contains(err.Error(), "create the release (a draft is enough) before this step") {
+		t.Errorf("no release: %v", err)
+	}
 }
 
 func gunzipOpener(p string) tarball.Opener {

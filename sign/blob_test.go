@@ -92,4 +92,25 @@ func TestSignBlobKeyless(t *testing.T) {
 		"--insecure-ignore-sct", bp); err == nil {
 		t.Errorf("verify-blob accepted another identity:\n%s", out)
 	}
+
+	// With a timestamp and no Rekor entry (--tlog-upload=false): the
+	// timestamp proves the signature was made while the certificate was
+	// valid.
+	s, err = sign.New(
+		sign.WithKeyless(sign.ActionsToken{RequestURL: is.ActionsURL, RequestToken: is.ActionsRequestToken}, fulcio.URL),
+		sign.WithTimestampAuthority(tsa.URL), sign.WithTrustedMaterial(tr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = s.SignBlob(ctx, blob); err != nil {
+		t.Fatal(err)
+	}
+	bp, bundlePath = writeBlob(t, blob, b)
+	for name, cosign := range cosignCLIs {
+		if out, err := cosign(t, nil, "verify-blob", "--bundle", bundlePath, "--trusted-root", trPath,
+			"--certificate-identity", identity, "--certificate-oidc-issuer", is.URL,
+			"--use-signed-timestamps", "--insecure-ignore-tlog", "--insecure-ignore-sct", bp); err != nil {
+			t.Fatalf("%s verify-blob (timestamp only): %v\n%s", name, err, out)
+		}
+	}
 }
