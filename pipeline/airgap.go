@@ -170,21 +170,23 @@ func airGapStep(ctx context.Context, cfg Config, res *Result, in *notes.Input, p
 	return nil
 }
 
-// bundleImages are the released image (the first target, with the tags
-// the release put on it there) and the extra images.
+// bundleImages are the released image (the first target, by digest,
+// tagged with the exact version only) and the extra images.
+//
+// Not the floating tags: they are the registry's view at release time. An
+// archive that carried v1, v1.2 or latest would move them backwards on an
+// operator's host that loads it after a newer release, and would change
+// when a re-run of the release finds that a newer one took them, so that
+// the re-run's archive no longer matched the one the release holds.
 func bundleImages(plan release.Plan, extra []airgap.Image) ([]airgap.Image, error) {
 	if len(plan.Targets) == 0 || plan.Digest == "" {
 		return nil, errors.New("the air-gapped bundle needs a released image")
 	}
-	t := plan.Targets[0]
-	ref, err := name.NewDigest(t.Repository + "@" + plan.Digest)
+	ref, err := name.NewDigest(plan.Targets[0].Repository + "@" + plan.Digest)
 	if err != nil {
 		return nil, err
 	}
-	main := airgap.Image{Ref: ref, Base: path.Base(ref.Context().RepositoryStr()) + "_" + plan.Version}
-	for _, tag := range t.AppliedTags() {
-		main.Tags = append(main.Tags, ref.Context().Tag(tag))
-	}
+	main := airgap.Image{Ref: ref, Base: path.Base(ref.Context().RepositoryStr()) + "_" + plan.Version, Tags: []name.Tag{ref.Context().Tag(plan.Version)}}
 	return append([]airgap.Image{main}, extra...), nil
 }
 

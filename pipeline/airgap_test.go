@@ -123,6 +123,12 @@ func TestAirGapBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Tagged with the exact version only: never a floating tag that a
+	// later release moves.
+	mf, err := tarball.LoadManifest(gunzipOpener(filepath.Join(dir, want[0])))
+	if err != nil || len(mf) != 1 || !slices.Equal(mf[0].RepoTags, []string{tag.String()}) {
+		t.Errorf("manifest.json %+v (%v), want the tag %s only", mf, err, tag)
+	}
 	wc, _ := regImg.ConfigName()
 	if gc, err := got.ConfigName(); err != nil || gc != wc {
 		t.Errorf("archive config %s (%v), registry %s", gc, err, wc)
@@ -220,5 +226,46 @@ func gunzipOpener(p string) tarball.Opener {
 			io.Reader
 			io.Closer
 		}{zr, f}, nil
+	}
+}
+
+// TestAirGapRerunAfterNewerRelease: a re-run of a release after a newer
+// one took its floating tags keeps the bundle the release holds (the
+// archives carry the exact version only, so they do not change).
+func TestAirGapRerunAfterNewerRelease(t *testing.T) {
+	f := setup(t)
+	target, _ := name.NewRepository(f.host + "/acme/app")
+	gh := fakegithub.New(t)
+	gh.AddRepo("acme/app")
+	gh.AddRelease("acme/app", fakegithub.Release{TagName: "v1.1.0", Draft: true})
+	nopts := []notes.Option{notes.WithHTTPClient(gh.Client()), notes.WithAPIURL(gh.URL)}
+	run := func(version string, ag *pipeline.AirGapConfig) pipeline.Result {
+		t.Helper()
+		src, commit := f.build(t, version, time.Unix(0, 0))
+		res, err := pipeline.Run(t.Context(), pipeline.Config{Source: src, Targets: []name.Repository{target}, Event: event(version, commit),
+			Notes: &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir, Repository: "acme/app"}, Publish: ag != nil, Options: nopts}, AirGap: ag})
+		res.Plan.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", version, err)
+		}
+		return res
+	}
+	first := run("v1.1.0", &pipeline.AirGapConfig{TempDir: t.TempDir()})
+	if tags := first.Plan.Targets[0].AppliedTags(); !slices.Contains(tags, "latest") {
+		t.Fatalf("v1.1.0 first got %v, want latest among them", tags)
+	}
+	run("v1.2.0", nil)
+	gh.ResetCalls()
+	again := run("v1.1.0", &pipeline.AirGapConfig{TempDir: t.TempDir()})
+	if tags := again.Plan.Targets[0].AppliedTags(); slices.Contains(tags, "latest") {
+		t.Fatalf("the re-run still applies latest: %v", tags)
+	}
+	if n := gh.Calls()["repos/upload-release-asset"]; n != 0 {
+		t.Errorf("the re-run uploaded %d assets", n)
+	}
+	for _, a := range again.AirGap.Assets {
+		if a.Action != "kept" {
+			t.Errorf("re-run: %+v", a)
+		}
 	}
 }
