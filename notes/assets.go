@@ -127,9 +127,14 @@ type AssetConflictError struct {
 	Tag, Name          string
 	Size, ExistingSize int64
 	Digest, Existing   string
+	// Reason, when set, says what differs instead of the sizes and digests.
+	Reason string
 }
 
 func (e *AssetConflictError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("the release of %s already holds an asset %s: %s: release assets are not replaced; delete the asset on GitHub if it is wrong and run again", e.Tag, e.Name, e.Reason)
+	}
 	return fmt.Sprintf("the release of %s already holds an asset %s with other content (%d bytes, %s; this run made %d bytes, %s): release assets are not replaced; delete the asset on GitHub if it is wrong and run again",
 		e.Tag, e.Name, e.ExistingSize, orUnknown(e.Existing), e.Size, e.Digest)
 }

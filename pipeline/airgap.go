@@ -148,8 +148,10 @@ func airGapStep(ctx context.Context, cfg Config, res *Result, in *notes.Input, p
 		}
 		switch {
 		case signed && sumsNew:
-			return &notes.AssetConflictError{Tag: in.Version, Name: sumsSignature, Digest: "a signature of another " + airgap.SumsName}
-		case !signed:
+			return &notes.AssetConflictError{Tag: in.Version, Name: sumsSignature, Reason: "it signs another " + airgap.SumsName + " than the one this run uploads"}
+		case signed:
+			assets = append(assets, notes.Asset{Name: sumsSignature, KeepExisting: true})
+		default:
 			progress("sign " + airgap.SumsName)
 			sig, err := ac.Signer.SignBlob(ctx, b.Sums)
 			if err != nil {

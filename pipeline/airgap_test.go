@@ -153,6 +153,9 @@ func TestAirGapBundle(t *testing.T) {
 	if n := gh.Calls()["repos/upload-release-asset"]; n != 0 || blobs.n.Load() != 1 {
 		t.Errorf("re-run: %d uploads, %d blob signatures in all (want 0 and 1)", n, blobs.n.Load())
 	}
+	if len(res.AirGap.Assets) != len(want) {
+		t.Errorf("re-run: %d assets, want %d", len(res.AirGap.Assets), len(want))
+	}
 	for _, a := range res.AirGap.Assets {
 		if a.Action != "kept" {
 			t.Errorf("re-run: %+v", a)
