@@ -199,6 +199,31 @@ func TestAirGapConflictUploadsNothing(t *testing.T) {
 		t.Errorf("notes published after a refused bundle")
 	}
 
+	// A signature without its SHA256SUMS signs another file: refused.
+	gh.AddRelease("acme/app", fakegithub.Release{TagName: "v1.1.0", Draft: true})
+	if _, err := notes.UploadAssets(t.Context(), notes.AssetsInput{Repository: "acme/app", Tag: "v1.1.0",
+		Assets: []notes.Asset{{Name: "SHA256SUMS.sigstore.json", Path: other}}}, nopts...); err != nil {
+		t.Fatal(err)
+	}
+	priv, _, _, _ := sigstoretest.KeyPair(t)
+	signer, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src11, commit11 := f.build(t, "v1.1.0", time.Unix(0, 0))
+	res, err = pipeline.Run(t.Context(), pipeline.Config{
+		Source: src11, Targets: []name.Repository{target}, Event: event("v1.1.0", commit11),
+		Notes:  &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir, Repository: "acme/app"}, Publish: true, Options: nopts},
+		AirGap: &pipeline.AirGapConfig{TempDir: t.TempDir(), Signer: signer},
+	})
+	res.Plan.Close()
+	if !errors.As(err, &conflict) || !conflict.Refused() || !strings.Contains(err.Error(), "it signs another SHA256SUMS") {
+		t.Errorf("stale signature: %v", err)
+	}
+	if as := gh.Assets("acme/app", "v1.1.0"); len(as) != 1 {
+		t.Errorf("the release of v1.1.0 holds %d assets, want only the stale signature", len(as))
+	}
+
 	// No release at all: say that it must exist before the bundle.
 	gh.AddRepo("acme/other")
 	res, err = pipeline.Run(t.Context(), pipeline.Config{
