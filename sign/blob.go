@@ -15,6 +15,8 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/rekor/pkg/generated/models"
+	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
+	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -88,6 +90,23 @@ func (s *Signer) SignBlob(ctx context.Context, blob []byte) ([]byte, error) {
 	out, err := protojson.Marshal(b)
 	if err != nil {
 		return nil, err
+	}
+	// Check our own bundle before it is published, as for an image: the
+	// certificate chains to the trusted Fulcio CA, the timestamp to the
+	// trusted TSA, the Rekor entry to the log. A key without trusted
+	// material has nothing to check against but itself.
+	if s.c.trusted != nil {
+		co, err := s.checkOpts()
+		if err != nil {
+			return nil, err
+		}
+		var sb sgbundle.Bundle
+		if err := sb.UnmarshalJSON(out); err != nil {
+			return nil, fmt.Errorf("reading the new bundle: %w", err)
+		}
+		if _, err := cosign.VerifyNewBundle(ctx, co, sgverify.WithArtifact(bytes.NewReader(blob)), &sb); err != nil {
+			return nil, fmt.Errorf("the new blob signature does not verify against the trusted material: %w", err)
+		}
 	}
 	s.c.Log.Info("signed a blob", "sha256", fmt.Sprintf("%x", digest), "keyless", s.c.tokens != nil, "timestamp", len(ts) > 0, "rekor", entry != nil)
 	return out, nil

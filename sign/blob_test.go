@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
@@ -91,6 +92,19 @@ func TestSignBlobKeyless(t *testing.T) {
 		"--certificate-identity", is.Identity("refs/heads/main"), "--certificate-oidc-issuer", is.URL,
 		"--insecure-ignore-sct", bp); err == nil {
 		t.Errorf("verify-blob accepted another identity:\n%s", out)
+	}
+
+	// A signer whose trusted material lacks the timestamp authority it
+	// uses finds out before anything is published.
+	noTSA, _ := sigstoretest.TrustedRoot(t, fulcio, nil)
+	s, err = sign.New(
+		sign.WithKeyless(sign.ActionsToken{RequestURL: is.ActionsURL, RequestToken: is.ActionsRequestToken}, fulcio.URL),
+		sign.WithTimestampAuthority(tsa.URL), sign.WithTrustedMaterial(noTSA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SignBlob(ctx, blob); err == nil || !strings.Contains(err.Error(), "does not verify against the trusted material") {
+		t.Errorf("signing with an untrusted timestamp authority: %v", err)
 	}
 
 	// With a timestamp and no Rekor entry (--tlog-upload=false): the
