@@ -16,8 +16,8 @@ import (
 	"github.com/google/go-github/v62/github"
 )
 
-// Asset is a file to attach to a GitHub release.
-type Asset struct {
+// AssetFile is a file to attach to a GitHub release.
+type AssetFile struct {
 	// Name is the asset's name on the release, a plain file name.
 	Name string `json:"name"`
 	// Path is the local file. Its bytes are streamed from disk, never
@@ -29,8 +29,9 @@ type Asset struct {
 	KeepExisting bool `json:"-"`
 }
 
-// ReleaseAsset is an asset a release holds.
-type ReleaseAsset struct {
+// AssetState is an asset a release holds, with its digest and state
+// (what ReleaseAssets does not read).
+type AssetState struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
 	Size int64  `json:"size"`
@@ -43,51 +44,24 @@ type ReleaseAsset struct {
 	URL   string `json:"browser_download_url"`
 }
 
-// FindRelease returns the id of the GitHub release of tag, drafts
-// included (get-release-by-tag does not return drafts), and the assets it
-// holds. A tag without a release gives a *NoReleaseError.
-func FindRelease(ctx context.Context, repository, tag string, opts ...Option) (int64, []ReleaseAsset, error) {
-	o, err := makeOptions(opts)
+// ReleaseAssetStates lists the assets of release id with their digests and
+// states (go-github v62 does not read the digest field).
+func ReleaseAssetStates(ctx context.Context, repository string, id int64, opts ...Option) ([]AssetState, error) {
+	_, c, owner, name, err := repoClient(repository, opts)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	owner, name, err := splitRepo(repository)
-	if err != nil {
-		return 0, nil, err
-	}
-	c, err := o.client()
-	if err != nil {
-		return 0, nil, err
-	}
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		rels, resp, err := c.Repositories.ListReleases(ctx, owner, name, opt)
-		if err != nil {
-			return 0, nil, fmt.Errorf("listing releases of %q: %w", repository, err)
-		}
-		for _, r := range rels {
-			if r.GetTagName() == tag {
-				assets, err := listAssets(ctx, c, owner, name, r.GetID())
-				return r.GetID(), assets, err
-			}
-		}
-		if resp.NextPage == 0 {
-			return 0, nil, &NoReleaseError{Tag: tag}
-		}
-		opt.Page = resp.NextPage
-	}
+	return listAssets(ctx, c, owner, name, id)
 }
 
-// listAssets lists a release's assets with their digests (go-github v62
-// does not read the digest field).
-func listAssets(ctx context.Context, c *github.Client, owner, repo string, id int64) ([]ReleaseAsset, error) {
-	var out []ReleaseAsset
+func listAssets(ctx context.Context, c *github.Client, owner, repo string, id int64) ([]AssetState, error) {
+	var out []AssetState
 	for page := 1; ; {
 		req, err := c.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/releases/%d/assets?per_page=100&page=%d", owner, repo, id, page), nil)
 		if err != nil {
 			return nil, err
 		}
-		var as []ReleaseAsset
+		var as []AssetState
 		resp, err := c.Do(ctx, req, &as)
 		if err != nil {
 			return nil, fmt.Errorf("listing the assets of release %d of %s/%s: %w", id, owner, repo, err)
@@ -108,7 +82,7 @@ type AssetsInput struct {
 	// ReleaseID is the release, when known (a draft just created);
 	// 0 finds the release of Tag, drafts included.
 	ReleaseID int64
-	Assets    []Asset
+	Assets    []AssetFile
 }
 
 // AssetResult says what happened to one asset.
@@ -154,8 +128,8 @@ func orUnknown(s string) string {
 // reports one, else size) is kept, a missing one is to upload, and one
 // with other content is an *AssetConflictError. It reads the files (to
 // hash them) but sends nothing.
-func CheckAssets(tag string, assets []Asset, existing []ReleaseAsset) (upload []Asset, kept []AssetResult, err error) {
-	have := map[string]ReleaseAsset{}
+func CheckAssets(tag string, assets []AssetFile, existing []AssetState) (upload []AssetFile, kept []AssetResult, err error) {
+	have := map[string]AssetState{}
 	for _, a := range existing {
 		if a.State == "" || a.State == "uploaded" {
 			have[a.Name] = a
@@ -205,11 +179,7 @@ func fileDigest(path string) (int64, string, error) {
 // removing the incomplete asset GitHub may have left; rate limits are
 // waited out.
 func UploadAssets(ctx context.Context, in AssetsInput, opts ...Option) ([]AssetResult, error) {
-	o, err := makeOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	owner, name, err := splitRepo(in.Repository)
+	o, c, owner, name, err := repoClient(in.Repository, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -218,17 +188,18 @@ func UploadAssets(ctx context.Context, in AssetsInput, opts ...Option) ([]AssetR
 			return nil, &InputError{What: fmt.Sprintf("asset name %q", a.Name), Expect: "a plain file name"}
 		}
 	}
-	c, err := o.client()
-	if err != nil {
-		return nil, err
-	}
 	id := in.ReleaseID
-	var existing []ReleaseAsset
 	if id == 0 {
-		id, existing, err = FindRelease(ctx, in.Repository, in.Tag, opts...)
-	} else {
-		existing, err = listAssets(ctx, c, owner, name, id)
+		rel, err := FindRelease(ctx, in.Repository, in.Tag, opts...)
+		if err != nil {
+			return nil, err
+		}
+		if rel == nil {
+			return nil, &NoReleaseError{Tag: in.Tag}
+		}
+		id = rel.ID
 	}
+	existing, err := listAssets(ctx, c, owner, name, id)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +229,7 @@ func UploadAssets(ctx context.Context, in AssetsInput, opts ...Option) ([]AssetR
 // uploadAttempts is how many times one asset is sent.
 const uploadAttempts = 3
 
-func (o *options) uploadOne(ctx context.Context, c *github.Client, owner, repo string, id int64, tag string, a Asset) (AssetResult, error) {
+func (o *options) uploadOne(ctx context.Context, c *github.Client, owner, repo string, id int64, tag string, a AssetFile) (AssetResult, error) {
 	f, err := os.Open(a.Path)
 	if err != nil {
 		return AssetResult{}, err
@@ -278,14 +249,14 @@ func (o *options) uploadOne(ctx context.Context, c *github.Client, owner, repo s
 		// A rate-limited try is sent again by the transport, from the
 		// start of the file.
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(f, 0, size)), nil }
-		var got ReleaseAsset
+		var got AssetState
 		resp, err := c.Do(ctx, req, &got)
 		if err == nil {
 			o.Log.Info("release asset uploaded", "tag", tag, "name", a.Name, "size", size)
 			return AssetResult{Name: a.Name, Action: "uploaded", Size: got.Size, URL: got.URL}, nil
 		}
 		if ctx.Err() != nil || attempt == uploadAttempts || !transient(resp, err) {
-			return AssetResult{}, fmt.Errorf("uploading %s to the release of %s: %w", a.Name, tag, err)
+			return AssetResult{}, fmt.Errorf("uploading %s to the release of %s: %w", a.Name, tag, AsImmutable(err, tag, a.Name))
 		}
 		// GitHub may have kept the asset (the response was lost) or an
 		// incomplete one: keep the first, delete the second.
@@ -297,7 +268,7 @@ func (o *options) uploadOne(ctx context.Context, c *github.Client, owner, repo s
 			if old.Name != a.Name {
 				continue
 			}
-			if _, kept, cerr := CheckAssets(tag, []Asset{a}, []ReleaseAsset{old}); cerr == nil && len(kept) == 1 {
+			if _, kept, cerr := CheckAssets(tag, []AssetFile{a}, []AssetState{old}); cerr == nil && len(kept) == 1 {
 				return AssetResult{Name: a.Name, Action: "uploaded", Size: old.Size, URL: old.URL}, nil
 			}
 			if _, derr := c.Repositories.DeleteReleaseAsset(ctx, owner, repo, old.ID); derr != nil {

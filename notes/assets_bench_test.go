@@ -54,7 +54,7 @@ func BenchmarkUploadAsset512MiB(b *testing.B) {
 		}
 	}))
 	defer srv.Close()
-	in := AssetsInput{Repository: "acme/app", Tag: "v1.2.3", Assets: []Asset{{Name: filepath.Base(p), Path: p}}}
+	in := AssetsInput{Repository: "acme/app", Tag: "v1.2.3", Assets: []AssetFile{{Name: filepath.Base(p), Path: p}}}
 	b.SetBytes(size)
 	runtime.GC()
 	stop := benchmem.PeakHeap()

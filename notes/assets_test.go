@@ -42,10 +42,10 @@ func (u *uploadTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return u.base.RoundTrip(r)
 }
 
-func writeAssets(t *testing.T, files map[string]string) []Asset {
+func writeAssets(t *testing.T, files map[string]string) []AssetFile {
 	t.Helper()
 	dir := t.TempDir()
-	var out []Asset
+	var out []AssetFile
 	for _, n := range []string{"app_v1.2.3_linux-amd64.tar.gz", "SHA256SUMS", "SHA256SUMS.sigstore.json"} {
 		c, ok := files[n]
 		if !ok {
@@ -55,7 +55,7 @@ func writeAssets(t *testing.T, files map[string]string) []Asset {
 		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, Asset{Name: n, Path: p, KeepExisting: strings.HasSuffix(n, ".sigstore.json")})
+		out = append(out, AssetFile{Name: n, Path: p, KeepExisting: strings.HasSuffix(n, ".sigstore.json")})
 	}
 	return out
 }
@@ -131,7 +131,7 @@ func TestUploadAssets(t *testing.T) {
 	files["SHA256SUMS"] = "def  app_v1.2.3_linux-amd64.tar.gz\n"
 	files["app_v1.2.3_linux-amd64.tar.gz"] = strings.Repeat("other bytes", 5000)
 	in.Assets = writeAssets(t, files)
-	in.Assets = append(in.Assets, Asset{Name: "new.txt", Path: in.Assets[1].Path})
+	in.Assets = append(in.Assets, AssetFile{Name: "new.txt", Path: in.Assets[1].Path})
 	_, err = UploadAssets(ctx, in, opts...)
 	var conflict *AssetConflictError
 	if !errors.As(err, &conflict) || !conflict.Refused() || conflict.Name != "app_v1.2.3_linux-amd64.tar.gz" {
@@ -152,15 +152,15 @@ func TestUploadAssets(t *testing.T) {
 // keeps an asset, another size refuses.
 func TestCheckAssetsBySize(t *testing.T) {
 	as := writeAssets(t, map[string]string{"SHA256SUMS": "0123456789"})
-	up, kept, err := CheckAssets("v1", as, []ReleaseAsset{{Name: "SHA256SUMS", Size: 10, State: "uploaded"}})
+	up, kept, err := CheckAssets("v1", as, []AssetState{{Name: "SHA256SUMS", Size: 10, State: "uploaded"}})
 	if err != nil || len(up) != 0 || len(kept) != 1 {
 		t.Errorf("same size: upload %v kept %v err %v", up, kept, err)
 	}
-	if _, _, err := CheckAssets("v1", as, []ReleaseAsset{{Name: "SHA256SUMS", Size: 11, State: "uploaded"}}); err == nil {
+	if _, _, err := CheckAssets("v1", as, []AssetState{{Name: "SHA256SUMS", Size: 11, State: "uploaded"}}); err == nil {
 		t.Error("another size was kept")
 	}
 	// An incomplete asset (an upload that failed upstream) is uploaded again.
-	up, _, err = CheckAssets("v1", as, []ReleaseAsset{{Name: "SHA256SUMS", Size: 3, State: "starter"}})
+	up, _, err = CheckAssets("v1", as, []AssetState{{Name: "SHA256SUMS", Size: 3, State: "starter"}})
 	if err != nil || len(up) != 1 {
 		t.Errorf("incomplete asset: upload %v err %v", up, err)
 	}

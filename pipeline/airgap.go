@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -16,14 +17,16 @@ import (
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
+	"github.com/sonicsaas/sonic-release/tagging"
 )
 
 // AirGapConfig attaches the air-gapped bundle to the GitHub release of a
 // version: a `docker load` archive per platform of the released image
 // (and of Extra), SHA256SUMS and, for a signed release, its signature.
 // It needs NotesConfig with Publish (the release's repository and the
-// GitHub client), and the release (a draft is enough) to exist. Its
-// progress steps are "assets" and, when it signs, "sign SHA256SUMS".
+// GitHub client). The bundle is a ReleaseStep ("assets", and "sign
+// SHA256SUMS" when it signs): attached after the signatures, while the
+// release is still a draft (NotesConfig.Draft), before the notes.
 type AirGapConfig struct {
 	// TempDir is where the archives are written before the upload (the
 	// runner's RUNNER_TEMP): a directory of its own inside, removed
@@ -60,53 +63,67 @@ type AirGapResult struct {
 // sumsSignature is the name of SHA256SUMS's signature bundle.
 const sumsSignature = airgap.SumsName + sign.BlobBundleSuffix
 
-// airGapStep makes, signs and uploads the bundle of a version release
-// after the image is signed and before the notes are published, and puts
-// its section into the notes' image. A dry run only names the archives.
-// Nothing is uploaded when any asset the release holds conflicts.
-func airGapStep(ctx context.Context, cfg Config, res *Result, in *notes.Input, progress func(string)) error {
-	ac := cfg.AirGap
-	if ac == nil || in == nil || in.Image == nil {
+// airGapRun is the bundle of one run: its step on the GitHub release
+// (ReleaseStep "assets", between the signatures and the notes, while a
+// draft still takes assets) and what the step did, for the notes.
+type airGapRun struct {
+	cfg      *AirGapConfig
+	nc       *NotesConfig
+	tag      string
+	progress func(string)
+	result   *AirGapResult
+}
+
+// attachAirGap adds the bundle's release step to cfg (Run's copy), or
+// refuses a bundle that has no GitHub release to go to. Nil without a
+// bundle or for an event other than a release.
+func attachAirGap(cfg *Config) (*airGapRun, error) {
+	if cfg.AirGap == nil || cfg.Event.Kind != tagging.EventRelease {
+		return nil, nil
+	}
+	if cfg.Notes == nil || (!cfg.DryRun && (!cfg.Notes.Publish || cfg.Notes.Input.Repository == "")) {
+		return nil, inputerr.New(errors.New("the air-gapped bundle is attached to the GitHub release: it needs the notes published into the release (a repository to publish to)"))
+	}
+	r := &airGapRun{cfg: cfg.AirGap, nc: cfg.Notes, tag: cmp.Or(cfg.Event.Tag, cfg.Event.Version.String()), progress: cfg.Progress}
+	if r.progress == nil {
+		r.progress = func(string) {}
+	}
+	cfg.BeforePublish = append(slices.Clone(cfg.BeforePublish), ReleaseStep{Name: "assets", Assets: r.assetNames, Run: r.run})
+	return r, nil
+}
+
+// assetNames are the assets the bundle attaches that the plan names
+// without reading the registry: the released image's archives (of an
+// index), SHA256SUMS and its signature.
+func (r *airGapRun) assetNames(plan release.Plan) []string {
+	images, err := bundleImages(plan, nil)
+	if err != nil {
 		return nil
 	}
-	plan := res.Plan
-	if !cfg.DryRun && (!cfg.Notes.Publish || in.Repository == "") {
-		return inputerr.New(errors.New("the air-gapped bundle is attached to the GitHub release: it needs the notes published into the release (a repository to publish to)"))
+	var names []string
+	for _, p := range plan.Platforms {
+		names = append(names, airgap.ArchiveName(images[0].Base, p.Platform))
 	}
-	progress("assets")
+	names = append(names, airgap.SumsName)
+	if r.cfg.Signer != nil {
+		names = append(names, sumsSignature)
+	}
+	return names
+}
+
+// run makes, signs and uploads the bundle into rel. Nothing is uploaded
+// when any asset the release holds conflicts.
+func (r *airGapRun) run(ctx context.Context, plan release.Plan, rel notes.Release) error {
+	ac := r.cfg
 	images, err := bundleImages(plan, ac.Extra)
 	if err != nil {
 		return err
 	}
-	ag := &notes.AirGap{
-		DownloadURL: fmt.Sprintf("%s/%s/releases/download/%s", cmp.Or(ac.ServerURL, "https://github.com"), in.Repository, in.Version),
-		Sums:        airgap.SumsName,
-	}
-	if ac.Signer != nil {
-		ag.Signature = sumsSignature
-	}
-	var bp airgap.Plan
-	if cfg.DryRun {
-		bp, err = dryRunPlan(ctx, images, plan.Platforms, ac.Options)
-	} else {
-		bp, err = airgap.PlanBundle(ctx, images, ac.Options...)
-	}
+	bp, err := airgap.PlanBundle(ctx, images, ac.Options...)
 	if err != nil {
 		return fmt.Errorf("planning the air-gapped bundle: %w", err)
 	}
-	for _, a := range bp.Archives {
-		image := a.Image
-		if len(a.Tags) > 0 {
-			image = a.Tags[0]
-		}
-		ag.Archives = append(ag.Archives, notes.AirGapArchive{Name: a.Name, Platform: a.Platform, Image: image})
-	}
-	res.AirGap = &AirGapResult{Archives: bp.Archives}
-	in.Image.AirGap = ag
-	if cfg.DryRun {
-		return nil
-	}
-
+	r.result = &AirGapResult{Archives: bp.Archives}
 	dir, err := os.MkdirTemp(ac.TempDir, "sonic-release-airgap-")
 	if err != nil {
 		return fmt.Errorf("the air-gapped bundle needs a temporary directory: %w", err)
@@ -116,25 +133,22 @@ func airGapStep(ctx context.Context, cfg Config, res *Result, in *notes.Input, p
 	if err != nil {
 		return fmt.Errorf("writing the air-gapped bundle: %w", err)
 	}
-	res.AirGap.Archives = b.Archives
-	var assets []notes.Asset
+	r.result.Archives = b.Archives
+	var assets []notes.AssetFile
 	for _, a := range b.Archives {
-		assets = append(assets, notes.Asset{Name: a.Name, Path: a.Path})
+		assets = append(assets, notes.AssetFile{Name: a.Name, Path: a.Path})
 	}
-	assets = append(assets, notes.Asset{Name: airgap.SumsName, Path: b.SumsPath})
-	id, existing, err := notes.FindRelease(ctx, in.Repository, in.Version, cfg.Notes.Options...)
-	var nr *notes.NoReleaseError
-	if errors.As(err, &nr) {
-		return inputerr.Errorf("the tag %s has no GitHub release to attach the air-gapped bundle to: the bundle is uploaded before the notes are published, so create the release (a draft is enough) before this step", in.Version)
-	}
-	if err != nil {
-		return fmt.Errorf("attaching the air-gapped bundle: %w", err)
-	}
+	assets = append(assets, notes.AssetFile{Name: airgap.SumsName, Path: b.SumsPath})
+	repo := r.nc.Input.Repository
 	if ac.Signer != nil {
+		existing, err := notes.ReleaseAssetStates(ctx, repo, rel.ID, r.nc.Options...)
+		if err != nil {
+			return err
+		}
 		// The signature differs on every run: an existing one is kept
 		// when SHA256SUMS is (the same file, already signed), and a new
 		// one is made only when it is missing.
-		upload, _, err := notes.CheckAssets(in.Version, assets, existing)
+		upload, _, err := notes.CheckAssets(r.tag, assets, existing)
 		if err != nil {
 			return err
 		}
@@ -148,11 +162,11 @@ func airGapStep(ctx context.Context, cfg Config, res *Result, in *notes.Input, p
 		}
 		switch {
 		case signed && sumsNew:
-			return &notes.AssetConflictError{Tag: in.Version, Name: sumsSignature, Reason: "it signs another " + airgap.SumsName + " than the one this run uploads"}
+			return &notes.AssetConflictError{Tag: r.tag, Name: sumsSignature, Reason: "it signs another " + airgap.SumsName + " than the one this run uploads"}
 		case signed:
-			assets = append(assets, notes.Asset{Name: sumsSignature, KeepExisting: true})
+			assets = append(assets, notes.AssetFile{Name: sumsSignature, KeepExisting: true})
 		default:
-			progress("sign " + airgap.SumsName)
+			r.progress("sign " + airgap.SumsName)
 			sig, err := ac.Signer.SignBlob(ctx, b.Sums)
 			if err != nil {
 				return fmt.Errorf("signing %s: %w", airgap.SumsName, err)
@@ -161,14 +175,54 @@ func airGapStep(ctx context.Context, cfg Config, res *Result, in *notes.Input, p
 			if err := os.WriteFile(p, sig, 0o644); err != nil {
 				return err
 			}
-			assets = append(assets, notes.Asset{Name: sumsSignature, Path: p})
+			assets = append(assets, notes.AssetFile{Name: sumsSignature, Path: p})
 		}
 	}
-	uploaded, err := notes.UploadAssets(ctx, notes.AssetsInput{Repository: in.Repository, Tag: in.Version, ReleaseID: id, Assets: assets}, cfg.Notes.Options...)
-	res.AirGap.Assets = uploaded
+	uploaded, err := notes.UploadAssets(ctx, notes.AssetsInput{Repository: repo, Tag: r.tag, ReleaseID: rel.ID, Assets: assets}, r.nc.Options...)
+	r.result.Assets = uploaded
 	if err != nil {
 		return fmt.Errorf("attaching the air-gapped bundle: %w", err)
 	}
+	return nil
+}
+
+// section puts the "Air-gapped install" section into the notes' image:
+// the archives the step wrote, or in a dry run those it would write.
+func (r *airGapRun) section(ctx context.Context, cfg Config, res *Result, in *notes.Input) error {
+	if r == nil || in == nil || in.Image == nil {
+		return nil
+	}
+	ac := r.cfg
+	if r.result == nil {
+		if !cfg.DryRun {
+			return nil
+		}
+		images, err := bundleImages(res.Plan, ac.Extra)
+		if err != nil {
+			return err
+		}
+		bp, err := dryRunPlan(ctx, images, res.Plan.Platforms, ac.Options)
+		if err != nil {
+			return fmt.Errorf("planning the air-gapped bundle: %w", err)
+		}
+		r.result = &AirGapResult{Archives: bp.Archives}
+	}
+	ag := &notes.AirGap{
+		DownloadURL: fmt.Sprintf("%s/%s/releases/download/%s", cmp.Or(ac.ServerURL, "https://github.com"), in.Repository, in.Version),
+		Sums:        airgap.SumsName,
+	}
+	if ac.Signer != nil {
+		ag.Signature = sumsSignature
+	}
+	for _, a := range r.result.Archives {
+		image := a.Image
+		if len(a.Tags) > 0 {
+			image = a.Tags[0]
+		}
+		ag.Archives = append(ag.Archives, notes.AirGapArchive{Name: a.Name, Platform: a.Platform, Image: image})
+	}
+	in.Image.AirGap = ag
+	res.AirGap = r.result
 	return nil
 }
 

@@ -179,7 +179,7 @@ func TestAirGapConflictUploadsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := notes.UploadAssets(t.Context(), notes.AssetsInput{Repository: "acme/app", Tag: "v1.2.0",
-		Assets: []notes.Asset{{Name: "app_v1.2.0_linux-arm64.tar.gz", Path: other}}}, nopts...); err != nil {
+		Assets: []notes.AssetFile{{Name: "app_v1.2.0_linux-arm64.tar.gz", Path: other}}}, nopts...); err != nil {
 		t.Fatal(err)
 	}
 	res, err := pipeline.Run(t.Context(), pipeline.Config{
@@ -202,7 +202,7 @@ func TestAirGapConflictUploadsNothing(t *testing.T) {
 	// A signature without its SHA256SUMS signs another file: refused.
 	gh.AddRelease("acme/app", fakegithub.Release{TagName: "v1.1.0", Draft: true})
 	if _, err := notes.UploadAssets(t.Context(), notes.AssetsInput{Repository: "acme/app", Tag: "v1.1.0",
-		Assets: []notes.Asset{{Name: "SHA256SUMS.sigstore.json", Path: other}}}, nopts...); err != nil {
+		Assets: []notes.AssetFile{{Name: "SHA256SUMS.sigstore.json", Path: other}}}, nopts...); err != nil {
 		t.Fatal(err)
 	}
 	priv, _, _, _ := sigstoretest.KeyPair(t)
@@ -224,18 +224,19 @@ func TestAirGapConflictUploadsNothing(t *testing.T) {
 		t.Errorf("the release of v1.1.0 holds %d assets, want only the stale signature", len(as))
 	}
 
-	// No release at all: say that it must exist before the bundle.
+	// No release at all, and none to create: refused before anything is
+	// written.
 	gh.AddRepo("acme/other")
+	f.reg.Counter.Reset()
 	res, err = pipeline.Run(t.Context(), pipeline.Config{
 		Source: src, Targets: []name.Repository{target}, Event: event("v1.2.0", commit),
-		Notes: &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir, Repository: "acme/other"}, Publish: true, CreateRelease: true,
-			Options: nopts},
+		Notes:  &pipeline.NotesConfig{Input: notes.Input{RepoDir: f.repo.Dir, Repository: "acme/other"}, Publish: true, Options: nopts},
 		AirGap: &pipeline.AirGapConfig{TempDir: t.TempDir()},
 	})
 	res.Plan.Close()
-	var bad interface{ BadInput() bool }
-	if !errors.As(err, &bad) || !bad.BadInput() || !strings.Contains(err.Error(), "create the release (a draft is enough) before this step") {
-		t.Errorf("no release: %v", err)
+	var nr *notes.NoReleaseError
+	if !errors.As(err, &nr) || len(f.reg.Counter.Writes()) != 0 {
+		t.Errorf("no release: %v; registry writes %v", err, f.reg.Counter.Writes())
 	}
 }
 
@@ -295,5 +296,44 @@ func TestAirGapRerunAfterNewerRelease(t *testing.T) {
 		if a.Action != "kept" {
 			t.Errorf("re-run: %+v", a)
 		}
+	}
+}
+
+// TestAirGapDraftImmutable: on a repository with immutable releases, a
+// tag push drafts the release, attaches the bundle and publishes it last;
+// a re-run of the published release keeps its assets; a published
+// immutable release without the bundle fails before anything is written.
+func TestAirGapDraftImmutable(t *testing.T) {
+	f := setup(t)
+	gh := fakegithub.New(t)
+	gh.AddRepo("acme/app")
+	gh.SetImmutableReleases("acme/app", true)
+	cfg, _ := f.draftConfig(t, gh, "v1.2.0")
+	cfg.AirGap = &pipeline.AirGapConfig{TempDir: t.TempDir()}
+	res, err := pipeline.Run(t.Context(), cfg)
+	res.Plan.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := gh.Release("acme/app", "v1.2.0")
+	if rel.Draft || !rel.Immutable || len(gh.Assets("acme/app", "v1.2.0")) != 3 || !strings.Contains(rel.Body, "### Air-gapped install") {
+		t.Fatalf("release %+v with %d assets", rel, len(gh.Assets("acme/app", "v1.2.0")))
+	}
+	gh.ResetCalls()
+	res, err = pipeline.Run(t.Context(), cfg)
+	res.Plan.Close()
+	if err != nil || gh.Calls()["repos/upload-release-asset"] != 0 {
+		t.Fatalf("re-run of the published release: %v, %d uploads", err, gh.Calls()["repos/upload-release-asset"])
+	}
+
+	gh.AddRelease("acme/app", fakegithub.Release{TagName: "v1.1.0", Immutable: true})
+	cfg, _ = f.draftConfig(t, gh, "v1.1.0")
+	cfg.AirGap = &pipeline.AirGapConfig{TempDir: t.TempDir()}
+	f.reg.Counter.Reset()
+	res, err = pipeline.Run(t.Context(), cfg)
+	res.Plan.Close()
+	var im *notes.ImmutableError
+	if !errors.As(err, &im) || !slices.Contains(im.Assets, "app_v1.1.0_linux-amd64.tar.gz") || len(f.reg.Counter.Writes()) != 0 {
+		t.Errorf("immutable release without the bundle: %v; registry writes %v", err, f.reg.Counter.Writes())
 	}
 }

@@ -153,6 +153,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if progress == nil {
 		progress = func(string) {}
 	}
+	ag, err := attachAirGap(&cfg)
+	if err != nil {
+		return Result{}, err
+	}
 	gh, err := findRelease(ctx, &cfg, progress)
 	if err != nil {
 		return Result{}, err
@@ -219,7 +223,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	progress("notes")
 	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
 	provenanceNotes(in.Image, cfg, res)
-	if err := airGapStep(ctx, cfg, &res, in, progress); err != nil {
+	if err := ag.section(ctx, cfg, &res, in); err != nil {
 		return res, err
 	}
 	n, err := notes.Build(ctx, *in, cfg.Notes.Options...)
@@ -255,8 +259,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 // assets (the order: draft → tags → sign → these → notes → publish).
 func beforePublish(cfg Config) []ReleaseStep {
 	steps := slices.Clone(cfg.BeforePublish)
-	// Release assets the pipeline builds itself (the air-gapped bundle)
-	// are appended here.
+	// The air-gapped bundle's step is in cfg.BeforePublish already
+	// (attachAirGap).
 	return steps
 }
 
