@@ -43,8 +43,10 @@ type AirGapConfig struct {
 	// unsigned. The release's image Signer, when it signs blobs, is the
 	// one to give.
 	Signer BlobSigner
-	// Options are the bundle's registry options (keychain, transport)
-	// and platforms.
+	// Platforms, when set, bundles only these platforms of an index
+	// ("linux/amd64"); the default is every platform image.
+	Platforms []string
+	// Options are the bundle's registry options (keychain, transport).
 	Options []airgap.Option
 }
 
@@ -102,7 +104,9 @@ func (r *airGapRun) assetNames(plan release.Plan) []string {
 	}
 	var names []string
 	for _, p := range plan.Platforms {
-		names = append(names, airgap.ArchiveName(images[0].Base, p.Platform))
+		if len(r.cfg.Platforms) == 0 || slices.Contains(r.cfg.Platforms, p.Platform) {
+			names = append(names, airgap.ArchiveName(images[0].Base, p.Platform))
+		}
 	}
 	names = append(names, airgap.SumsName)
 	if r.cfg.Signer != nil {
@@ -119,7 +123,7 @@ func (r *airGapRun) run(ctx context.Context, plan release.Plan, rel notes.Releas
 	if err != nil {
 		return err
 	}
-	bp, err := airgap.PlanBundle(ctx, images, ac.Options...)
+	bp, err := airgap.PlanBundle(ctx, images, ac.options()...)
 	if err != nil {
 		return fmt.Errorf("planning the air-gapped bundle: %w", err)
 	}
@@ -129,7 +133,7 @@ func (r *airGapRun) run(ctx context.Context, plan release.Plan, rel notes.Releas
 		return fmt.Errorf("the air-gapped bundle needs a temporary directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	b, err := airgap.Write(ctx, bp, dir, ac.Options...)
+	b, err := airgap.Write(ctx, bp, dir, ac.options()...)
 	if err != nil {
 		return fmt.Errorf("writing the air-gapped bundle: %w", err)
 	}
@@ -201,7 +205,7 @@ func (r *airGapRun) section(ctx context.Context, cfg Config, res *Result, in *no
 		if err != nil {
 			return err
 		}
-		bp, err := dryRunPlan(ctx, images, res.Plan.Platforms, ac.Options)
+		bp, err := dryRunPlan(ctx, images, res.Plan.Platforms, ac)
 		if err != nil {
 			return fmt.Errorf("planning the air-gapped bundle: %w", err)
 		}
@@ -250,7 +254,7 @@ func bundleImages(plan release.Plan, extra []airgap.Image) ([]airgap.Image, erro
 // the plan's platforms (it is not in the target yet; a single-platform
 // image is named without its platform), the extra images' from the
 // registry.
-func dryRunPlan(ctx context.Context, images []airgap.Image, platforms []release.Platform, opts []airgap.Option) (airgap.Plan, error) {
+func dryRunPlan(ctx context.Context, images []airgap.Image, platforms []release.Platform, ac *AirGapConfig) (airgap.Plan, error) {
 	main := images[0]
 	var tags []string
 	for _, t := range main.Tags {
@@ -258,17 +262,28 @@ func dryRunPlan(ctx context.Context, images []airgap.Image, platforms []release.
 	}
 	var p airgap.Plan
 	for _, pl := range platforms {
+		if len(ac.Platforms) > 0 && !slices.Contains(ac.Platforms, pl.Platform) {
+			continue
+		}
 		p.Archives = append(p.Archives, airgap.Archive{Name: airgap.ArchiveName(main.Base, pl.Platform), Image: main.Ref.Context().Digest(pl.Digest).String(), Platform: pl.Platform, Tags: tags})
 	}
 	if len(platforms) == 0 {
 		p.Archives = append(p.Archives, airgap.Archive{Name: airgap.ArchiveName(main.Base, ""), Image: main.Ref.String(), Tags: tags})
 	}
 	if len(images) > 1 {
-		extra, err := airgap.PlanBundle(ctx, images[1:], opts...)
+		extra, err := airgap.PlanBundle(ctx, images[1:], ac.options()...)
 		if err != nil {
 			return airgap.Plan{}, err
 		}
 		p.Archives = append(p.Archives, extra.Archives...)
 	}
 	return p, nil
+}
+
+// options are the bundle's options with its platforms.
+func (ac *AirGapConfig) options() []airgap.Option {
+	if len(ac.Platforms) == 0 {
+		return ac.Options
+	}
+	return append(slices.Clone(ac.Options), airgap.WithPlatforms(ac.Platforms...))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/pflag"
 
@@ -41,11 +42,15 @@ func (f *airGapFlags) config(env actions.Env, kc authn.Keychain, signer pipeline
 		}
 		return nil, nil
 	}
-	opts := []airgap.Option{airgap.WithRemoteOptions(remote.WithAuthFromKeychain(kc))}
-	if ps := splitList(f.platforms); len(ps) > 0 {
-		opts = append(opts, airgap.WithPlatforms(ps...))
+	for _, p := range splitList(f.platforms) {
+		if _, err := v1.ParsePlatform(p); err != nil || strings.Count(p, "/") < 1 {
+			return nil, flagErrorf("--airgap-platform %q: expected OS/ARCH[/VARIANT], such as linux/amd64", p)
+		}
 	}
-	c := &pipeline.AirGapConfig{TempDir: cmp.Or(env.RunnerTemp, os.TempDir()), ServerURL: env.ServerURL, Options: opts}
+	c := &pipeline.AirGapConfig{
+		TempDir: cmp.Or(env.RunnerTemp, os.TempDir()), ServerURL: env.ServerURL, Platforms: splitList(f.platforms),
+		Options: []airgap.Option{airgap.WithRemoteOptions(remote.WithAuthFromKeychain(kc))},
+	}
 	if signer != nil {
 		c.Signer = signer
 	}

@@ -75,6 +75,7 @@ func TestReleaseAirGapFlags(t *testing.T) {
 		{[]string{"--airgap", "--airgap-image", "postgres@sha256:" + strings.Repeat("a", 64)}, "expected REPO:TAG@sha256:"},
 		{[]string{"--airgap", "--airgap-image", "postgres:16"}, "expected REPO:TAG@sha256:"},
 		{[]string{"--airgap", "--notes=false"}, "needs --notes"},
+		{[]string{"--airgap", "--airgap-platform", "amd64"}, "expected OS/ARCH"},
 	} {
 		args := append([]string{"release", "--source", "ghcr.io/acme/app@sha256:" + strings.Repeat("b", 64), "--image", "ghcr.io/acme/app",
 			"--ref", "refs/tags/v1.1.0", "--sha", strings.Repeat("c", 40), "--sign", "none", "--notes"}, tt.args...)
