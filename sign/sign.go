@@ -141,12 +141,16 @@ func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[strin
 			return badInput(errors.New("an annotation has an empty key"))
 		}
 	}
+	f, err := s.c.signFormat()
+	if err != nil {
+		return err
+	}
 	ts, err := targets(ctx, d, s.c.remote)
 	if err != nil {
 		return err
 	}
 	for _, t := range ts {
-		if err := s.signOne(ctx, t.digest, ann); err != nil {
+		if err := s.signFormats(ctx, f, t.digest, ann); err != nil {
 			return fmt.Errorf("signing %q: %w", t.digest, err)
 		}
 	}
