@@ -107,6 +107,7 @@ type signerFlags struct {
 	rekorURL      string
 	tlogUpload    bool
 	identityToken string
+	format        string
 	fs            *pflag.FlagSet
 }
 
@@ -119,6 +120,7 @@ func (f *signerFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.rekorURL, "rekor-url", defaultRekorURL, "Rekor v1 transparency log URL")
 	fs.BoolVar(&f.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
 	fs.StringVar(&f.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
+	fs.StringVar(&f.format, "signature-format", string(sign.FormatBoth), "where signatures go: legacy (cosign's .sig tag), bundle (Sigstore bundle as an OCI referrer, as cosign v3 writes) or both")
 }
 
 // signer builds the Signer for a resolved mode (signerFlags.mode): with
@@ -127,7 +129,12 @@ func (f *signerFlags) register(fs *pflag.FlagSet) {
 func (f *signerFlags) signer(ctx context.Context, a *app, mode sign.Mode, ann map[string]string) (*sign.Signer, error) {
 	env := a.env()
 	client := &http.Client{Timeout: time.Minute}
+	format, err := sign.ParseFormat(f.format)
+	if err != nil || format == sign.FormatAny {
+		return nil, flagErrorf("--signature-format %q: want legacy, bundle or both", f.format)
+	}
 	so := []sign.Option{
+		sign.WithSignatureFormat(format),
 		sign.WithAnnotations(ann),
 		sign.WithRemoteOptions(registryOptions(ctx, a)...),
 		sign.WithLogger(a.log),
@@ -190,8 +197,11 @@ func newCmdSign(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sign IMAGE@DIGEST",
 		Short: "Sign an image by digest with cosign (keyless or with a key)",
-		Long: `Sign an image, by digest, in cosign's signature layout (the sha256-<hex>.sig tag),
-so that ` + "`cosign verify`" + ` finds it. For a multi-platform index the index and each
+		Long: `Sign an image, by digest, in cosign's signature layout (the sha256-<hex>.sig tag)
+and as a Sigstore bundle stored as an OCI referrer of the image (what cosign v3
+writes; the sha256-<hex> fallback tag on registries without the referrers API, such
+as GHCR), so that ` + "`cosign verify`" + ` v2 and v3 find it; --signature-format legacy
+or bundle writes only one. For a multi-platform index the index and each
 platform image are signed; attestation manifests are skipped. A signature that is
 already there (same payload, same signer) is not added again.
 
