@@ -231,13 +231,15 @@ func listBundles(ctx context.Context, d name.Digest, ropts []remote.Option) ([]f
 			continue
 		}
 		ref := d.Context().Digest(desc.Digest.String())
+		// A referrer that cannot be read (deleted, but still listed in a
+		// fallback index; not an image manifest) verifies nothing: skip it.
 		img, err := remote.Image(ref, ropts...)
 		if err != nil {
-			return nil, fmt.Errorf("reading referrer %s: %w", ref, err)
+			continue
 		}
 		layers, err := img.Layers()
 		if err != nil {
-			return nil, fmt.Errorf("reading referrer %s: %w", ref, err)
+			continue
 		}
 		for _, l := range layers {
 			if mt, _ := l.MediaType(); mt != BundleMediaType {
