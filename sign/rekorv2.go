@@ -6,8 +6,8 @@ import (
 	sgsign "github.com/sigstore/sigstore-go/pkg/sign"
 )
 
-// WithRekorV2 makes the log of WithRekor a Rekor v2 log (rekor-tiles),
-// such as https://log2025-1.rekor.sigstore.dev: bundles are recorded there
+// WithRekorV2 makes the log of WithRekor a Rekor v2 log (rekor-tiles):
+// bundles are recorded there
 // through sigstore-go. Rekor v2 gives no integrated timestamp, so it needs
 // WithTimestampAuthority, and it cannot hold a legacy signature's entry
 // (cosign's legacy bundle is a Rekor v1 signed entry timestamp): the
@@ -27,6 +27,9 @@ func (c *config) checkRekorV2() error {
 	}
 	if c.rekorURL == "" {
 		return badInput(errors.New("a Rekor v2 log needs its URL"))
+	}
+	if c.format == FormatLegacy {
+		return badInput(errors.New("a Rekor v2 log holds only Sigstore bundles: with the legacy signature format nothing would be recorded"))
 	}
 	if c.tsaURL == "" {
 		return badInput(errors.New("a Rekor v2 log gives no timestamp: signing into it needs a timestamp authority"))

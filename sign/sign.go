@@ -54,6 +54,9 @@ func New(opts ...Option) (*Signer, error) {
 		return nil, err
 	}
 	s := &Signer{c: c}
+	if err := c.checkRekorV2(); err != nil {
+		return nil, err
+	}
 	switch {
 	case c.key != nil && c.tokens != nil:
 		return nil, badInput(errors.New("sign with a key or keyless, not both"))
@@ -284,7 +287,7 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 		}
 		sopts = append(sopts, static.WithRFC3161Timestamp(bundle.TimestampToRFC3161Timestamp(resp)))
 	}
-	if s.c.rekorURL != "" {
+	if s.c.rekorURL != "" && !s.c.rekorV2 { // a Rekor v2 log holds only bundles (rekorv2.go)
 		b, err := s.upload(ctx, payload, raw)
 		if err != nil {
 			return err
@@ -318,7 +321,7 @@ func (s *Signer) checkOpts() (*cosign.CheckOpts, error) {
 		ClaimVerifier: cosign.SimpleClaimVerifier,
 		// The Rekor entry is checked offline, when the trusted material
 		// can check it.
-		IgnoreTlog:          s.c.rekorURL == "" || s.c.trusted == nil || len(s.c.trusted.RekorLogs()) == 0,
+		IgnoreTlog:          s.c.rekorURL == "" || s.c.rekorV2 || s.c.trusted == nil || len(s.c.trusted.RekorLogs()) == 0,
 		Offline:             true,
 		UseSignedTimestamps: s.c.tsaURL != "",
 		TrustedMaterial:     s.c.trusted,

@@ -108,6 +108,7 @@ type signerFlags struct {
 	tlogUpload    bool
 	identityToken string
 	format        string
+	rekorVersion  int
 	fs            *pflag.FlagSet
 }
 
@@ -117,7 +118,8 @@ func (f *signerFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.key, "key", "", "cosign private key: a file or env://VAR (password from COSIGN_PASSWORD)")
 	fs.StringVar(&f.fulcioURL, "fulcio-url", defaultFulcioURL, "Fulcio URL (keyless)")
 	fs.StringVar(&f.tsaURL, "tsa-url", defaultTSAURL, "RFC 3161 timestamp authority URL (keyless; with --key only when set explicitly)")
-	fs.StringVar(&f.rekorURL, "rekor-url", defaultRekorURL, "Rekor v1 transparency log URL")
+	fs.StringVar(&f.rekorURL, "rekor-url", defaultRekorURL, "Rekor transparency log URL (API --rekor-version)")
+	fs.IntVar(&f.rekorVersion, "rekor-version", 1, "the API of --rekor-url: 1 (Rekor v1) or 2 (Rekor v2, rekor-tiles: bundles only, needs the timestamp authority)")
 	fs.BoolVar(&f.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
 	fs.StringVar(&f.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
 	fs.StringVar(&f.format, "signature-format", string(sign.FormatBoth), "where signatures go: legacy (cosign's .sig tag), bundle (Sigstore bundle as an OCI referrer, as cosign v3 writes) or both")
@@ -176,7 +178,10 @@ func (f *signerFlags) signer(ctx context.Context, a *app, mode sign.Mode, ann ma
 		return nil, flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
 	}
 	if f.tlogUpload {
-		so = append(so, sign.WithRekor(f.rekorURL))
+		if f.rekorVersion != 1 && f.rekorVersion != 2 {
+			return nil, flagErrorf("--rekor-version %d: want 1 or 2", f.rekorVersion)
+		}
+		so = append(so, sign.WithRekor(f.rekorURL), sign.WithRekorV2(f.rekorVersion == 2))
 	}
 	return sign.New(so...)
 }
