@@ -9,8 +9,9 @@ import (
 )
 
 // TestRekorV2 signs keyless with a timestamp into a Rekor v2 log
-// (rekor-tiles on loopback) through sigstore-go; cosign v3.1.3 verifies the
-// bundle with the transparency log required (inclusion proof and signed
+// (rekor-tiles on loopback) through sigstore-go; cosign v3.1.3 (and v2.6.5
+// with --new-bundle-format) verifies the bundle with the transparency log
+// required (inclusion proof and signed
 // checkpoint, offline against the trusted root), and refuses it when the
 // trusted root lacks the log's key.
 func TestRekorV2(t *testing.T) {
@@ -37,6 +38,10 @@ func TestRekorV2(t *testing.T) {
 		if out, err := sigstoretest.Cosign3(t, nil, append(verify, d.String())...); err != nil {
 			t.Fatalf("cosign v3 verify %s with the Rekor v2 entry: %v\n%s", d, err, out)
 		}
+	}
+	// cosign v2.6.5 too (sigstore-go v1.1.4 inside verifies the entry).
+	if out, err := sigstoretest.Cosign(t, nil, append(append(verify, "--new-bundle-format"), idx.String())...); err != nil {
+		t.Fatalf("cosign v2 verify --new-bundle-format with the Rekor v2 entry: %v\n%s", err, out)
 	}
 	_, trNoRekor := sigstoretest.TrustedRoot(t, k.fulcio, k.tsa)
 	noRekor := append([]string{}, verify...)
