@@ -90,11 +90,12 @@ func (s *Signer) pushReferrer(ctx context.Context, d name.Digest, bundleJSON []b
 		return name.Digest{}, err
 	}
 	ref := d.Context().Digest(h.String())
+	start := time.Now()
 	if err := remote.Put(ref, rawManifest{raw, types.OCIManifestSchema1}, ropts...); err != nil {
 		return name.Digest{}, err
 	}
 	desc := v1.Descriptor{MediaType: types.OCIManifestSchema1, Digest: h, Size: n, ArtifactType: BundleMediaType, Annotations: m.Annotations}
-	if err := s.ensureListed(ctx, d, desc); err != nil {
+	if err := s.ensureListed(ctx, d, desc, time.Since(start)); err != nil {
 		return name.Digest{}, err
 	}
 	return ref, nil
@@ -102,25 +103,27 @@ func (s *Signer) pushReferrer(ctx context.Context, d name.Digest, bundleJSON []b
 
 // Settling of the fallback tag index (see ensureListed).
 var (
-	fallbackChecks    = 2                      // consecutive reads that must list the referrer
-	fallbackMinSettle = 200 * time.Millisecond // the least wait between them
+	fallbackMinSettle = 100 * time.Millisecond
 	fallbackMaxSettle = 5 * time.Second
 	fallbackRounds    = 8 // re-adds before giving up
 )
 
-// ensureListed makes sure the referrer desc of d stays listed. A registry
-// with the referrers API lists it itself. Without it, the sha256-<hex>
-// fallback tag holds an image index that every writer reads, extends and
-// writes back, and a concurrent writer that read it before our write
-// drops our entry when it writes. The OCI distribution spec defines no
-// conditional manifest PUT (distribution v3 and GHCR ignore If-Match, and
-// go-containerregistry sends none), so we re-read after a settling wait
-// longer than one read-modify-write of our own and put the entry back
-// (with every other entry then listed) until fallbackChecks consecutive
-// reads list it: a writer that read before our last write has written by
-// then. Our writes only ever add to what we read, so no other writer's
-// entry is lost by us either.
-func (s *Signer) ensureListed(ctx context.Context, d name.Digest, desc v1.Descriptor) error {
+// ensureListed makes sure the referrer desc of d stays listed; took is
+// how long its push took. A registry with the referrers API lists it
+// itself. Without it, the sha256-<hex> fallback tag holds an image index
+// that every writer reads, extends and writes back, and a concurrent
+// writer that read it before our write drops our entry when it writes.
+// The OCI distribution spec defines no conditional manifest PUT
+// (distribution v3.0.0 does not read If-Match, and go-containerregistry
+// sends none), so we wait until any writer that read before our write has
+// written, and read again: the wait is as long as our own push, which
+// made four requests (the manifest, the referrers probe, the index read
+// and write) where such a writer has only its write left; at least
+// fallbackMinSettle. If our entry is gone we add it back to what is there
+// now, wait twice that read-modify-write, and check again. Our writes only
+// ever add to what we read, so no other writer's entry is lost by us
+// either.
+func (s *Signer) ensureListed(ctx context.Context, d name.Digest, desc v1.Descriptor, took time.Duration) error {
 	ropts := s.c.remoteOpts(ctx)
 	api, err := hasReferrersAPI(d, ropts)
 	if err != nil {
@@ -130,8 +133,7 @@ func (s *Signer) ensureListed(ctx context.Context, d name.Digest, desc v1.Descri
 		return nil
 	}
 	tag := fallbackTag(d)
-	settle := fallbackMinSettle
-	ok := 0
+	settle := min(max(took, fallbackMinSettle), fallbackMaxSettle)
 	for round := 0; round < fallbackRounds; {
 		select {
 		case <-ctx.Done():
@@ -144,13 +146,9 @@ func (s *Signer) ensureListed(ctx context.Context, d name.Digest, desc v1.Descri
 			return err
 		}
 		if slices.ContainsFunc(idx.Manifests, func(m v1.Descriptor) bool { return m.Digest == desc.Digest }) {
-			if ok++; ok >= fallbackChecks {
-				return nil
-			}
-			continue
+			return nil
 		}
 		// Dropped by a concurrent writer: add it back to what is there now.
-		ok = 0
 		round++
 		s.c.Log.Warn("a concurrent writer dropped our referrer from the fallback tag index; adding it again", "tag", tag.String(), "referrer", desc.Digest.String())
 		idx.Manifests = append(idx.Manifests, desc)
