@@ -217,6 +217,9 @@ func writeImage(b *strings.Builder, img *Image) {
 	if img.Verify != "" {
 		b.WriteString(img.Verify + "\n")
 	}
+	for _, l := range provenanceLines(img) {
+		b.WriteString(l + "\n")
+	}
 	b.WriteString("```\n")
 }
 

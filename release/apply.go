@@ -306,7 +306,7 @@ func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t 
 		if needList {
 			g.Go(func() error {
 				tags, err := listTags(gctx, p, repo)
-				published = tagging.PublishedVersions(tags)
+				published = tagging.LiveVersions(tags) // yanked versions never get a floating tag back
 				return err
 			})
 		}

@@ -47,6 +47,8 @@ Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused by policy.`,
 	cmd.AddCommand(newCmdVerify(a))
 	cmd.AddCommand(newCmdDemo(a))
 	cmd.AddCommand(newCmdMigrations(a))
+	cmd.AddCommand(newCmdYank(a), newCmdUnyank(a))
+	cmd.AddCommand(newCmdAttest(a))
 	return cmd
 }
 

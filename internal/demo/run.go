@@ -52,6 +52,9 @@ type Summary struct {
 	Notes     string            // path of the v1.2.0 notes file
 	ReRunPuts int               // write requests of the re-run of v1.2.0
 	Refused   error             // the refusal of a conflicting v1.2.0
+	// Yanked are the app repository's tags → digests once v1.2.0 was
+	// yanked (before the unyank restored it).
+	Yanked map[string]string
 }
 
 const password = "sonic-demo"
@@ -187,6 +190,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	sum.Refused = err
 	fmt.Fprintf(w, "  refused (exit 3): %s\n", firstLine(err.Error()))
+
+	// A bad release withdrawn, then restored.
+	if sum.Yanked, err = yankStep(ctx, w, targets, keys.PublicBytes); err != nil {
+		return nil, err
+	}
 
 	// What an operator runs: verify the published tags with the public key.
 	fmt.Fprintf(w, "\n▸ verify, as an operator would (cosign verify --key cosign.pub …)\n")
