@@ -230,6 +230,18 @@ func TestFormatsAreDistinct(t *testing.T) {
 			t.Errorf("%s-signed image verified as both: err = %v", f, err)
 		}
 	}
+	// The default writes the legacy signature only (docs/sign.md says why).
+	d := sigstoretest.PushImage(t, host, "acme/default", "v1")
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sign(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if tags := registrytest.Tags(t, d.Repository); len(tags) != 2 || tags[sigTag(d)] == "" {
+		t.Errorf("default format: tags %v, want v1 and the .sig only", tags)
+	}
 	if _, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat("cosign")); err == nil {
 		t.Error("an unknown format was accepted")
 	}
@@ -287,6 +299,43 @@ func TestCosignV2BundleIgnoresAnnotations(t *testing.T) {
 		if _, err := sign.Verify(ctx, d.String(), sign.WithPublicKey(pub), sign.WithRequireTransparencyLog(false),
 			sign.WithAnnotations(map[string]string{sign.AnnotationMigrations: "compatible"})); !isRefused(err) {
 			t.Errorf("%s: our verify: err = %v, want a refusal", f, err)
+		}
+	}
+}
+
+// TestCosignVerifyAttestationWithBundle pins why legacy is the default
+// (docs/sign.md): once an image has a signature bundle, cosign
+// verify-attestation (v2.6.5 and v3.1.3) looks only at bundle referrers
+// and no longer finds an attestation in cosign's .att layout, such as the
+// SLSA provenance sonic-release attaches.
+func TestCosignVerifyAttestationWithBundle(t *testing.T) {
+	ctx := context.Background()
+	host := registrytest.NewMemory(t).Host
+	priv, _, privPath, pubPath := sigstoretest.KeyPair(t)
+	_, trPath := sigstoretest.TrustedRoot(t, nil, nil)
+	pred := filepath.Join(t.TempDir(), "predicate.json")
+	if err := os.WriteFile(pred, []byte(`{"buildDefinition":{"buildType":"https://example.org/build"},"runDetails":{"builder":{"id":"https://example.org/builder"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []sign.Format{sign.FormatLegacy, sign.FormatBoth} {
+		d := sigstoretest.PushImage(t, host, "acme/"+string(f), "v1")
+		s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Sign(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := sigstoretest.Cosign(t, []string{"COSIGN_PASSWORD=" + sigstoretest.KeyPassword}, "attest", "--yes", "--key", privPath,
+			"--type", "slsaprovenance1", "--predicate", pred, "--tlog-upload=false", d.String()); err != nil {
+			t.Fatalf("cosign attest: %v\n%s", err, out)
+		}
+		for name, cosign := range cosignCLIs {
+			out, err := cosign(t, nil, "verify-attestation", "--type", "slsaprovenance1", "--key", pubPath,
+				"--insecure-ignore-tlog", "--trusted-root", trPath, d.String())
+			if found := err == nil; found != (f == sign.FormatLegacy) {
+				t.Errorf("%s, %s signature: verify-attestation found the .att provenance: %v, want %v\n%s", name, f, found, f == sign.FormatLegacy, out)
+			}
 		}
 	}
 }

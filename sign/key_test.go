@@ -59,10 +59,8 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 			t.Errorf("%s verify output does not name the digest:\n%s", name, out)
 		}
 	}
-	// cosign checks the annotation, so a wrong value must fail (cosign
-	// v3: v2.6.5 ignores -a once a bundle is there, see
-	// TestCosignV2BundleIgnoresAnnotations).
-	if out, err := sigstoretest.Cosign3(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
+	// cosign checks the annotation, so a wrong value must fail.
+	if out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
 		"--trusted-root", trPath, "-a", "org.opencontainers.image.version=9.9.9", d.String()); err == nil {
 		t.Errorf("cosign verify accepted a wrong annotation:\n%s", out)
 	}
@@ -73,9 +71,7 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Both formats (the default): the legacy signature, then the bundle.
-	if res.Digest != d.DigestStr() || len(res.Manifests) != 1 || len(res.Manifests[0].Signatures) != 2 ||
-		res.Manifests[0].Signatures[0].Format != "legacy" || res.Manifests[0].Signatures[1].Format != "bundle" {
+	if res.Digest != d.DigestStr() || len(res.Manifests) != 1 || len(res.Manifests[0].Signatures) != 1 {
 		t.Fatalf("result = %+v", res)
 	}
 	if got := res.Manifests[0].Signatures[0].Annotations["dev.sonicsaas.repository"]; got != "acme/app" {

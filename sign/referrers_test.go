@@ -169,7 +169,12 @@ func TestBundleIdempotent(t *testing.T) {
 				if err := s.Sign(ctx, d); err != nil {
 					t.Fatal(err)
 				}
-				if err := k.signer(t, "").Sign(ctx, d); err != nil { // both formats
+				ks, err := sign.New(sign.WithKeyless(sign.StaticToken(k.is.Token(nil)), k.fulcio.URL), sign.WithTimestampAuthority(k.tsa.URL),
+					sign.WithTrustedMaterial(k.tr), sign.WithSignatureFormat(sign.FormatBoth))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := ks.Sign(ctx, d); err != nil {
 					t.Fatal(err)
 				}
 				if n := referrerCount(t, d); n != 2 {
@@ -187,7 +192,12 @@ func TestBundleIdempotent(t *testing.T) {
 	}
 	// cosign v3 finds the bundle through the referrers API.
 	d := sigstoretest.PushImage(t, apiHost, "acme/api", "v1")
-	if err := k.signer(t, "").Sign(ctx, d); err != nil {
+	ks, err := sign.New(sign.WithKeyless(sign.StaticToken(k.is.Token(nil)), k.fulcio.URL), sign.WithTimestampAuthority(k.tsa.URL),
+		sign.WithTrustedMaterial(k.tr), sign.WithSignatureFormat(sign.FormatBundle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ks.Sign(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := sigstoretest.Cosign3(t, nil, "verify", "--trusted-root", k.trPath,
@@ -221,7 +231,7 @@ func TestBundleDistributionRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := ref.Context().Digest(h.String())
-	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithRemoteOptions(auth))
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithRemoteOptions(auth), sign.WithSignatureFormat(sign.FormatBoth))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestRekorV2(t *testing.T) {
 	s, err := sign.New(
 		sign.WithKeyless(sign.ActionsToken{RequestURL: k.is.ActionsURL, RequestToken: k.is.ActionsRequestToken}, k.fulcio.URL),
 		sign.WithTimestampAuthority(k.tsa.URL), sign.WithRekor(rekor.URL), sign.WithRekorV2(true), sign.WithTrustedMaterial(tr),
-		sign.WithAnnotations(testAnnotations))
+		sign.WithAnnotations(testAnnotations), sign.WithSignatureFormat(sign.FormatBoth))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,12 @@ func TestRekorV2(t *testing.T) {
 
 	// Rekor v2 gives no timestamp of its own: without a TSA, refused.
 	if _, err := sign.New(sign.WithKeyless(sign.StaticToken(k.is.Token(nil)), k.fulcio.URL), sign.WithRekor(rekor.URL), sign.WithRekorV2(true),
-		sign.WithTrustedMaterial(tr)); err == nil {
+		sign.WithTrustedMaterial(tr), sign.WithSignatureFormat(sign.FormatBundle)); err == nil {
 		t.Error("Rekor v2 without a timestamp authority was accepted")
+	}
+	// Nor in the legacy format (the default): nothing would be logged.
+	if _, err := sign.New(sign.WithKeyless(sign.StaticToken(k.is.Token(nil)), k.fulcio.URL), sign.WithRekor(rekor.URL), sign.WithRekorV2(true),
+		sign.WithTimestampAuthority(k.tsa.URL), sign.WithTrustedMaterial(tr)); err == nil {
+		t.Error("Rekor v2 with the legacy format only was accepted")
 	}
 }

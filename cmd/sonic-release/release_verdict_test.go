@@ -59,10 +59,9 @@ func TestReleaseVerdictOnTheSignature(t *testing.T) {
 		t.Errorf("stderr does not name the verdict:\n%s", stderr)
 	}
 
-	// The cosign CLI gates on the verdict, for the index and each platform
-	// image (cosign v3: v2.6.5 ignores -a once a bundle is there).
+	// The cosign CLI gates on the verdict, for the index and each platform image.
 	cosignVerify := func(ann string) error {
-		out, err := sigstoretest.Cosign3(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true", "--trusted-root", trPath,
+		out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true", "--trusted-root", trPath,
 			"-a", ann, "-a", "version=v1.2.0", app+":v1.2.0")
 		if err != nil {
 			t.Logf("cosign verify -a %s: %v\n%s", ann, err, out)
@@ -95,8 +94,8 @@ func TestReleaseVerdictOnTheSignature(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range res.Manifests {
-		if len(m.Signatures) != 2 { // one .sig, one bundle
-			t.Errorf("%s %s: %d signatures after a re-run, want 2 (legacy and bundle)", m.Digest, m.Platform, len(m.Signatures))
+		if len(m.Signatures) != 1 {
+			t.Errorf("%s %s: %d signatures after a re-run, want 1", m.Digest, m.Platform, len(m.Signatures))
 		}
 	}
 }
