@@ -203,14 +203,7 @@ func TestFormatsAreDistinct(t *testing.T) {
 	host := registrytest.NewMemory(t).Host
 	priv, pub, _, _ := sigstoretest.KeyPair(t)
 	for _, f := range []sign.Format{sign.FormatLegacy, sign.FormatBundle} {
-		d := sigstoretest.PushImage(t, host, "acme/"+string(f), "v1")
-		s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Sign(ctx, d); err != nil {
-			t.Fatal(err)
-		}
+		d := signedIn(t, host, priv, f)
 		other := sign.FormatBundle
 		if f == sign.FormatBundle {
 			other = sign.FormatLegacy
@@ -309,7 +302,6 @@ func TestCosignV2BundleIgnoresAnnotations(t *testing.T) {
 // and no longer finds an attestation in cosign's .att layout, such as the
 // SLSA provenance sonic-release attaches.
 func TestCosignVerifyAttestationWithBundle(t *testing.T) {
-	ctx := context.Background()
 	host := registrytest.NewMemory(t).Host
 	priv, _, privPath, pubPath := sigstoretest.KeyPair(t)
 	_, trPath := sigstoretest.TrustedRoot(t, nil, nil)
@@ -318,14 +310,7 @@ func TestCosignVerifyAttestationWithBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []sign.Format{sign.FormatLegacy, sign.FormatBoth} {
-		d := sigstoretest.PushImage(t, host, "acme/"+string(f), "v1")
-		s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Sign(ctx, d); err != nil {
-			t.Fatal(err)
-		}
+		d := signedIn(t, host, priv, f)
 		if out, err := sigstoretest.Cosign(t, []string{"COSIGN_PASSWORD=" + sigstoretest.KeyPassword}, "attest", "--yes", "--key", privPath,
 			"--type", "slsaprovenance1", "--predicate", pred, "--tlog-upload=false", d.String()); err != nil {
 			t.Fatalf("cosign attest: %v\n%s", err, out)
@@ -338,4 +323,19 @@ func TestCosignVerifyAttestationWithBundle(t *testing.T) {
 			}
 		}
 	}
+}
+
+// signedIn pushes the image acme/FORMAT:v1 to host and signs it with the
+// key priv in format f.
+func signedIn(t *testing.T, host string, priv []byte, f sign.Format) name.Digest {
+	t.Helper()
+	d := sigstoretest.PushImage(t, host, "acme/"+string(f), "v1")
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sign(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
