@@ -52,6 +52,9 @@ func New(opts ...Option) (*Signer, error) {
 		return nil, err
 	}
 	s := &Signer{c: c}
+	if err := c.checkRekorV2(); err != nil {
+		return nil, err
+	}
 	switch {
 	case c.key != nil && c.tokens != nil:
 		return nil, badInput(errors.New("sign with a key or keyless, not both"))
@@ -139,12 +142,16 @@ func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[strin
 			return badInput(errors.New("an annotation has an empty key"))
 		}
 	}
+	f, err := s.c.signFormat()
+	if err != nil {
+		return err
+	}
 	ts, err := targets(ctx, d, s.c.remote)
 	if err != nil {
 		return err
 	}
 	for _, t := range ts {
-		if err := s.signOne(ctx, t.digest, ann); err != nil {
+		if err := s.signFormats(ctx, f, t.digest, ann); err != nil {
 			return fmt.Errorf("signing %q: %w", t.digest, err)
 		}
 	}
@@ -278,7 +285,7 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 		}
 		sopts = append(sopts, static.WithRFC3161Timestamp(bundle.TimestampToRFC3161Timestamp(resp)))
 	}
-	if s.c.rekorURL != "" {
+	if s.c.rekorURL != "" && !s.c.rekorV2 { // a Rekor v2 log holds only bundles (rekorv2.go)
 		b, err := s.upload(ctx, payload, raw)
 		if err != nil {
 			return err
@@ -312,7 +319,7 @@ func (s *Signer) checkOpts() (*cosign.CheckOpts, error) {
 		ClaimVerifier: cosign.SimpleClaimVerifier,
 		// The Rekor entry is checked offline, when the trusted material
 		// can check it.
-		IgnoreTlog:          s.c.rekorURL == "" || s.c.trusted == nil || len(s.c.trusted.RekorLogs()) == 0,
+		IgnoreTlog:          s.c.rekorURL == "" || s.c.rekorV2 || s.c.trusted == nil || len(s.c.trusted.RekorLogs()) == 0,
 		Offline:             true,
 		UseSignedTimestamps: s.c.tsaURL != "",
 		TrustedMaterial:     s.c.trusted,

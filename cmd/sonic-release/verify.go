@@ -30,6 +30,7 @@ type verifierFlags struct {
 	workflow       sign.GitHubWorkflow
 	ignoreSCT      bool
 	ignoreTlog     bool
+	format         string
 }
 
 func newCmdVerify(a *app) *cobra.Command {
@@ -46,6 +47,10 @@ identity (--certificate-identity[-regexp]) and OIDC issuer
 (--certificate-oidc-issuer[-regexp]), carry the GitHub workflow claims given, and
 the signature must carry a timestamp from a trusted timestamp authority or a
 Rekor entry that falls inside the certificate's 10-minute validity.
+
+A signature is looked for in both formats, cosign's .sig tag and the Sigstore
+bundle referrer (--signature-format any); the output says which it found.
+--signature-format both requires both, legacy or bundle only that one.
 
 Every signature needs a Rekor transparency-log entry, checked offline against
 the trusted root's log keys, unless --insecure-ignore-tlog.
@@ -101,6 +106,7 @@ func (opts *verifierFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&opts.workflow.Name, "certificate-github-workflow-name", "", "required GitHub workflow name claim")
 	fs.BoolVar(&opts.ignoreTlog, "insecure-ignore-tlog", false, "do not require a Rekor transparency-log entry (signatures made with --tlog-upload=false; keyless ones then need a timestamp)")
 	fs.BoolVar(&opts.ignoreSCT, "insecure-ignore-sct", false, "do not check the certificate transparency timestamp (private Fulcio without a CT log)")
+	fs.StringVar(&opts.format, "signature-format", string(sign.FormatAny), "signatures to look for: any (the .sig tag or a Sigstore bundle referrer), legacy, bundle, or both (each must verify)")
 }
 
 func runVerify(ctx context.Context, a *app, opts *verifyOptions, image string) error {
@@ -123,7 +129,12 @@ func (opts *verifierFlags) given() bool {
 
 // options are the sign options that verify the signer the flags name.
 func (opts *verifierFlags) options(ctx context.Context, a *app) ([]sign.Option, error) {
+	format, err := sign.ParseFormat(opts.format)
+	if err != nil {
+		return nil, flagErrorf("--signature-format %q: want any, legacy, bundle or both", opts.format)
+	}
 	vo := []sign.Option{
+		sign.WithSignatureFormat(format),
 		sign.WithRemoteOptions(registryOptions(ctx, a)...),
 		sign.WithLogger(a.log),
 		sign.WithIgnoreSCT(opts.ignoreSCT),
@@ -193,7 +204,7 @@ func writeVerify(a *app, opts *verifyOptions, image string, res sign.Result) err
 			if s.SignedAt != nil {
 				at = ", timestamp " + s.SignedAt.Format("2006-01-02T15:04:05Z")
 			}
-			fmt.Fprintf(a.io.Out, "  %s %s: signed by %s%s\n", m.Digest, what, signer, at)
+			fmt.Fprintf(a.io.Out, "  %s %s: signed by %s%s (%s)\n", m.Digest, what, signer, at, formatName(s.Format))
 		}
 	}
 	return nil
@@ -206,4 +217,12 @@ func tagSuffix(ref string) string {
 		return ""
 	}
 	return ref[i:]
+}
+
+// formatName says where a verified signature was found.
+func formatName(f string) string {
+	if f == string(sign.FormatBundle) {
+		return "Sigstore bundle"
+	}
+	return "cosign .sig"
 }
