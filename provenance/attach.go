@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/sigstore/cosign/v2/pkg/cosign/bundle"
 	"github.com/sigstore/cosign/v2/pkg/oci"
@@ -67,6 +69,45 @@ func attached(ctx context.Context, d name.Digest, stmt []byte, s Signer, c *conf
 		}
 	}
 	return false, nil
+}
+
+// bundleSigner is implemented by *sign.Signer: the signature format it
+// writes (the provenance is stored in the same formats as the image
+// signature) and the bundles of an image it made itself.
+type bundleSigner interface {
+	SignatureFormat() sign.Format
+	OwnBundles(ctx context.Context, d name.Digest, ropts ...remote.Option) ([][]byte, error)
+}
+
+// missingAt is an image that lacks the provenance in cosign's .att
+// layout (legacy), as a bundle referrer (bundle), or both.
+type missingAt struct {
+	ref            name.Digest
+	legacy, bundle bool
+}
+
+// bundled reports whether the image d already has, as a referrer, a
+// sigstore bundle of exactly stmt that s signed.
+func bundled(ctx context.Context, d name.Digest, stmt []byte, s bundleSigner, c *config) (bool, error) {
+	payloads, err := s.OwnBundles(ctx, d, c.remote...)
+	if err != nil {
+		return false, fmt.Errorf("checking the attestation bundles of %s: %w", d, err)
+	}
+	return slices.ContainsFunc(payloads, func(p []byte) bool { return bytes.Equal(p, stmt) }), nil
+}
+
+// attachBundle stores the sigstore bundle (JSON) of the provenance as a
+// referrer of the image d, as `cosign attest` v3 does (artifactType and
+// layer application/vnd.dev.sigstore.bundle.v0.3+json, the predicate type
+// annotated), on the sha256-<hex> fallback tag where the registry has no
+// referrers API: where cosign verify-attestation (v3, and v2 with
+// --new-bundle-format) looks once the image has a signature bundle, and
+// what `gh attestation verify --bundle-from-oci` reads.
+func attachBundle(ctx context.Context, d name.Digest, bundleJSON []byte, c *config) error {
+	if _, err := sign.PushBundle(ctx, d, bundleJSON, PredicateType, c.Log, c.remote...); err != nil {
+		return fmt.Errorf("pushing the provenance bundle of %s: %w", d, err)
+	}
+	return nil
 }
 
 // attach adds the envelope e to the image d in cosign's attestation

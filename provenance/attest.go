@@ -47,7 +47,10 @@ type Result struct {
 // Attest makes the SLSA provenance of the image digest d (sha256:…)
 // released in repos (the primary repository first, then its mirrors) by
 // the build b, signs it with s and attaches it to the image in every
-// repository that does not carry the same statement yet; with
+// repository that does not carry the same statement yet: in cosign's
+// .att layout and, when s signs images in a format with bundles
+// (*sign.Signer with sign.FormatBundle or sign.FormatBoth), also as a
+// sigstore bundle referrer as `cosign attest` v3 stores it; with
 // WithGitHubAttestations it also stores it through GitHub's attestations
 // API unless GitHub already has an attestation with the same statement.
 // Nothing is signed when every place already has it.
@@ -89,18 +92,27 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	}
 	d := "sha256:" + subjects[0].Digest["sha256"]
 	res := Result{Statement: stmt}
-	var missing []name.Digest
+	bs, bundles := s.(bundleSigner)
+	bundles = bundles && bs.SignatureFormat().Bundles()
+	var missing []missingAt
 	for _, r := range repos {
-		ref := r.Digest(d)
-		ok, err := attached(ctx, ref, stmt, s, c)
+		m := missingAt{ref: r.Digest(d)}
+		ok, err := attached(ctx, m.ref, stmt, s, c)
 		if err != nil {
 			return res, err
 		}
-		if ok {
-			res.Present = append(res.Present, ref.String())
+		m.legacy = !ok
+		if bundles {
+			if ok, err = bundled(ctx, m.ref, stmt, bs, c); err != nil {
+				return res, err
+			}
+			m.bundle = !ok
+		}
+		if !m.legacy && !m.bundle {
+			res.Present = append(res.Present, m.ref.String())
 			continue
 		}
-		missing = append(missing, ref)
+		missing = append(missing, m)
 	}
 	var gh *client
 	submit := false
@@ -130,12 +142,19 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	if res.Bundle, err = Bundle(env); err != nil {
 		return res, err
 	}
-	for _, ref := range missing {
-		if err := attach(ctx, ref, env, c); err != nil {
-			return res, err
+	for _, m := range missing {
+		if m.legacy {
+			if err := attach(ctx, m.ref, env, c); err != nil {
+				return res, err
+			}
 		}
-		res.Attached = append(res.Attached, ref.String())
-		c.Log.Info("provenance attached", "image", ref.String())
+		if m.bundle {
+			if err := attachBundle(ctx, m.ref, res.Bundle, c); err != nil {
+				return res, err
+			}
+		}
+		res.Attached = append(res.Attached, m.ref.String())
+		c.Log.Info("provenance attached", "image", m.ref.String(), "att", m.legacy, "bundle", m.bundle)
 	}
 	if submit {
 		res.AttestationID, err = gh.create(ctx, res.Bundle)

@@ -227,3 +227,103 @@ func TestAttestSubmitsToGitHub(t *testing.T) {
 		t.Fatalf("optional: %+v, %v", res, err)
 	}
 }
+
+// provenanceBundles counts the referrers of d listed with the SLSA
+// provenance's predicate type annotated, as cosign v3 lists its
+// attestation bundles.
+func provenanceBundles(t *testing.T, d name.Digest) (n int) {
+	t.Helper()
+	for _, desc := range sigstoretest.Referrers(t, d) {
+		if desc.Annotations["dev.sigstore.bundle.predicateType"] == provenance.PredicateType {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAttestBundleVerifiedByCosign attests an image signed in the format
+// both with the same signer: the provenance goes both in cosign's .att
+// layout and as a sigstore bundle referrer, so that cosign
+// verify-attestation, which reads only bundles once the image has a
+// signature bundle, finds it: the real cosign v3.1.3, and v2.6.5 with
+// --new-bundle-format. A re-run adds nothing; an image whose provenance
+// is only in the .att layout (attested by a legacy signer) gets the
+// bundle only.
+func TestAttestBundleVerifiedByCosign(t *testing.T) {
+	ctx := context.Background()
+	host := registrytest.NewMemory(t).Host
+	priv, _, _, pubPath := sigstoretest.KeyPair(t)
+	_, trPath := sigstoretest.TrustedRoot(t, nil, nil)
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(sign.FormatBoth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sigstoretest.PushImage(t, host, "acme/app", "v1.2.3")
+	if err := s.Sign(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	res, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Attached) != 1 {
+		t.Fatalf("result = %+v", res)
+	}
+	if a, b := attLayers(t, d), provenanceBundles(t, d); a != 1 || b != 1 {
+		t.Fatalf("%d .att layers, %d provenance bundles; want 1, 1", a, b)
+	}
+	args := []string{"verify-attestation", "--type", "slsaprovenance1", "--key", pubPath,
+		"--insecure-ignore-tlog", "--trusted-root", trPath}
+	for cli, run := range map[string]func() (string, error){
+		"cosign v3.1.3": func() (string, error) { return sigstoretest.Cosign3(t, nil, append(args, d.String())...) },
+		"cosign v2.6.5 --new-bundle-format": func() (string, error) {
+			return sigstoretest.Cosign(t, nil, append(args, "--new-bundle-format", d.String())...)
+		},
+	} {
+		out, err := run()
+		if err != nil {
+			t.Fatalf("%s verify-attestation: %v\n%s", cli, err, out)
+		}
+		if pt := verifiedPredicateType(t, out); pt != provenance.PredicateType {
+			t.Errorf("%s verified predicate type %q:\n%s", cli, pt, out)
+		}
+	}
+	// Another key is refused, by the bundle as by the .att layout.
+	_, _, _, otherPub := sigstoretest.KeyPair(t)
+	other := append([]string{}, args...)
+	other[4] = otherPub
+	if out, err := sigstoretest.Cosign3(t, nil, append(other, d.String())...); err == nil {
+		t.Errorf("cosign v3 accepted the provenance bundle with another key:\n%s", out)
+	}
+
+	again, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Attached) != 0 || len(again.Present) != 1 || again.Bundle != nil {
+		t.Fatalf("re-run: attached %v, present %v, bundle %t", again.Attached, again.Present, again.Bundle != nil)
+	}
+	if a, b := attLayers(t, d), provenanceBundles(t, d); a != 1 || b != 1 {
+		t.Errorf("after a re-run: %d .att layers, %d provenance bundles; want 1, 1", a, b)
+	}
+
+	// Attested by a legacy signer first (the same key): the re-run in
+	// the format both adds the bundle, not a second .att layer.
+	legacy, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(sign.FormatLegacy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := sigstoretest.PushImage(t, host, "acme/old", "v1")
+	if _, err := provenance.Attest(ctx, e.DigestStr(), []name.Repository{e.Repository}, testBuild, legacy); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := attLayers(t, e), provenanceBundles(t, e); a != 1 || b != 0 {
+		t.Fatalf("legacy signer: %d .att layers, %d provenance bundles; want 1, 0", a, b)
+	}
+	if res, err := provenance.Attest(ctx, e.DigestStr(), []name.Repository{e.Repository}, testBuild, s); err != nil || len(res.Attached) != 1 {
+		t.Fatalf("format both after legacy: attached %v, present %v, %v", res.Attached, res.Present, err)
+	}
+	if a, b := attLayers(t, e), provenanceBundles(t, e); a != 1 || b != 1 {
+		t.Errorf("format both after legacy: %d .att layers, %d provenance bundles; want 1, 1", a, b)
+	}
+}

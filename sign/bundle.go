@@ -185,7 +185,7 @@ func (s *Signer) signBundle(ctx context.Context, d name.Digest, extra map[string
 	if _, _, err := vc.verify(b, d); err != nil {
 		return fmt.Errorf("the new bundle does not verify against the trusted material: %w", err)
 	}
-	ref, err := s.pushReferrer(ctx, d, raw, SignPredicateType)
+	ref, err := PushBundle(ctx, d, raw, SignPredicateType, s.c.Log, s.c.remoteOpts(ctx)...)
 	if err != nil {
 		return fmt.Errorf("pushing the bundle: %w", err)
 	}

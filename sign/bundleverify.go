@@ -83,11 +83,10 @@ func (c *config) bundleVerifier() (*bundleVerifier, error) {
 	return v, nil
 }
 
-// verify checks that b is a valid signature of d by an accepted signer,
-// with the required annotations, and returns it described and its
-// statement.
-func (v *bundleVerifier) verify(b *bundle.Bundle, d name.Digest) (Signature, *intoto.Statement, error) {
-	out := Signature{Format: string(FormatBundle), Key: v.key}
+// verifySigned checks that b is signed by an accepted signer, with a
+// verified timestamp where one is needed, over a statement about d; it
+// does not look at the statement's predicate.
+func (v *bundleVerifier) verifySigned(b *bundle.Bundle, d name.Digest) (*verify.VerificationResult, error) {
 	var vopts []verify.VerifierOption
 	if v.requireTlog {
 		vopts = append(vopts, verify.WithTransparencyLog(1))
@@ -108,12 +107,12 @@ func (v *bundleVerifier) verify(b *bundle.Bundle, d name.Digest) (Signature, *in
 	}
 	sev, err := verify.NewVerifier(v.tm, vopts...)
 	if err != nil {
-		return out, nil, err
+		return nil, err
 	}
 	alg, hx, _ := strings.Cut(d.DigestStr(), ":")
 	sum, err := hex.DecodeString(hx)
 	if err != nil {
-		return out, nil, err
+		return nil, err
 	}
 	var popts []verify.PolicyOption
 	if v.key {
@@ -122,7 +121,15 @@ func (v *bundleVerifier) verify(b *bundle.Bundle, d name.Digest) (Signature, *in
 	for _, id := range v.identities {
 		popts = append(popts, verify.WithCertificateIdentity(id))
 	}
-	res, err := sev.Verify(b, verify.NewPolicy(verify.WithArtifactDigest(alg, sum), popts...))
+	return sev.Verify(b, verify.NewPolicy(verify.WithArtifactDigest(alg, sum), popts...))
+}
+
+// verify checks that b is a valid signature of d by an accepted signer,
+// with the required annotations, and returns it described and its
+// statement.
+func (v *bundleVerifier) verify(b *bundle.Bundle, d name.Digest) (Signature, *intoto.Statement, error) {
+	out := Signature{Format: string(FormatBundle), Key: v.key}
+	res, err := v.verifySigned(b, d)
 	if err != nil {
 		return out, nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/oci"
@@ -137,6 +138,38 @@ func (s *Signer) OwnAttestations(ctx context.Context, d name.Digest, atts oci.Si
 	for _, a := range checked {
 		if p, err := a.Payload(); err == nil {
 			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// OwnBundles returns the payloads (in-toto statements) of the DSSE
+// Sigstore bundles that refer to the image d (by the referrers API or the
+// fallback tag, read with ropts) that this signer made and that verify
+// against its key, or its keyless identity and the trusted material:
+// the bundle-format counterpart of OwnAttestations, what a re-run may
+// count as already done. A keyless signer gets its certificate first.
+func (s *Signer) OwnBundles(ctx context.Context, d name.Digest, ropts ...remote.Option) ([][]byte, error) {
+	if s.c.tokens != nil {
+		if err := s.certificate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	vc, err := s.bundleCheck()
+	if err != nil {
+		return nil, err
+	}
+	found, err := listBundles(ctx, d, append(append([]remote.Option{}, ropts...), remote.WithContext(ctx)))
+	if err != nil {
+		return nil, fmt.Errorf("reading the bundles of %s: %w", d, err)
+	}
+	var out [][]byte
+	for _, f := range found {
+		if _, err := vc.verifySigned(f.bundle, d); err != nil {
+			continue // another signer's, or not valid: not ours to count
+		}
+		if env := f.bundle.GetDsseEnvelope(); env != nil {
+			out = append(out, env.GetPayload())
 		}
 	}
 	return out, nil

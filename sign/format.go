@@ -89,3 +89,17 @@ func (s *Signer) signFormats(ctx context.Context, f Format, d name.Digest, extra
 	}
 	return nil
 }
+
+// SignatureFormat is the format the signer writes (WithSignatureFormat,
+// or the default): what else it signs, such as the provenance, is
+// stored in the same formats.
+func (s *Signer) SignatureFormat() Format {
+	f, err := s.c.signFormat()
+	if err != nil {
+		return FormatLegacy
+	}
+	return f
+}
+
+// Bundles reports whether f includes the bundle format.
+func (f Format) Bundles() bool { return f == FormatBundle || f == FormatBoth }

@@ -243,16 +243,8 @@ func TestFormatsAreDistinct(t *testing.T) {
 // referrerCount counts the bundle referrers of d.
 func referrerCount(t *testing.T, d name.Digest, opts ...remote.Option) int {
 	t.Helper()
-	idx, err := remote.Referrers(d, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := 0
-	for _, m := range im.Manifests {
+	for _, m := range sigstoretest.Referrers(t, d, opts...) {
 		// go-containerregistry's registry lists the config media type.
 		if m.ArtifactType == sign.BundleMediaType || m.ArtifactType == "application/vnd.oci.empty.v1+json" {
 			n++

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -44,14 +45,20 @@ type rawManifest struct {
 func (r rawManifest) RawManifest() ([]byte, error)        { return r.raw, nil }
 func (r rawManifest) MediaType() (types.MediaType, error) { return r.mt, nil }
 
-// pushReferrer stores a bundle as a referrer of d, exactly as cosign v3
-// does: an OCI manifest with artifactType BundleMediaType, the empty
-// config, the bundle as its one layer and subject d. go-containerregistry
-// pushes it by digest and, on a registry without the referrers API, adds
-// it to the sha256-<hex> fallback tag index; ensureListed then checks that
-// no concurrent writer dropped it from that index.
-func (s *Signer) pushReferrer(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string) (name.Digest, error) {
-	ropts := s.c.remoteOpts(ctx)
+// PushBundle stores a Sigstore bundle (bundleJSON, of a DSSE envelope
+// whose statement has predicateType) as a referrer of d, exactly as
+// cosign v3 does for `cosign sign` and `cosign attest`
+// (WriteAttestationNewBundleFormat): an OCI manifest with artifactType
+// BundleMediaType, the empty config, the bundle as its one layer and
+// subject d. go-containerregistry pushes it by digest and, on a registry
+// without the referrers API, adds it to the sha256-<hex> fallback tag
+// index; PushBundle then checks that no concurrent writer dropped it from
+// that index (logging to log). It returns the referrer manifest.
+func PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string, log *slog.Logger, ropts ...remote.Option) (name.Digest, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ropts = append(append([]remote.Option{}, ropts...), remote.WithContext(ctx))
 	subj, err := remote.Head(d, ropts...)
 	if err != nil {
 		return name.Digest{}, fmt.Errorf("reading %s: %w", d, err)
@@ -95,7 +102,7 @@ func (s *Signer) pushReferrer(ctx context.Context, d name.Digest, bundleJSON []b
 		return name.Digest{}, err
 	}
 	desc := v1.Descriptor{MediaType: types.OCIManifestSchema1, Digest: h, Size: n, ArtifactType: BundleMediaType, Annotations: m.Annotations}
-	if err := s.ensureListed(ctx, d, desc, time.Since(start)); err != nil {
+	if err := ensureListed(ctx, d, desc, time.Since(start), log, ropts); err != nil {
 		return name.Digest{}, err
 	}
 	return ref, nil
@@ -123,8 +130,7 @@ var (
 // now, wait twice that read-modify-write, and check again. Our writes only
 // ever add to what we read, so no other writer's entry is lost by us
 // either.
-func (s *Signer) ensureListed(ctx context.Context, d name.Digest, desc v1.Descriptor, took time.Duration) error {
-	ropts := s.c.remoteOpts(ctx)
+func ensureListed(ctx context.Context, d name.Digest, desc v1.Descriptor, took time.Duration, log *slog.Logger, ropts []remote.Option) error {
 	api, err := hasReferrersAPI(d, ropts)
 	if err != nil {
 		return err
@@ -150,7 +156,7 @@ func (s *Signer) ensureListed(ctx context.Context, d name.Digest, desc v1.Descri
 		}
 		// Dropped by a concurrent writer: add it back to what is there now.
 		round++
-		s.c.Log.Warn("a concurrent writer dropped our referrer from the fallback tag index; adding it again", "tag", tag.String(), "referrer", desc.Digest.String())
+		log.Warn("a concurrent writer dropped our referrer from the fallback tag index; adding it again", "tag", tag.String(), "referrer", desc.Digest.String())
 		idx.Manifests = append(idx.Manifests, desc)
 		slices.SortFunc(idx.Manifests, func(a, b v1.Descriptor) int { return strings.Compare(a.Digest.String(), b.Digest.String()) })
 		if err := remote.Put(tag, fallbackIndex{idx}, ropts...); err != nil {

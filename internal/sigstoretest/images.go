@@ -127,3 +127,18 @@ func runCosign(t testing.TB, tool string, env, args []string) (string, error) {
 	err := cmd.Run()
 	return out.String(), err
 }
+
+// Referrers lists the referrers of d (by the referrers API or the
+// sha256-<hex> fallback tag).
+func Referrers(t testing.TB, d name.Digest, opts ...remote.Option) []v1.Descriptor {
+	t.Helper()
+	idx, err := remote.Referrers(d, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return im.Manifests
+}
