@@ -54,9 +54,10 @@ func verifiedPredicateType(t *testing.T, out string) string {
 	return ""
 }
 
-// TestAttestKeyVerifiedByCosign attests an image signed with a cosign key
-// and has the real cosign v2 and v3 CLIs verify the attestation as SLSA v1
-// provenance; a re-run adds nothing.
+// TestAttestKeyVerifiedByCosign attests an image with a cosign key in the
+// legacy signature format, so in cosign's .att layout only, and has the
+// real cosign v2 and v3 CLIs verify the attestation as SLSA v1 provenance;
+// a re-run adds nothing.
 func TestAttestKeyVerifiedByCosign(t *testing.T) {
 	ctx := context.Background()
 	host := registrytest.NewMemory(t).Host
@@ -74,7 +75,7 @@ func TestAttestKeyVerifiedByCosign(t *testing.T) {
 		t.Fatal(err)
 	}
 	priv, _, _, pubPath := sigstoretest.KeyPair(t)
-	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(sign.FormatLegacy))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestAttestKeyVerifiedByCosign(t *testing.T) {
 	// Another signer's copy of the statement does not count for this one:
 	// a signer with another key adds its own.
 	otherPriv, _, _, _ := sigstoretest.KeyPair(t)
-	other, err := sign.New(sign.WithKey(otherPriv, sigstoretest.Password))
+	other, err := sign.New(sign.WithKey(otherPriv, sigstoretest.Password), sign.WithSignatureFormat(sign.FormatLegacy))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,19 +231,20 @@ func TestAttestSubmitsToGitHub(t *testing.T) {
 
 // provenanceBundles counts the referrers of d listed with the SLSA
 // provenance's predicate type annotated, as cosign v3 lists its
-// attestation bundles.
+// attestation bundles, and with the bundle's artifactType, which `gh
+// attestation verify --bundle-from-oci` selects referrers by.
 func provenanceBundles(t *testing.T, d name.Digest) (n int) {
 	t.Helper()
 	for _, desc := range sigstoretest.Referrers(t, d) {
-		if desc.Annotations["dev.sigstore.bundle.predicateType"] == provenance.PredicateType {
+		if desc.Annotations["dev.sigstore.bundle.predicateType"] == provenance.PredicateType && desc.ArtifactType == provenance.BundleMediaType {
 			n++
 		}
 	}
 	return n
 }
 
-// TestAttestBundleVerifiedByCosign attests an image signed in the format
-// both with the same signer: the provenance goes both in cosign's .att
+// TestAttestBundleVerifiedByCosign attests an image signed in the default
+// format, both, with the same signer: the provenance goes both in cosign's .att
 // layout and as a sigstore bundle referrer, so that cosign
 // verify-attestation, which reads only bundles once the image has a
 // signature bundle, finds it: the real cosign v3.1.3, and v2.6.5 with
@@ -254,9 +256,12 @@ func TestAttestBundleVerifiedByCosign(t *testing.T) {
 	host := registrytest.NewMemory(t).Host
 	priv, _, _, pubPath := sigstoretest.KeyPair(t)
 	_, trPath := sigstoretest.TrustedRoot(t, nil, nil)
-	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(sign.FormatBoth))
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if f := s.SignatureFormat(); f != sign.FormatBoth {
+		t.Fatalf("default signature format %s, want both", f)
 	}
 	d := sigstoretest.PushImage(t, host, "acme/app", "v1.2.3")
 	if err := s.Sign(ctx, d); err != nil {

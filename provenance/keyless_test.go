@@ -23,7 +23,9 @@ import (
 
 // TestAttestKeyless signs the provenance keyless, like a GitHub Actions
 // runner (loopback OIDC issuer, Fulcio and timestamp authority): the real
-// cosign CLI verifies the registry's attestation by the workflow identity,
+// cosign CLI verifies the registry's attestation by the workflow identity
+// (in the default format both, the bundle referrer; in the legacy format,
+// the .att layout),
 // and the bundle GitHub stores passes the checks `gh attestation verify
 // --repo acme/app` documents (signature, timestamp, certificate chain,
 // predicate type, the certificate's source repository and workflow).
@@ -39,12 +41,12 @@ func TestAttestKeyless(t *testing.T) {
 	gh.AddRepo("acme/app")
 
 	// signer signs like the runner: a new one gets a new certificate.
-	signer := func() *sign.Signer {
-		s, err := sign.New(
+	signer := func(more ...sign.Option) *sign.Signer {
+		s, err := sign.New(append([]sign.Option{
 			sign.WithKeyless(sign.ActionsToken{RequestURL: is.ActionsURL, RequestToken: is.ActionsRequestToken}, fulcio.URL),
 			sign.WithTimestampAuthority(tsa.URL),
 			sign.WithTrustedMaterial(tr),
-		)
+		}, more...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,9 +59,14 @@ func TestAttestKeyless(t *testing.T) {
 	}
 	identity := is.Identity("refs/tags/v1.2.3")
 
-	// cosign v2 takes the trusted root for the new bundle format only:
-	// for the .att layout it takes the Fulcio roots (SIGSTORE_ROOT_FILE)
-	// and the TSA chain as files.
+	// cosign v2 takes the trusted root for the new bundle format only,
+	// which it switches to when the image has a bundle referrer: for the
+	// .att layout (the legacy format) it takes the Fulcio roots
+	// (SIGSTORE_ROOT_FILE) and the TSA chain as files.
+	legacy := sigstoretest.PushImage(t, host, "acme/legacy", "v1.2.3")
+	if _, err := provenance.Attest(ctx, legacy.DigestStr(), []name.Repository{legacy.Repository}, testBuild, signer(sign.WithSignatureFormat(sign.FormatLegacy))); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	var roots []byte
 	for _, c := range fulcio.Roots {
@@ -72,20 +79,27 @@ func TestAttestKeyless(t *testing.T) {
 	if err := os.WriteFile(tsaPath, tsa.ChainPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	v2 := func(identity string) (string, error) {
-		return sigstoretest.Cosign(t, []string{"SIGSTORE_ROOT_FILE=" + rootsPath}, "verify-attestation", "--type", "slsaprovenance1",
-			"--timestamp-certificate-chain", tsaPath,
+	v2 := func(identity string, img name.Digest) (string, error) {
+		var env, trust []string
+		if img == legacy {
+			env, trust = []string{"SIGSTORE_ROOT_FILE=" + rootsPath}, []string{"--timestamp-certificate-chain", tsaPath}
+		} else {
+			trust = []string{"--trusted-root", trPath}
+		}
+		return sigstoretest.Cosign(t, env, append(append([]string{"verify-attestation", "--type", "slsaprovenance1"}, trust...),
 			"--certificate-identity", identity, "--certificate-oidc-issuer", is.URL,
 			"--certificate-github-workflow-repository", "acme/app",
-			"--use-signed-timestamps", "--insecure-ignore-tlog", "--insecure-ignore-sct", d.String())
+			"--use-signed-timestamps", "--insecure-ignore-tlog", "--insecure-ignore-sct", img.String())...)
 	}
-	if out, err := v2(identity); err != nil {
-		t.Fatalf("cosign v2.6.5 verify-attestation: %v\n%s", err, out)
-	} else if pt := verifiedPredicateType(t, out); pt != provenance.PredicateType {
-		t.Errorf("cosign v2.6.5 verified predicate type %q", pt)
-	}
-	if out, err := v2("https://github.com/evil/fork/.github/workflows/release.yml@refs/tags/v1.2.3"); err == nil {
-		t.Errorf("cosign accepted another workflow's identity:\n%s", out)
+	for _, img := range []name.Digest{d, legacy} {
+		if out, err := v2(identity, img); err != nil {
+			t.Fatalf("cosign v2.6.5 verify-attestation %s: %v\n%s", img, err, out)
+		} else if pt := verifiedPredicateType(t, out); pt != provenance.PredicateType {
+			t.Errorf("cosign v2.6.5 verified predicate type %q", pt)
+		}
+		if out, err := v2("https://github.com/evil/fork/.github/workflows/release.yml@refs/tags/v1.2.3", img); err == nil {
+			t.Errorf("cosign accepted another workflow's identity for %s:\n%s", img, out)
+		}
 	}
 	out, err := sigstoretest.Cosign3(t, nil, "verify-attestation", "--type", "slsaprovenance1", "--trusted-root", trPath,
 		"--certificate-identity", identity, "--certificate-oidc-issuer", is.URL,
@@ -93,6 +107,9 @@ func TestAttestKeyless(t *testing.T) {
 		"--use-signed-timestamps", "--insecure-ignore-tlog", "--insecure-ignore-sct", d.String())
 	if err != nil {
 		t.Fatalf("cosign v3.1.3 verify-attestation: %v\n%s", err, out)
+	}
+	if n := provenanceBundles(t, d); n != 1 {
+		t.Errorf("%d provenance bundles, want 1", n)
 	}
 
 	// The bundle as GitHub stores it, checked like gh attestation verify.

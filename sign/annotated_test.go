@@ -12,7 +12,9 @@ import (
 )
 
 // TestSignAnnotated: the per-release annotations (the migration verdict) are
-// on the signature where `cosign verify -a` checks them; a re-run adds
+// on the signature where `cosign verify -a` checks them (cosign v3, which
+// reads the bundle of the default format both; cosign v2 ignores -a on a
+// bundle, TestCosignV2BundleIgnoresAnnotations); a re-run adds
 // nothing, not even with another verdict (the first claim stands), and a
 // signature made before the key existed gets the annotated one next to it.
 func TestSignAnnotated(t *testing.T) {
@@ -35,7 +37,7 @@ func TestSignAnnotated(t *testing.T) {
 		for _, a := range ann {
 			args = append(args, "-a", a)
 		}
-		out, err := sigstoretest.Cosign(t, nil, append(args, ref)...)
+		out, err := sigstoretest.Cosign3(t, nil, append(args, ref)...)
 		if err != nil {
 			t.Logf("cosign verify -a %v: %v\n%s", ann, err, out)
 		}

@@ -2,8 +2,8 @@
 // signatures, by digest, in cosign's legacy signature layout (the
 // "sha256-<hex>.sig" tag next to the image) and as a Sigstore bundle
 // stored as an OCI 1.1 referrer of the image (format.go, bundle.go,
-// referrers.go), so that `cosign verify` v2.x and v3.x find and accept
-// them.
+// referrers.go), by default both, so that `cosign verify` v2.x and v3.x
+// and `.sig`-only readers such as Kyverno find and accept them.
 //
 // A Signer signs either with a cosign key (the encrypted private key file
 // of `cosign generate-key-pair`) or keyless: an OIDC token (on GitHub

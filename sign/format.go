@@ -16,7 +16,6 @@ type Format string
 const (
 	// FormatLegacy is cosign's signature tag (sha256-<hex>.sig), what
 	// cosign v2 writes and every verifier reads, Kyverno's default too.
-	// It is the default of Sign (see docs/sign.md for why not both yet).
 	FormatLegacy Format = "legacy"
 	// FormatBundle is the Sigstore bundle (protobuf-specs v0.3 JSON,
 	// application/vnd.dev.sigstore.bundle.v0.3+json) of a DSSE in-toto
@@ -25,7 +24,7 @@ const (
 	// API, such as GHCR), exactly as cosign v3 writes it.
 	FormatBundle Format = "bundle"
 	// FormatBoth writes both, so that every verifier in use accepts the
-	// image signature. For Verify it requires both.
+	// image signature: the default of Sign. For Verify it requires both.
 	FormatBoth Format = "both"
 	// FormatAny is the default of Verify: a valid signature in either
 	// format is enough. Sign does not accept it.
@@ -41,8 +40,8 @@ func ParseFormat(s string) (Format, error) {
 	return "", badInput(fmt.Errorf("unknown signature format %q: want legacy, bundle, both or any", s))
 }
 
-// WithSignatureFormat chooses the signature format. Sign writes legacy
-// (the default), bundle or both; Verify looks for legacy, bundle, both
+// WithSignatureFormat chooses the signature format. Sign writes legacy,
+// bundle or both (the default); Verify looks for legacy, bundle, both
 // (each must verify) or any (the default: either is enough).
 func WithSignatureFormat(f Format) Option {
 	return func(c *config) error {
@@ -58,7 +57,7 @@ func WithSignatureFormat(f Format) Option {
 func (c *config) signFormat() (Format, error) {
 	switch c.format {
 	case "":
-		return FormatLegacy, nil
+		return FormatBoth, nil
 	case FormatAny:
 		return "", badInput(errors.New("signing needs a signature format of legacy, bundle or both, not any"))
 	}

@@ -223,7 +223,8 @@ func TestFormatsAreDistinct(t *testing.T) {
 			t.Errorf("%s-signed image verified as both: err = %v", f, err)
 		}
 	}
-	// The default writes the legacy signature only (docs/sign.md says why).
+	// The default writes both: the .sig tag and the bundle referrer (in
+	// the sha256-<hex> fallback tag of this registry).
 	d := sigstoretest.PushImage(t, host, "acme/default", "v1")
 	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
 	if err != nil {
@@ -232,8 +233,11 @@ func TestFormatsAreDistinct(t *testing.T) {
 	if err := s.Sign(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	if tags := registrytest.Tags(t, d.Repository); len(tags) != 2 || tags[sigTag(d)] == "" {
-		t.Errorf("default format: tags %v, want v1 and the .sig only", tags)
+	if tags := registrytest.Tags(t, d.Repository); len(tags) != 3 || tags[sigTag(d)] == "" || referrerCount(t, d) != 1 {
+		t.Errorf("default format: tags %v, want v1, the .sig and the fallback tag of one bundle", tags)
+	}
+	if _, err := sign.Verify(ctx, d.String(), sign.WithPublicKey(pub), sign.WithRequireTransparencyLog(false), sign.WithSignatureFormat(sign.FormatBoth)); err != nil {
+		t.Errorf("default format: not verified as both: %v", err)
 	}
 	if _, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat("cosign")); err == nil {
 		t.Error("an unknown format was accepted")
@@ -288,11 +292,13 @@ func TestCosignV2BundleIgnoresAnnotations(t *testing.T) {
 	}
 }
 
-// TestCosignVerifyAttestationWithBundle pins why legacy is the default
-// (docs/sign.md): once an image has a signature bundle, cosign
-// verify-attestation (v2.6.5 and v3.1.3) looks only at bundle referrers
-// and no longer finds an attestation in cosign's .att layout, such as the
-// SLSA provenance sonic-release attaches.
+// TestCosignVerifyAttestationWithBundle pins why the provenance is also
+// written as a bundle referrer when the signature format has bundles (the
+// default, both; docs/sign.md): once an image has a signature bundle,
+// cosign verify-attestation (v2.6.5 and v3.1.3) looks only at bundle
+// referrers and no longer finds an attestation in cosign's .att layout
+// alone (here one `cosign attest` v2 wrote; provenance's
+// TestAttestBundleVerifiedByCosign has sonic-release's own).
 func TestCosignVerifyAttestationWithBundle(t *testing.T) {
 	host := registrytest.NewMemory(t).Host
 	priv, _, privPath, pubPath := sigstoretest.KeyPair(t)

@@ -59,8 +59,9 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 			t.Errorf("%s verify output does not name the digest:\n%s", name, out)
 		}
 	}
-	// cosign checks the annotation, so a wrong value must fail.
-	if out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
+	// cosign v3 checks the annotation, so a wrong value must fail (cosign
+	// v2 does not on a bundle: TestCosignV2BundleIgnoresAnnotations).
+	if out, err := sigstoretest.Cosign3(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true",
 		"--trusted-root", trPath, "-a", "org.opencontainers.image.version=9.9.9", d.String()); err == nil {
 		t.Errorf("cosign verify accepted a wrong annotation:\n%s", out)
 	}
@@ -71,7 +72,8 @@ func TestKeySignVerifiedByCosignCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Digest != d.DigestStr() || len(res.Manifests) != 1 || len(res.Manifests[0].Signatures) != 1 {
+	// The default format is both: one signature of each.
+	if res.Digest != d.DigestStr() || len(res.Manifests) != 1 || len(res.Manifests[0].Signatures) != 2 {
 		t.Fatalf("result = %+v", res)
 	}
 	if got := res.Manifests[0].Signatures[0].Annotations["dev.sonicsaas.repository"]; got != "acme/app" {

@@ -115,12 +115,14 @@ func TestKeyless(t *testing.T) {
 		t.Fatalf("manifests = %+v", res.Manifests)
 	}
 	for _, m := range res.Manifests {
-		if len(m.Signatures) != 1 {
-			t.Fatalf("%s: %d signatures", m.Digest, len(m.Signatures))
+		// The default format is both: the .sig and the bundle.
+		if len(m.Signatures) != 2 || m.Signatures[0].Format != string(sign.FormatLegacy) || m.Signatures[1].Format != string(sign.FormatBundle) {
+			t.Fatalf("%s: signatures %+v, want a legacy one and a bundle", m.Digest, m.Signatures)
 		}
-		sg := m.Signatures[0]
-		if sg.Subject != tagIdentity || sg.Issuer != k.is.URL || sg.SignedAt == nil {
-			t.Errorf("%s: signature = %+v, want the tag identity and a timestamp", m.Digest, sg)
+		for _, sg := range m.Signatures {
+			if sg.Subject != tagIdentity || sg.Issuer != k.is.URL || sg.SignedAt == nil {
+				t.Errorf("%s: %s signature = %+v, want the tag identity and a timestamp", m.Digest, sg.Format, sg)
+			}
 		}
 	}
 

@@ -29,7 +29,7 @@ func (c *config) checkRekorV2() error {
 		return badInput(errors.New("a Rekor v2 log needs its URL"))
 	}
 	if f, _ := c.signFormat(); f == FormatLegacy {
-		return badInput(errors.New("a Rekor v2 log holds only Sigstore bundles: with the legacy signature format (the default) nothing would be recorded; sign in the bundle format too"))
+		return badInput(errors.New("a Rekor v2 log holds only Sigstore bundles: with the legacy signature format nothing would be recorded; sign in the bundle format too (both or bundle)"))
 	}
 	if c.tsaURL == "" {
 		return badInput(errors.New("a Rekor v2 log gives no timestamp: signing into it needs a timestamp authority"))

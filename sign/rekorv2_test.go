@@ -80,9 +80,9 @@ func TestRekorV2(t *testing.T) {
 		sign.WithTrustedMaterial(tr), sign.WithSignatureFormat(sign.FormatBundle)); err == nil {
 		t.Error("Rekor v2 without a timestamp authority was accepted")
 	}
-	// Nor in the legacy format (the default): nothing would be logged.
+	// Nor in the legacy format only: nothing would be logged.
 	if _, err := sign.New(sign.WithKeyless(sign.StaticToken(k.is.Token(nil)), k.fulcio.URL), sign.WithRekor(rekor.URL), sign.WithRekorV2(true),
-		sign.WithTimestampAuthority(k.tsa.URL), sign.WithTrustedMaterial(tr)); err == nil {
+		sign.WithTimestampAuthority(k.tsa.URL), sign.WithTrustedMaterial(tr), sign.WithSignatureFormat(sign.FormatLegacy)); err == nil {
 		t.Error("Rekor v2 with the legacy format only was accepted")
 	}
 }

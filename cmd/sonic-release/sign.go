@@ -122,7 +122,7 @@ func (f *signerFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.rekorVersion, "rekor-version", 1, "the API of --rekor-url: 1 (Rekor v1) or 2 (Rekor v2, rekor-tiles: bundles only, needs the timestamp authority)")
 	fs.BoolVar(&f.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
 	fs.StringVar(&f.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
-	fs.StringVar(&f.format, "signature-format", string(sign.FormatLegacy), "where signatures go: legacy (cosign's .sig tag), bundle (Sigstore bundle as an OCI referrer, as cosign v3 writes) or both")
+	fs.StringVar(&f.format, "signature-format", string(sign.FormatBoth), "where signatures go: legacy (cosign's .sig tag), bundle (Sigstore bundle as an OCI referrer, as cosign v3 writes) or both")
 }
 
 // signer builds the Signer for a resolved mode (signerFlags.mode): with
@@ -203,9 +203,10 @@ func newCmdSign(a *app) *cobra.Command {
 		Use:   "sign IMAGE@DIGEST",
 		Short: "Sign an image by digest with cosign (keyless or with a key)",
 		Long: `Sign an image, by digest, in cosign's signature layout (the sha256-<hex>.sig tag),
-so that ` + "`cosign verify`" + ` v2 and v3 find it. --signature-format bundle (or both)
-writes the Sigstore bundle as an OCI referrer of the image, as cosign v3 does (the
-sha256-<hex> fallback tag on registries without the referrers API, such as GHCR). For a multi-platform index the index and each
+which ` + "`cosign verify`" + ` v2 and v3 and Kyverno read, and as the Sigstore bundle, an OCI
+referrer of the image, as cosign v3 writes it (the sha256-<hex> fallback tag on
+registries without the referrers API, such as GHCR): --signature-format both, the
+default; legacy or bundle writes only one. For a multi-platform index the index and each
 platform image are signed; attestation manifests are skipped. A signature that is
 already there (same payload, same signer) is not added again.
 

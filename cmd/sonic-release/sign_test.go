@@ -33,8 +33,9 @@ func TestSignVerifyKey(t *testing.T) {
 	if want := "signed " + d.String() + "\n"; out != want {
 		t.Errorf("sign output = %q, want %q", out, want)
 	}
-	// The cosign CLI checks the signature and every annotation.
-	if out, err := sigstoretest.Cosign(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true", "--trusted-root", trPath,
+	// The cosign CLI checks the signature and every annotation (cosign v3:
+	// v2 ignores -a on the bundle that the default format both writes).
+	if out, err := sigstoretest.Cosign3(t, nil, "verify", "--key", pubPath, "--insecure-ignore-tlog=true", "--trusted-root", trPath,
 		"-a", "version=1.2.3", "-a", "commit=0123456789abcdef0123456789abcdef01234567", "-a", "repository=acme/app",
 		"-a", "workflow-ref=acme/app/.github/workflows/release.yml@refs/tags/v1.2.3", d.String()); err != nil {
 		t.Fatalf("cosign verify: %v\n%s", err, out)
@@ -55,7 +56,8 @@ func TestSignVerifyKey(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("verify -o json: %v\n%s", err, out)
 	}
-	if res.Digest != d.DigestStr() || len(res.Manifests) != 1 || len(res.Manifests[0].Signatures) != 1 {
+	// The default format is both: a .sig signature and a bundle.
+	if res.Digest != d.DigestStr() || len(res.Manifests) != 1 || len(res.Manifests[0].Signatures) != 2 {
 		t.Errorf("verify result = %s", out)
 	}
 	code, out, _ = runCLI(t, env, "verify", d.String(), "--insecure-ignore-tlog", "--key", pubPath)
@@ -126,8 +128,9 @@ func TestSignVerifyKeyless(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("verify: exit %d\n%s%s", code, out, errOut)
 	}
-	if n := strings.Count(out, "signed by "+identity); n != 3 || !strings.Contains(out, "linux/arm64") || !strings.Contains(out, "timestamp ") {
-		t.Errorf("verify output: want the index and 2 platform images, signed by %s with a timestamp:\n%s", identity, out)
+	// The default format is both: each manifest has a .sig signature and a bundle.
+	if n, b := strings.Count(out, "signed by "+identity), strings.Count(out, "(Sigstore bundle)"); n != 6 || b != 3 || !strings.Contains(out, "linux/arm64") || !strings.Contains(out, "timestamp ") {
+		t.Errorf("verify output: want the index and 2 platform images, each signed twice (.sig and bundle) by %s with a timestamp:\n%s", identity, out)
 	}
 	code, _, errOut = runCLI(t, nil, append(args, "--certificate-identity", is.Identity("refs/heads/main"))...)
 	if code != 3 || !strings.Contains(errOut, "none of the expected identities matched") {

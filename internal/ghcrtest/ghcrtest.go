@@ -69,7 +69,9 @@ func New(t testing.TB, org bool) *Fixture {
 	}
 	priv, pub, _, pubPath := sigstoretest.KeyPair(t)
 	f.PubKey, f.PubPath = pub, pubPath
-	if f.signer, err = sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithRemoteOptions(f.Remote()...)); err != nil {
+	// The .sig layout only: the fixture's package versions are counted on
+	// it; AddReferrer adds a bundle referrer where a test wants one.
+	if f.signer, err = sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithRemoteOptions(f.Remote()...), sign.WithSignatureFormat(sign.FormatLegacy)); err != nil {
 		t.Fatal(err)
 	}
 	f.GH.OnDeletePackageVersion(f.onDelete)
