@@ -104,7 +104,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		}
 		srcRepos = []name.Repository{r}
 	}
-	c := newClients(o, srcRepos, repos)
+	c := clientsFor(o, srcRepos, repos)
 	if art == nil && src != nil {
 		if art, err = src.open(ctx, o, c); err != nil {
 			return res, err

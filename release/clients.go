@@ -2,6 +2,7 @@ package release
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -12,9 +13,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// clients is the registry access of one BuildPlan or Apply: per registry,
-// one authenticated transport (one /v2/ ping, one token for every
-// repository involved) shared by a remote.Puller and a remote.Pusher.
+// clients is the registry access of one BuildPlan or Apply, or of a whole
+// run (Registries): per registry, one authenticated transport (one /v2/
+// ping, one token for every repository involved) shared by a
+// remote.Puller and a remote.Pusher.
 type clients struct {
 	o      *options
 	scopes map[string][]string // registry -> token scopes
@@ -75,6 +77,67 @@ func (c *clients) registry(ctx context.Context, reg name.Registry) (*registryCli
 		}
 	})
 	return rc, rc.err
+}
+
+// Registries is the registry access one run shares between BuildPlan,
+// Apply, PublishedTags and a signer (RemoteOptions): per registry, one
+// /v2/ ping and one token exchange covering every repository of the run,
+// one pool of kept-alive connections, and one remote.Puller and
+// remote.Pusher that reuse them. On a real network every ping, token and
+// new connection is a round trip more; a run that shares a Registries
+// pays them once per registry. It is safe for concurrent use and
+// authenticates to a registry on first use.
+type Registries struct{ c *clients }
+
+// NewRegistries prepares the registry access of a run that reads src
+// (when it is in a registry) and reads targets, and writes to targets
+// when write is true (false for a dry run: only pull access is asked
+// for). Of opts, those that shape the connection apply: WithTransport,
+// WithKeychain, WithJobs, WithRetry, WithPageSize, WithLogger.
+func NewRegistries(src Source, targets []name.Repository, write bool, opts ...Option) (*Registries, error) {
+	o, err := makeOptions(opts...)
+	if err != nil {
+		return nil, err
+	}
+	pull := sourceRepo(src)
+	if !write {
+		return &Registries{newClients(o, append(pull, targets...), nil)}, nil
+	}
+	return &Registries{newClients(o, pull, targets)}, nil
+}
+
+// WithRegistries makes BuildPlan, Apply and PublishedTags use r's
+// connections, pings and tokens instead of their own. The default is a
+// fresh registry access per call.
+func WithRegistries(r *Registries) Option {
+	return func(o *options) error {
+		if r == nil {
+			return errors.New("registries must not be nil")
+		}
+		o.registries = r
+		return nil
+	}
+}
+
+// RemoteOptions are go-containerregistry options that send the requests
+// of any remote call to reg (remote.Get, remote.Write, cosign's ociremote
+// with ociremote.WithRemoteOptions) through r's puller and pusher for
+// reg: no ping or token exchange of their own.
+func (r *Registries) RemoteOptions(ctx context.Context, reg name.Registry) ([]remote.Option, error) {
+	rc, err := r.c.registry(ctx, reg)
+	if err != nil {
+		return nil, err
+	}
+	return []remote.Option{remote.Reuse(rc.puller), remote.Reuse(rc.pusher)}, nil
+}
+
+// clientsFor returns the run's shared clients (WithRegistries), or fresh
+// ones that may read pull and read and write push.
+func clientsFor(o *options, pull, push []name.Repository) *clients {
+	if o.registries != nil {
+		return o.registries.c
+	}
+	return newClients(o, pull, push)
 }
 
 func (c *clients) Get(ctx context.Context, ref name.Reference) (*remote.Descriptor, error) {

@@ -26,6 +26,7 @@ type options struct {
 	allowRevision bool
 	pageSize      int
 	maxConverge   int
+	registries    *Registries
 }
 
 func makeOptions(opts ...Option) (*options, error) {

@@ -167,7 +167,7 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		return plan, nil
 	}
 	// Plan only reads: the credentials asked for are pull ones.
-	c := newClients(o, append(sourceRepo(src), targets...), nil)
+	c := clientsFor(o, append(sourceRepo(src), targets...), nil)
 	// The source is read while the targets are listed.
 	var (
 		art     *artifact

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore-go/pkg/root"
 
@@ -35,8 +37,9 @@ type config struct {
 
 	// both
 	option.Common
-	trusted root.TrustedMaterial
-	remote  []remote.Option
+	trusted   root.TrustedMaterial
+	remote    []remote.Option
+	remoteFor func(context.Context, name.Registry) ([]remote.Option, error)
 }
 
 // Option configures New and Verify.
@@ -235,6 +238,21 @@ func WithRemoteOptions(opts ...remote.Option) Option {
 	}
 }
 
+// WithRegistryOptions adds, per registry, go-containerregistry options to
+// those of WithRemoteOptions for every request to it: for example
+// release.Registries.RemoteOptions, so that signing reuses the ping, token
+// and connections of the rest of a release instead of its own. The
+// default adds none.
+func WithRegistryOptions(f func(ctx context.Context, reg name.Registry) ([]remote.Option, error)) Option {
+	return func(c *config) error {
+		if f == nil {
+			return errors.New("registry options must not be nil")
+		}
+		c.remoteFor = f
+		return nil
+	}
+}
+
 // WithHTTPClient sets the HTTP client for the timestamp authority (Fulcio
 // and Rekor use their own clients; ActionsToken has its own Client).
 // The default is http.DefaultClient.
@@ -250,6 +268,20 @@ func WithLogger(l *slog.Logger) Option {
 // remoteOpts are the registry options with ctx.
 func (c *config) remoteOpts(ctx context.Context) []remote.Option {
 	return append(append([]remote.Option{}, c.remote...), remote.WithContext(ctx))
+}
+
+// registryOpts are the registry options for requests to reg, with ctx.
+func (c *config) registryOpts(ctx context.Context, reg name.Registry) ([]remote.Option, error) {
+	opts := c.remoteOpts(ctx)
+	if c.remoteFor == nil {
+		return opts, nil
+	}
+	more, err := c.remoteFor(ctx, reg)
+	if err != nil {
+		return nil, err
+	}
+	// Clipped: concurrent signatures append to their own copy.
+	return slices.Clip(append(opts, more...)), nil
 }
 
 // badInput marks unusable input (exit 2 in the CLI).

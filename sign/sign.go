@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/cosign/bundle"
 	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
@@ -141,12 +142,16 @@ func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[strin
 			return badInput(errors.New("an annotation has an empty key"))
 		}
 	}
-	ts, err := targets(ctx, d, s.c.remote)
+	ropts, err := s.c.registryOpts(ctx, d.Registry)
+	if err != nil {
+		return err
+	}
+	ts, err := targets(ctx, d, ropts)
 	if err != nil {
 		return err
 	}
 	for _, t := range ts {
-		if err := s.signOne(ctx, t.digest, ann); err != nil {
+		if err := s.signOne(ctx, t.digest, ann, ropts); err != nil {
 			return fmt.Errorf("signing %q: %w", t.digest, err)
 		}
 	}
@@ -206,7 +211,7 @@ func claims(old, p []byte, extra map[string]string) (ok bool, differs []string) 
 	return true, differs
 }
 
-func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]string) error {
+func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]string, ropts []remote.Option) error {
 	log := s.c.Log.With("digest", d.String())
 	h, err := v1.NewHash(d.DigestStr())
 	if err != nil {
@@ -225,7 +230,7 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 	if err != nil {
 		return err
 	}
-	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(s.c.remoteOpts(ctx)...)}
+	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
 	se, err := ociremote.SignedEntity(d, rOpts...)
 	if err != nil {
 		return fmt.Errorf("reading the image: %w", err)

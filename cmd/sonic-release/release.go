@@ -161,6 +161,12 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			release.WithAllowRevisionMismatch(opts.allowRevision),
 		},
 	}
+	// One ping, token and connection pool per registry for the whole run.
+	regs, err := release.NewRegistries(src, targets, !opts.dryRun, cfg.Release...)
+	if err != nil {
+		return err
+	}
+	cfg.Release = append(cfg.Release, release.WithRegistries(regs))
 
 	mode, err := opts.signer.mode(opts.signMode, env)
 	if err != nil {
@@ -186,7 +192,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	ready := ""
 	if mode != sign.ModeNone && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
-		s, err := opts.signer.signer(ctx, a, mode, ann)
+		s, err := opts.signer.signer(ctx, a, mode, ann, sign.WithRegistryOptions(regs.RemoteOptions))
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -169,12 +168,7 @@ func TestReleaseCommandErrors(t *testing.T) {
 // shows in the output or the logs.
 func TestReleaseCommandAuth(t *testing.T) {
 	reg := registrytest.StartRegistry(t)
-	cfg := t.TempDir()
-	auth := base64.StdEncoding.EncodeToString([]byte(reg.User + ":" + reg.Password))
-	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("DOCKER_CONFIG", cfg)
+	auth := dockerLogin(t, reg)
 	src := pushImage(t, reg.Repo("acme/build:ci"), releaseSHA, remote.WithAuthFromKeychain(reg.Keychain()))
 	code, out, stderr := runCLI(t, map[string]string{"GITHUB_TOKEN": "ghs_secret"}, "--log-level", "debug",
 		"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--ref", "refs/heads/master", "--sha", releaseSHA)

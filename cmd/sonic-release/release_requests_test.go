@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/sonicsaas/sonic-release/internal/demo"
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
+	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
+)
+
+// TestReleaseRequests counts what `sonic-release release` asks the real
+// registry (htpasswd) for when it releases a key-signed 2-platform index
+// into two repositories: one /v2/ ping for the whole run (plan, copy,
+// immutable tags, six signatures, floating tags, read-back share one
+// authenticated transport), and on a re-run of the finished release one
+// ping and no write.
+func TestReleaseRequests(t *testing.T) {
+	reg := registrytest.StartRegistry(t)
+	dockerLogin(t, reg)
+	idx, err := demo.Image("v1.0.0", releaseSHA, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := idx.Digest()
+	src, _ := name.NewDigest(reg.Repo("acme/ci@" + d.String()))
+	if err := remote.WriteIndex(src, idx, remote.WithAuthFromKeychain(reg.Keychain())); err != nil {
+		t.Fatal(err)
+	}
+	_, _, privPath, _ := sigstoretest.KeyPair(t)
+	env := map[string]string{"COSIGN_PASSWORD": sigstoretest.KeyPassword}
+	args := []string{"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--image", reg.Repo("acme/mirror"),
+		"--ref", "refs/tags/v1.0.0", "--sha", releaseSHA, "--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false"}
+
+	type counts struct{ pings, writes int }
+	count := func() counts {
+		var c counts
+		for _, r := range reg.Counter.Requests() {
+			if r == "GET /v2/" || r == "HEAD /v2/" {
+				c.pings++
+			}
+		}
+		c.writes = len(reg.Counter.Writes())
+		return c
+	}
+	for _, run := range []string{"first release", "re-run"} {
+		reg.Counter.Reset()
+		code, _, stderr := runCLI(t, env, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", run, code, stderr)
+		}
+		got := count()
+		t.Logf("%s: %s", run, reg.Counter.Summary())
+		if got.pings != 1 {
+			t.Errorf("%s: %d pings of /v2/, want 1 for the registry:\n%s", run, got.pings, strings.Join(reg.Counter.Requests(), "\n"))
+		}
+		if run == "re-run" && got.writes != 0 {
+			t.Errorf("re-run: %d writes, want none:\n%s", got.writes, strings.Join(reg.Counter.Requests(), "\n"))
+		}
+	}
+}
+
+// dockerLogin points DOCKER_CONFIG at a docker config holding reg's
+// credentials, as `docker login` writes it, and returns their base64.
+func dockerLogin(t *testing.T, reg *registrytest.Server) string {
+	t.Helper()
+	cfg := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte(reg.User + ":" + reg.Password))
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", cfg)
+	return auth
+}
