@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -106,10 +107,13 @@ type progressSigner struct {
 	s        release.Signer
 	progress func(string)
 	ann      map[string]string
+	mu       *sync.Mutex // Apply signs the targets concurrently
 }
 
 func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
+	p.mu.Lock()
 	p.progress("sign " + d.String())
+	p.mu.Unlock()
 	if as, ok := p.s.(annotatingSigner); ok && len(p.ann) > 0 {
 		return as.SignAnnotated(ctx, d, p.ann)
 	}
@@ -154,7 +158,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if !cfg.DryRun {
 		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
 		if cfg.Signer != nil {
-			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations()}))
+			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations(), &sync.Mutex{}}))
 		}
 		progress("tags")
 		applied, err := release.Apply(ctx, plan, opts...)

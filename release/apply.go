@@ -20,7 +20,8 @@ import (
 // per digest and repository, after the exact (or commit) tag is written
 // and before any floating tag moves; an error stops the release before the
 // floating tags. Sign must be idempotent: Apply calls it on every run,
-// re-runs included, so an interrupted release still ends signed.
+// re-runs included, so an interrupted release still ends signed. Apply
+// signs the targets concurrently: Sign must be safe for concurrent use.
 type Signer interface {
 	Sign(ctx context.Context, d name.Digest) error
 }
@@ -50,10 +51,11 @@ type Repoint struct {
 	To         string `json:"to"`
 }
 
-// Apply makes the registries match plan, in this order: copy the manifest
-// (and missing blobs, mounted across repositories of one registry) into
-// every target that lacks it; write the exact and commit tags; call the
-// Signer; write the floating tags; read every written tag back. Finally it
+// Apply makes the registries match plan, in this order: in every target
+// at once, copy the manifest (and missing blobs, mounted across
+// repositories of one registry) into it if it lacks it, write the exact
+// and commit tags and call the Signer; once every target is signed, write
+// the floating tags; read every written tag back. Finally it
 // lists each target's tags again and, if another run published a higher
 // version meanwhile, re-points the floating tags at it, so racing releases
 // converge. A plan with a conflict is refused without writing.
@@ -123,67 +125,66 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		mu.Unlock()
 	}
 
-	// 1. What the manifest refers to (blobs, or the child manifests of an
-	// index), into each target lacking it; the manifest itself goes up
-	// with the first tag.
-	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
-		if t.HasManifest || !hasWrites(t) {
-			return nil
-		}
-		if err := copyDeps(ctx, c, repos[i], art.taggable, o.jobs); err != nil {
-			return fmt.Errorf("copying %s into %q: %w", plan.Digest, t.Repository, err)
-		}
-		o.Log.Info("blobs copied", "repo", t.Repository, "digest", plan.Digest)
-		record(&res.Copied, t.Repository)
-		return nil
-	})
-	if err != nil {
-		return res, err
-	}
-
-	// 2. The immutable tags, then 3. the signature, then 4. the floating tags.
-	put := func(floating bool) error {
-		type job struct {
-			repo name.Repository
-			tag  string
-		}
-		var jobs []job
-		for i, t := range plan.Targets {
-			for _, tp := range t.Tags {
-				if tp.Op.Writes() && tp.Kind.Floating() == floating {
-					jobs = append(jobs, job{repos[i], tp.Tag})
-				}
+	// Per target, all targets at once: 1. what the manifest refers to
+	// (blobs, or the child manifests of an index) into a target lacking
+	// it (the manifest itself goes up with the first tag); 2. the
+	// immutable tags; 3. the signatures. Then, once every target is
+	// signed, 4. the floating tags of all targets.
+	put := func(ctx context.Context, i int, floating bool) error {
+		var tags []string
+		for _, tp := range plan.Targets[i].Tags {
+			if tp.Op.Writes() && tp.Kind.Floating() == floating {
+				tags = append(tags, tp.Tag)
 			}
 		}
-		return each(ctx, o.jobs, jobs, func(ctx context.Context, _ int, j job) error {
-			if err := c.Put(ctx, j.repo.Tag(j.tag), art.taggable); err != nil {
-				return fmt.Errorf("tagging %q: %w", j.repo.Name()+":"+j.tag, err)
+		return each(ctx, o.jobs, tags, func(ctx context.Context, _ int, tag string) error {
+			ref := repos[i].Tag(tag)
+			if err := c.Put(ctx, ref, art.taggable); err != nil {
+				return fmt.Errorf("tagging %q: %w", ref.String(), err)
 			}
-			o.Log.Info("tag written", "repo", j.repo.Name(), "tag", j.tag, "digest", plan.Digest)
-			record(&res.Written, j.repo.Name()+":"+j.tag)
+			o.Log.Info("tag written", "repo", ref.RepositoryStr(), "tag", tag, "digest", plan.Digest)
+			record(&res.Written, repos[i].Name()+":"+tag)
 			return nil
 		})
 	}
-	if err := put(false); err != nil {
-		return res, err
-	}
-	if o.signer != nil {
-		for i, t := range plan.Targets {
-			if !hasTags(t) {
-				continue
+	signed := make([]string, len(plan.Targets))
+	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
+		if !t.HasManifest && hasWrites(t) {
+			if err := copyDeps(ctx, c, repos[i], art.taggable, o.jobs); err != nil {
+				return fmt.Errorf("copying %s into %q: %w", plan.Digest, t.Repository, err)
 			}
-			d := repos[i].Digest(plan.Digest)
-			if err := o.signer.Sign(ctx, d); err != nil {
-				return res, fmt.Errorf("signing %q (floating tags not moved): %w", d.String(), err)
-			}
-			o.Log.Info("signed", "repo", t.Repository, "digest", plan.Digest)
-			res.Signed = append(res.Signed, d.String())
+			o.Log.Info("blobs copied", "repo", t.Repository, "digest", plan.Digest)
+			record(&res.Copied, t.Repository)
 		}
+		if err := put(ctx, i, false); err != nil {
+			return err
+		}
+		if o.signer == nil || !hasTags(t) {
+			return nil
+		}
+		d := repos[i].Digest(plan.Digest)
+		if err := o.signer.Sign(ctx, d); err != nil {
+			return fmt.Errorf("signing %q (floating tags not moved): %w", d.String(), err)
+		}
+		o.Log.Info("signed", "repo", t.Repository, "digest", plan.Digest)
+		signed[i] = d.String()
+		return nil
+	})
+	for _, s := range signed {
+		if s != "" {
+			res.Signed = append(res.Signed, s)
+		}
+	}
+	if err != nil {
+		return res, err
 	}
 	if hasFloating(plan) {
 		o.step("floating tags")
 	}
-	if err := put(true); err != nil {
+	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, _ TargetPlan) error {
+		return put(ctx, i, true)
+	})
+	if err != nil {
 		return res, err
 	}
 	slices.Sort(res.Copied)

@@ -37,6 +37,7 @@ type config struct {
 
 	// both
 	option.Common
+	jobs      int
 	trusted   root.TrustedMaterial
 	remote    []remote.Option
 	remoteFor func(context.Context, name.Registry) ([]remote.Option, error)
@@ -46,7 +47,7 @@ type config struct {
 type Option func(*config) error
 
 func makeConfig(opts []Option) (*config, error) {
-	return option.Apply(&config{Common: option.Defaults()}, opts)
+	return option.Apply(&config{Common: option.Defaults(), jobs: 4}, opts)
 }
 
 // WithKey signs with a cosign private key: the PEM of an encrypted key as
@@ -249,6 +250,18 @@ func WithRegistryOptions(f func(ctx context.Context, reg name.Registry) ([]remot
 			return errors.New("registry options must not be nil")
 		}
 		c.remoteFor = f
+		return nil
+	}
+}
+
+// WithJobs bounds how many manifests one Sign call signs at once (an
+// index and its platform images). The default is 4.
+func WithJobs(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return badInput(errors.New("jobs must be greater than zero"))
+		}
+		c.jobs = n
 		return nil
 	}
 }

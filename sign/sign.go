@@ -32,6 +32,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/oauthflow"
 	"github.com/sigstore/sigstore/pkg/signature"
 	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
+	"golang.org/x/sync/errgroup"
 )
 
 // Signer signs images by digest. It is safe for concurrent use.
@@ -150,12 +151,18 @@ func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[strin
 	if err != nil {
 		return err
 	}
+	// The index and its platform images are signed at once.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.c.jobs)
 	for _, t := range ts {
-		if err := s.signOne(ctx, t.digest, ann, ropts); err != nil {
-			return fmt.Errorf("signing %q: %w", t.digest, err)
-		}
+		g.Go(func() error {
+			if err := s.signOne(gctx, t.digest, ann, ropts); err != nil {
+				return fmt.Errorf("signing %q: %w", t.digest, err)
+			}
+			return nil
+		})
 	}
-	return nil
+	return g.Wait()
 }
 
 func (s *Signer) payload(d name.Digest, extra map[string]string) ([]byte, error) {

@@ -192,7 +192,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	ready := ""
 	if mode != sign.ModeNone && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
-		s, err := opts.signer.signer(ctx, a, mode, ann, sign.WithRegistryOptions(regs.RemoteOptions))
+		s, err := opts.signer.signer(ctx, a, mode, ann, sign.WithRegistryOptions(regs.RemoteOptions), sign.WithJobs(opts.jobs))
 		if err != nil {
 			return err
 		}
