@@ -130,6 +130,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 	// it (the manifest itself goes up with the first tag); 2. the
 	// immutable tags; 3. the signatures. Then, once every target is
 	// signed, 4. the floating tags of all targets.
+	unproven := make([][]string, len(plan.Targets)) // tags whose PUT answer named no digest
 	put := func(ctx context.Context, i int, floating bool) error {
 		var tags []string
 		for _, tp := range plan.Targets[i].Tags {
@@ -139,8 +140,16 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		}
 		return each(ctx, o.jobs, tags, func(ctx context.Context, _ int, tag string) error {
 			ref := repos[i].Tag(tag)
-			if err := c.Put(ctx, ref, art.taggable); err != nil {
+			got, err := c.PutTag(ctx, ref, art.taggable)
+			if err != nil {
 				return fmt.Errorf("tagging %q: %w", ref.String(), err)
+			}
+			switch got {
+			case plan.Digest: // the registry's answer is the read-back
+			case "":
+				record(&unproven[i], tag)
+			default:
+				return fmt.Errorf("tagging %q: the registry stored the manifest as %s, not %s: re-run the release", ref.String(), got, plan.Digest)
 			}
 			o.Log.Info("tag written", "repo", ref.RepositoryStr(), "tag", tag, "digest", plan.Digest)
 			record(&res.Written, repos[i].Name()+":"+tag)
@@ -196,7 +205,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 	// 5. Read back and converge with racing runs.
 	o.step("read-back")
 	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
-		rps, err := settle(ctx, c, repos[i], plan, t, o)
+		rps, err := settle(ctx, c, repos[i], plan, t, unproven[i], o)
 		mu.Lock()
 		res.Repointed = append(res.Repointed, rps...)
 		mu.Unlock()
@@ -235,6 +244,13 @@ func copyDeps(ctx context.Context, w *clients, repo name.Repository, t remote.Ta
 			switch c := c.(type) {
 			case v1.Layer:
 				return w.Upload(ctx, repo, c)
+			case v1.Image:
+				// Its blobs, then its manifest: no HEAD of a manifest
+				// the repository was found to lack.
+				if err := copyDeps(ctx, w, repo, c, jobs); err != nil {
+					return err
+				}
+				return w.Put(ctx, repo.Digest(d.String()), c)
 			case remote.Taggable:
 				return w.Push(ctx, repo.Digest(d.String()), c)
 			}
@@ -274,83 +290,68 @@ func hasTags(t TargetPlan) bool {
 	return false
 }
 
-// settle reads back every tag written in one target and makes the floating
+// settle checks the tags written in one target and makes the floating
 // ones point at the highest version of their line: the release's own
-// digest, unless another run published a higher version meanwhile. It
-// re-lists until a listing shows nothing newer than what it wrote, at most
+// digest, unless another run published a higher version meanwhile.
+//
+// A written tag needs no read-back: the registry's answer to its PUT
+// named the digest it stored (tags whose answer named none, unproven, are
+// read back with a HEAD). What a PUT cannot tell is whether another run
+// published a higher version meanwhile: the tag list is read again, once,
+// after the floating tags are written. Every release writes its version
+// tag before its floating tags and lists after them, so a run whose
+// version is the highest of a floating tag's line leaves the tag alone (a
+// lower run that overwrote it sees this version when it lists, and puts
+// the tag back); a run that finds a higher version re-points its floating
+// tags at it (a HEAD of the version and of the tag, a PUT when they
+// differ) and lists again, until a listing shows nothing newer, at most
 // o.maxConverge times.
-func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t TargetPlan, o *options) ([]Repoint, error) {
-	var written []TagPlan
+func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t TargetPlan, unproven []string, o *options) ([]Repoint, error) {
+	kinds := map[string]tagging.Kind{}
+	var floating []TagPlan
 	for _, tp := range t.Tags {
 		if tp.Op.Writes() {
-			written = append(written, tp)
+			kinds[tp.Tag] = tp.Kind
+			if tp.Kind.Floating() {
+				floating = append(floating, tp)
+			}
 		}
 	}
-	var own tagging.Version
-	if plan.Version != "" {
-		v, err := tagging.ParseVersion(plan.Version)
-		if err != nil {
-			return nil, err
+	err := each(ctx, o.jobs, unproven, func(ctx context.Context, _ int, tag string) error {
+		cur, err := headDigest(ctx, p, repo.Tag(tag))
+		if err == nil && cur != plan.Digest && !kinds[tag].Floating() {
+			err = fmt.Errorf("reading back %q: it points at %q, not at %s (another writer?): re-run the release", repo.Name()+":"+tag, cur, plan.Digest)
 		}
-		own = v
+		return err
+	})
+	if err != nil || plan.Version == "" || len(floating) == 0 {
+		// Two pushes to a branch: no version says which is newer.
+		return nil, err
 	}
-	// Only floating version tags can be overtaken by a racing release.
-	needList := !own.IsZero() && slices.ContainsFunc(written, func(tp TagPlan) bool { return tp.Kind.Floating() })
+	own, err := tagging.ParseVersion(plan.Version)
+	if err != nil {
+		return nil, err
+	}
 	var repoints []Repoint
-	check := written
 	for round := 0; ; round++ {
-		// The listing and the read-back of the tags run together.
-		var published []tagging.Version
-		cur := make([]string, len(check))
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(o.jobs)
-		if needList {
-			g.Go(func() error {
-				tags, err := listTags(gctx, p, repo)
-				published = tagging.PublishedVersions(tags)
-				return err
-			})
-		}
-		for i, tp := range check {
-			g.Go(func() (err error) {
-				cur[i], err = headDigest(gctx, p, repo.Tag(tp.Tag))
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
+		tags, err := listTags(ctx, p, repo)
+		if err != nil {
 			return repoints, err
 		}
+		published := tagging.PublishedVersions(tags)
 		moved := false
 		var mu sync.Mutex
-		err := each(ctx, o.jobs, check, func(ctx context.Context, i int, tp TagPlan) error {
-			want, wantVersion := plan.Digest, ""
-			if tp.Kind.Floating() && !own.IsZero() {
-				if h := highest(own, tp.Kind, published); h.Compare(own) > 0 {
-					d, err := headDigest(ctx, p, repo.Tag(h.String()))
-					if err != nil {
-						return err
-					}
-					if d != "" {
-						want, wantVersion = d, h.String()
-					}
-				}
+		err = each(ctx, o.jobs, floating, func(ctx context.Context, _ int, tp TagPlan) error {
+			h := highest(own, tp.Kind, published)
+			if h.Compare(own) <= 0 {
+				return nil // this release is the highest of the line: its PUT stands
 			}
-			if cur[i] == want {
-				return nil
-			}
-			if tp.Kind.Floating() && own.IsZero() {
-				// Two pushes to a branch: no version says which is newer.
-				o.Log.Warn("branch tag overwritten by another run", "repo", repo.Name(), "tag", tp.Tag, "digest", cur[i], "ours", want)
-				return nil
-			}
-			if !tp.Kind.Floating() {
-				return fmt.Errorf("reading back %q: it points at %q, not at %s (another writer?): re-run the release", repo.Name()+":"+tp.Tag, cur[i], want)
-			}
-			if wantVersion == "" {
-				// A lower version overwrote the tag after its own check
-				// (it will see this version when it re-lists); this run
-				// holds the highest version, so it puts the tag back.
-				wantVersion = own.String()
+			var want, cur string
+			g, gctx := errgroup.WithContext(ctx)
+			g.Go(func() (err error) { want, err = headDigest(gctx, p, repo.Tag(h.String())); return err })
+			g.Go(func() (err error) { cur, err = headDigest(gctx, p, repo.Tag(tp.Tag)); return err })
+			if err := g.Wait(); err != nil || want == "" || cur == want {
+				return err
 			}
 			desc, err := p.Get(ctx, repo.Digest(want))
 			if err != nil {
@@ -359,21 +360,19 @@ func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t 
 			if err := p.Put(ctx, repo.Tag(tp.Tag), desc); err != nil {
 				return fmt.Errorf("re-pointing %q: %w", repo.Name()+":"+tp.Tag, err)
 			}
-			o.Log.Info("floating tag re-pointed", "repo", repo.Name(), "tag", tp.Tag, "version", wantVersion, "to", want)
+			o.Log.Info("floating tag re-pointed", "repo", repo.Name(), "tag", tp.Tag, "version", h.String(), "to", want)
 			mu.Lock()
-			repoints = append(repoints, Repoint{Repository: repo.Name(), Tag: tp.Tag, Version: wantVersion, To: want})
+			repoints = append(repoints, Repoint{Repository: repo.Name(), Tag: tp.Tag, Version: h.String(), To: want})
 			moved = true
 			mu.Unlock()
 			return nil
 		})
-		if err != nil || !moved || !needList {
+		if err != nil || !moved {
 			return repoints, err
 		}
 		if round+1 >= o.maxConverge {
 			return repoints, fmt.Errorf("the floating tags of %q kept moving after %d re-listings: re-run the release", repo.Name(), round+1)
 		}
-		// Something moved meanwhile: look again at the floating tags.
-		check = slices.DeleteFunc(slices.Clone(check), func(tp TagPlan) bool { return !tp.Kind.Floating() })
 	}
 }
 

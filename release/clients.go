@@ -1,9 +1,12 @@
 package release
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -11,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // clients is the registry access of one BuildPlan or Apply, or of a whole
@@ -26,6 +30,7 @@ type clients struct {
 
 type registryClient struct {
 	once   sync.Once
+	http   *http.Client // the authenticated transport, for PutTag
 	puller *remote.Puller
 	pusher *remote.Pusher
 	err    error
@@ -71,6 +76,7 @@ func (c *clients) registry(ctx context.Context, reg name.Registry) (*registryCli
 			rc.err = fmt.Errorf("authenticating to %q: %w", reg.RegistryStr(), err)
 			return
 		}
+		rc.http = &http.Client{Transport: tr}
 		opts := c.o.remote(tr)
 		if rc.puller, rc.err = remote.NewPuller(opts...); rc.err == nil {
 			rc.pusher, rc.err = remote.NewPusher(opts...)
@@ -170,6 +176,45 @@ func (c *clients) Put(ctx context.Context, ref name.Reference, t remote.Taggable
 		return err
 	}
 	return rc.pusher.Put(ctx, ref, t)
+}
+
+// PutTag writes t's manifest, byte for byte, under ref, and returns the
+// digest the registry says it stored (its Docker-Content-Digest), or ""
+// when the answer names none. A registry that stored these bytes under
+// ref answers with their digest: that is the read-back of the tag.
+func (c *clients) PutTag(ctx context.Context, ref name.Reference, t remote.Taggable) (string, error) {
+	rc, err := c.registry(ctx, ref.Context().Registry)
+	if err != nil {
+		return "", err
+	}
+	raw, err := t.RawManifest()
+	if err != nil {
+		return "", err
+	}
+	mt := types.DockerManifestSchema2 // what ggcr assumes without a media type
+	if m, ok := t.(interface {
+		MediaType() (types.MediaType, error)
+	}); ok {
+		if mt, err = m.MediaType(); err != nil {
+			return "", err
+		}
+	}
+	repo := ref.Context()
+	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/manifests/" + ref.Identifier()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), bytes.NewReader(raw))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", string(mt))
+	resp, err := rc.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if err := transport.CheckError(resp, http.StatusOK, http.StatusCreated, http.StatusAccepted); err != nil {
+		return "", err
+	}
+	return resp.Header.Get("Docker-Content-Digest"), nil
 }
 
 func (c *clients) Push(ctx context.Context, ref name.Reference, t remote.Taggable) error {

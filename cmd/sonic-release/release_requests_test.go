@@ -22,7 +22,8 @@ import (
 // immutable tags, six signatures, floating tags, read-back share one
 // authenticated transport), and on a re-run of the finished release one
 // ping, no write, and no download of a signature payload (whether a
-// manifest is already signed is read from its signature manifest).
+// manifest is already signed is read from its signature manifest). The
+// first release reads no manifest back with a HEAD.
 func TestReleaseRequests(t *testing.T) {
 	reg := registrytest.StartRegistry(t)
 	dockerLogin(t, reg)
@@ -40,7 +41,7 @@ func TestReleaseRequests(t *testing.T) {
 	args := []string{"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--image", reg.Repo("acme/mirror"),
 		"--ref", "refs/tags/v1.0.0", "--sha", releaseSHA, "--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false"}
 
-	type counts struct{ pings, sigBlobGets, writes int }
+	type counts struct{ pings, sigBlobGets, manifestHeads, writes int }
 	count := func() counts {
 		var c counts
 		for _, r := range reg.Counter.Requests() {
@@ -49,6 +50,8 @@ func TestReleaseRequests(t *testing.T) {
 				c.pings++
 			case strings.HasPrefix(r, "GET /v2/acme/app/blobs/") || strings.HasPrefix(r, "GET /v2/acme/mirror/blobs/"):
 				c.sigBlobGets++
+			case strings.HasPrefix(r, "HEAD /v2/acme/app/manifests/") || strings.HasPrefix(r, "HEAD /v2/acme/mirror/manifests/"):
+				c.manifestHeads++
 			}
 		}
 		c.writes = len(reg.Counter.Writes())
@@ -64,6 +67,12 @@ func TestReleaseRequests(t *testing.T) {
 		t.Logf("%s: %s", run, reg.Counter.Summary())
 		if got.pings != 1 {
 			t.Errorf("%s: %d pings of /v2/, want 1 for the registry:\n%s", run, got.pings, strings.Join(reg.Counter.Requests(), "\n"))
+		}
+		// Into new repositories nothing is read back: every PUT's answer
+		// names the digest stored, and a repository that does not exist
+		// holds no manifest.
+		if run == "first release" && got.manifestHeads != 0 {
+			t.Errorf("first release: %d HEADs of manifests in the targets, want none:\n%s", got.manifestHeads, strings.Join(reg.Counter.Requests(), "\n"))
 		}
 		if run == "re-run" && (got.writes != 0 || got.sigBlobGets != 0) {
 			t.Errorf("re-run: %d writes, %d blob downloads in the targets, want none:\n%s", got.writes, got.sigBlobGets, strings.Join(reg.Counter.Requests(), "\n"))
