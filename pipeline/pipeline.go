@@ -120,6 +120,12 @@ func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
 	return p.s.Sign(ctx, d)
 }
 
+// readySigner is a signer that says whether it can sign, as
+// *sign.Signer does.
+type readySigner interface {
+	Ready() (string, error)
+}
+
 // identifier is a signer that knows its keyless identity once it signed.
 type identifier interface {
 	Identity() (sign.Identity, bool)
@@ -159,6 +165,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
 		if cfg.Signer != nil {
 			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations(), &sync.Mutex{}}))
+		}
+		// A signer that is still getting ready (decrypting its key while
+		// the plan ran) must be ready before anything is written.
+		if r, ok := cfg.Signer.(readySigner); ok {
+			if _, err := r.Ready(); err != nil {
+				return res, err
+			}
 		}
 		progress("tags")
 		applied, err := release.Apply(ctx, plan, opts...)

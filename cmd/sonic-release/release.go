@@ -192,15 +192,21 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	ready := ""
 	if mode != sign.ModeNone && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
-		s, err := opts.signer.signer(ctx, a, mode, ann, sign.WithRegistryOptions(regs.RemoteOptions), sign.WithJobs(opts.jobs))
-		if err != nil {
-			return err
+		build := func() (*sign.Signer, error) {
+			return opts.signer.signer(ctx, a, mode, ann, sign.WithRegistryOptions(regs.RemoteOptions), sign.WithJobs(opts.jobs))
 		}
-		if ready, err = s.Ready(); err != nil {
-			return fmt.Errorf("signing is not possible: %w", err)
-		}
-		if !opts.dryRun {
-			cfg.Signer = s
+		if opts.dryRun {
+			s, err := build()
+			if err != nil {
+				return err
+			}
+			if ready, err = s.Ready(); err != nil {
+				return fmt.Errorf("signing is not possible: %w", err)
+			}
+		} else {
+			// The key decrypts while the plan reads the registries; the
+			// pipeline asks Ready before it writes anything.
+			cfg.Signer = startSigner(build)
 		}
 	}
 

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/sonicsaas/sonic-release/sign"
+)
+
+// pendingSigner is a signer being built in the background: decrypting a
+// cosign key (scrypt) takes hundreds of milliseconds of CPU, which the
+// plan's registry reads overlap. The pipeline asks Ready before it writes
+// anything, so a wrong key password still stops a release before its first
+// write, with the error the signer's construction returned.
+type pendingSigner struct {
+	done chan struct{}
+	s    *sign.Signer
+	err  error
+}
+
+// startSigner runs build (and the signer's Ready check) in a goroutine.
+func startSigner(build func() (*sign.Signer, error)) *pendingSigner {
+	p := &pendingSigner{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		if p.s, p.err = build(); p.err == nil {
+			if _, err := p.s.Ready(); err != nil {
+				p.err = fmt.Errorf("signing is not possible: %w", err)
+			}
+		}
+	}()
+	return p
+}
+
+func (p *pendingSigner) wait() (*sign.Signer, error) {
+	<-p.done
+	return p.s, p.err
+}
+
+// Ready waits for the signer and says whether it can sign.
+func (p *pendingSigner) Ready() (string, error) {
+	s, err := p.wait()
+	if err != nil {
+		return "", err
+	}
+	return s.Ready()
+}
+
+func (p *pendingSigner) Sign(ctx context.Context, d name.Digest) error {
+	s, err := p.wait()
+	if err != nil {
+		return err
+	}
+	return s.Sign(ctx, d)
+}
+
+func (p *pendingSigner) SignAnnotated(ctx context.Context, d name.Digest, ann map[string]string) error {
+	s, err := p.wait()
+	if err != nil {
+		return err
+	}
+	return s.SignAnnotated(ctx, d, ann)
+}
+
+// Identity is the keyless identity once the signer has signed.
+func (p *pendingSigner) Identity() (sign.Identity, bool) {
+	s, err := p.wait()
+	if err != nil {
+		return sign.Identity{}, false
+	}
+	return s.Identity()
+}
