@@ -110,6 +110,15 @@ type progressSigner struct {
 	mu       *sync.Mutex // Apply signs the targets concurrently
 }
 
+// Ready says whether the signer can sign, when it can tell (Apply asks
+// before the first tag; the CLI's signer decrypts its key meanwhile).
+func (p progressSigner) Ready() (string, error) {
+	if r, ok := p.s.(interface{ Ready() (string, error) }); ok {
+		return r.Ready()
+	}
+	return "", nil
+}
+
 func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
 	p.mu.Lock()
 	p.progress("sign " + d.String())
@@ -118,12 +127,6 @@ func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
 		return as.SignAnnotated(ctx, d, p.ann)
 	}
 	return p.s.Sign(ctx, d)
-}
-
-// readySigner is a signer that says whether it can sign, as
-// *sign.Signer does.
-type readySigner interface {
-	Ready() (string, error)
 }
 
 // identifier is a signer that knows its keyless identity once it signed.
@@ -165,13 +168,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
 		if cfg.Signer != nil {
 			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations(), &sync.Mutex{}}))
-		}
-		// A signer that is still getting ready (decrypting its key while
-		// the plan ran) must be ready before anything is written.
-		if r, ok := cfg.Signer.(readySigner); ok {
-			if _, err := r.Ready(); err != nil {
-				return res, err
-			}
 		}
 		progress("tags")
 		applied, err := release.Apply(ctx, plan, opts...)

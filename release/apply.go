@@ -26,6 +26,13 @@ type Signer interface {
 	Sign(ctx context.Context, d name.Digest) error
 }
 
+// readySigner is a Signer that can say whether it is able to sign (for
+// example once its key is decrypted); Apply asks before it writes the
+// first tag, and stops there if it cannot.
+type readySigner interface {
+	Ready() (string, error)
+}
+
 // Result is what Apply did.
 type Result struct {
 	Digest string `json:"digest"`
@@ -157,6 +164,17 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		})
 	}
 	signed := make([]string, len(plan.Targets))
+	// A signer still getting ready (decrypting its key) is waited for
+	// before the first tag: no tag goes up for a release that cannot be
+	// signed. Blobs and child manifests, invisible without a tag, are
+	// copied meanwhile.
+	signerReady := sync.OnceValue(func() error {
+		if r, ok := o.signer.(readySigner); ok {
+			_, err := r.Ready()
+			return err
+		}
+		return nil
+	})
 	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
 		if !t.HasManifest && hasWrites(t) {
 			if err := copyDeps(ctx, c, repos[i], art.taggable, o.jobs); err != nil {
@@ -164,6 +182,9 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 			}
 			o.Log.Info("blobs copied", "repo", t.Repository, "digest", plan.Digest)
 			record(&res.Copied, t.Repository)
+		}
+		if err := signerReady(); err != nil {
+			return err
 		}
 		if err := put(ctx, i, false); err != nil {
 			return err

@@ -11,9 +11,10 @@ import (
 
 // pendingSigner is a signer being built in the background: decrypting a
 // cosign key (scrypt) takes hundreds of milliseconds of CPU, which the
-// plan's registry reads overlap. The pipeline asks Ready before it writes
-// anything, so a wrong key password still stops a release before its first
-// write, with the error the signer's construction returned.
+// plan's registry reads and the copy of the blobs overlap. release.Apply
+// asks Ready before it writes the first tag, so a wrong key password still
+// stops a release before any tag, with the error the signer's
+// construction returned.
 type pendingSigner struct {
 	done chan struct{}
 	s    *sign.Signer

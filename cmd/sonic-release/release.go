@@ -204,8 +204,8 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 				return fmt.Errorf("signing is not possible: %w", err)
 			}
 		} else {
-			// The key decrypts while the plan reads the registries; the
-			// pipeline asks Ready before it writes anything.
+			// The key decrypts while the plan reads the registries and
+			// the blobs are copied; no tag is written before it is ready.
 			cfg.Signer = startSigner(build)
 		}
 	}
