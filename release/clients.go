@@ -137,6 +137,17 @@ func (r *Registries) RemoteOptions(ctx context.Context, reg name.Registry) ([]re
 	return []remote.Option{remote.Reuse(rc.puller), remote.Reuse(rc.pusher)}, nil
 }
 
+// Transport is r's authenticated transport to reg (its ping and token
+// done), for requests go-containerregistry does not make: a signature's
+// small blobs in one request each.
+func (r *Registries) Transport(ctx context.Context, reg name.Registry) (http.RoundTripper, error) {
+	rc, err := r.c.registry(ctx, reg)
+	if err != nil {
+		return nil, err
+	}
+	return rc.http.Transport, nil
+}
+
 // clientsFor returns the run's shared clients (WithRegistries), or fresh
 // ones that may read pull and read and write push.
 func clientsFor(o *options, pull, push []name.Repository) *clients {

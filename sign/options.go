@@ -41,6 +41,7 @@ type config struct {
 	trusted   root.TrustedMaterial
 	remote    []remote.Option
 	remoteFor func(context.Context, name.Registry) ([]remote.Option, error)
+	transport func(context.Context, name.Registry) (http.RoundTripper, error)
 }
 
 // Option configures New and Verify.
@@ -250,6 +251,22 @@ func WithRegistryOptions(f func(ctx context.Context, reg name.Registry) ([]remot
 			return errors.New("registry options must not be nil")
 		}
 		c.remoteFor = f
+		return nil
+	}
+}
+
+// WithRegistryTransport gives, per registry, an authenticated transport
+// (its ping and token done, such as release.Registries.Transport) that
+// Sign uses to upload a signature's blobs in one request each (a
+// monolithic upload, or two: POST then PUT) instead of
+// go-containerregistry's four (HEAD, POST, PATCH, PUT). The default uses
+// go-containerregistry's upload.
+func WithRegistryTransport(f func(ctx context.Context, reg name.Registry) (http.RoundTripper, error)) Option {
+	return func(c *config) error {
+		if f == nil {
+			return errors.New("registry transport must not be nil")
+		}
+		c.transport = f
 		return nil
 	}
 }

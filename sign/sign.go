@@ -12,7 +12,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -308,7 +310,13 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 	if err != nil {
 		return err
 	}
-	if err := writeSignatures(ctx, tag, sig, sigs, ropts); err != nil {
+	var tr http.RoundTripper
+	if s.c.transport != nil {
+		if tr, err = s.c.transport(ctx, d.Registry); err != nil {
+			return err
+		}
+	}
+	if err := writeSignatures(ctx, tag, sig, sigs, ropts, tr); err != nil {
 		return fmt.Errorf("pushing the signature: %w", err)
 	}
 	log.Info("signed", "keyless", s.c.tokens != nil, "timestamp", s.c.tsaURL != "", "rekor", s.c.rekorURL != "")
@@ -384,8 +392,10 @@ func (k knownPayload) Payload() ([]byte, error) { return k.payload, nil }
 // writeSignatures pushes sigs, the signature image of tag with the new
 // signature sig as its last layer: the new layer and the new config go up
 // at once, then the manifest. The layers already in the signature image
-// are in the repository: they are not checked again.
-func writeSignatures(ctx context.Context, tag name.Tag, sig oci.Signature, sigs oci.Signatures, ropts []remote.Option) error {
+// are in the repository: they are not checked again. With tr, an
+// authenticated transport, each new blob goes up in one or two requests
+// (postBlob).
+func writeSignatures(ctx context.Context, tag name.Tag, sig oci.Signature, sigs oci.Signatures, ropts []remote.Option, tr http.RoundTripper) error {
 	p, err := remote.NewPusher(ropts...) // the shared one with remote.Reuse
 	if err != nil {
 		return err
@@ -396,12 +406,76 @@ func writeSignatures(ctx context.Context, tag name.Tag, sig oci.Signature, sigs 
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for _, l := range []v1.Layer{sig, cfg} {
-		g.Go(func() error { return p.Upload(gctx, tag.Repository, l) })
+		g.Go(func() error {
+			if tr != nil {
+				if done, err := postBlob(gctx, tr, tag.Repository, l); done || err != nil {
+					return err
+				}
+			}
+			return p.Upload(gctx, tag.Repository, l)
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
 	return p.Put(ctx, tag, sigs)
+}
+
+// postBlob uploads the small blob l to repo in one request, the OCI
+// distribution spec's monolithic POST (?digest=, the body with it), or in
+// two when the registry answers it with an upload session (202): a PUT of
+// the body to the session. done is false when the registry refused both
+// (the caller uploads the usual way).
+func postBlob(ctx context.Context, tr http.RoundTripper, repo name.Repository, l v1.Layer) (done bool, err error) {
+	d, err := l.Digest()
+	if err != nil {
+		return false, err
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return false, err
+	}
+	body, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return false, err
+	}
+	client := &http.Client{Transport: tr}
+	send := func(method string, u *url.URL) (*http.Response, error) {
+		q := u.Query()
+		q.Set("digest", d.String())
+		u.RawQuery = q.Encode()
+		req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/octet-stream")
+		return client.Do(req)
+	}
+	u := &url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/blobs/uploads/"}
+	// Any failure falls back to the usual upload, which starts by checking
+	// whether the blob is there (a PUT that committed but lost its answer).
+	resp, err := send(http.MethodPost, u)
+	if err != nil {
+		return false, ctx.Err()
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusCreated:
+		return true, nil
+	case http.StatusAccepted:
+		loc, err := u.Parse(resp.Header.Get("Location"))
+		if err != nil || resp.Header.Get("Location") == "" {
+			return false, nil
+		}
+		put, err := send(http.MethodPut, loc)
+		if err != nil {
+			return false, ctx.Err()
+		}
+		defer put.Body.Close()
+		return put.StatusCode == http.StatusCreated, nil
+	}
+	return false, nil
 }
 
 // checkOpts verifies a signature by this signer: its key, or its
