@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +22,7 @@ func (o *options) rateLimitPolicy(req *http.Request, attempt int, resp *http.Res
 	if err != nil {
 		return 0, false, nil
 	}
-	wait, limited := rateLimitWait(resp, o.now())
+	wait, limited := httpretry.GitHubRateLimit(resp, o.now())
 	if !limited || attempt > o.retries {
 		return 0, false, nil
 	}
@@ -36,35 +35,7 @@ func (o *options) rateLimitPolicy(req *http.Request, attempt int, resp *http.Res
 
 // RateLimitError is returned when GitHub's rate limit resets later than the
 // longest wait allowed (WithMaxRateLimitWait).
-type RateLimitError struct {
-	Wait  time.Duration
-	Reset time.Time
-}
-
-func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("GitHub rate limit exceeded: it resets in %s (at %s), longer than the allowed wait; run again later or raise the wait", e.Wait.Round(time.Second), e.Reset.UTC().Format(time.RFC3339))
-}
-
-// rateLimitWait says whether resp is a rate-limit refusal and how long to
-// wait before retrying.
-func rateLimitWait(resp *http.Response, now time.Time) (time.Duration, bool) {
-	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
-		return 0, false
-	}
-	if wait, ok := httpretry.RetryAfter(resp.Header, now); ok {
-		return wait, true
-	}
-	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
-		if s, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-			// One second more: the reset time is rounded down to a second.
-			return max(0, time.Unix(s, 0).Sub(now)) + time.Second, true
-		}
-	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		return time.Minute, true
-	}
-	return 0, false
-}
+type RateLimitError = httpretry.RateLimitError
 
 func splitRepo(full string) (string, string, error) {
 	owner, name, ok := strings.Cut(full, "/")

@@ -28,6 +28,10 @@ type Image struct {
 	TagVariable string `json:"tag_variable"`
 	// Signing is how the digest is signed.
 	Signing Signing `json:"signing"`
+	// Provenance, when set, is the build provenance attached (provenance.go).
+	Provenance *Provenance `json:"provenance,omitempty"`
+	// AirGap, when set, is the air-gapped bundle attached to the release.
+	AirGap *AirGap `json:"airgap,omitempty"`
 
 	// Reference, Pin, Pull and Verify are filled in by Build: the pinned
 	// reference (REPOSITORY@DIGEST), the variable line, the docker pull
@@ -97,6 +101,7 @@ func (img Image) complete() (Image, error) {
 	case img.Signing.Key != "":
 		img.Verify = fmt.Sprintf("cosign verify --key %s %s", shellQuote(img.Signing.Key), img.Reference)
 	}
+	completeProvenance(&img)
 	return img, nil
 }
 

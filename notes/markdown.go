@@ -48,6 +48,7 @@ func Markdown(n *Notes) string {
 		}
 	}
 	writeImage(&b, n.Image)
+	writeAirGap(&b, n.Image)
 	if n.CompareURL != "" {
 		fmt.Fprintf(&b, "\n**Full changelog**: %s\n", n.CompareURL)
 	}
@@ -216,6 +217,9 @@ func writeImage(b *strings.Builder, img *Image) {
 	b.WriteString(img.Pull + "\n")
 	if img.Verify != "" {
 		b.WriteString(img.Verify + "\n")
+	}
+	for _, l := range provenanceLines(img) {
+		b.WriteString(l + "\n")
 	}
 	b.WriteString("```\n")
 }

@@ -46,10 +46,7 @@ func Splice(body, notes string) (string, error) {
 		!strings.Contains(body[ei+len(EndMarker):], BeginMarker):
 		return body[:bi] + block + body[ei+len(EndMarker):], nil
 	default:
-		return "", &InputError{
-			What:   "the release body has a sonic-release marker without its pair",
-			Expect: fmt.Sprintf("edit the release so it has %s, then %s, and no other marker outside them; or neither", BeginMarker, EndMarker),
-		}
+		return "", unpaired()
 	}
 }
 
@@ -82,16 +79,30 @@ type PublishInput struct {
 	Versions []string
 	// RepoDir, when set, adds the tags of that local clone to Versions.
 	RepoDir string
+	// PublishDraft publishes the release when it is a draft, in the same
+	// request that writes the notes: draft false and make_latest, the
+	// last step of a release made as a draft (CreateDraft).
+	PublishDraft bool
+	// Prerelease marks the release a pre-release whatever its version
+	// (the event is one): it is created or published as one, and never
+	// made the latest.
+	Prerelease bool
+	// Yanked are yanked versions: they do not keep a created release
+	// from becoming the latest.
+	Yanked []string
 }
 
 // PublishResult says what Publish did.
 type PublishResult struct {
 	ID  int64  `json:"id"`
 	URL string `json:"url"`
-	// Action is "created", "updated" or "unchanged".
+	// Action is "created", "updated", "published" (a draft published
+	// with its notes; the pipeline reports a draft it created itself as
+	// "created") or "unchanged".
 	Action string `json:"action"`
 	Draft  bool   `json:"draft"`
-	// MakeLatest is the make_latest sent on creation ("true" or "false").
+	// MakeLatest is the make_latest sent on creation or publication
+	// ("true" or "false").
 	MakeLatest string `json:"make_latest,omitempty"`
 }
 
@@ -113,6 +124,8 @@ func (e *NoReleaseError) Error() string {
 // a missing release is created: marked pre-release for a pre-release
 // version, and made the latest release only when the version is stable and
 // not lower than any other version, so a backport never becomes "latest".
+// With PublishDraft a draft is published by the same request, with the
+// same make_latest rule.
 func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResult, error) {
 	o, err := makeOptions(opts)
 	if err != nil {
@@ -130,7 +143,6 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 	if err != nil {
 		return PublishResult{}, err
 	}
-	var found *github.RepositoryRelease
 	known := append([]string(nil), in.Versions...)
 	if in.RepoDir != "" {
 		tags, err := o.repo(in.RepoDir).Tags(ctx)
@@ -139,45 +151,57 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 		}
 		known = append(known, tags...)
 	}
-	opt := &github.ListOptions{PerPage: 100}
-	for found == nil {
-		rels, resp, err := c.Repositories.ListReleases(ctx, owner, name, opt)
-		if err != nil {
-			return PublishResult{}, fmt.Errorf("listing releases of %q: %w", in.Repository, err)
-		}
-		for _, r := range rels {
+	var found *ghRelease
+	err = listReleases(ctx, c, owner, name, func(r *ghRelease) bool {
+		// Drafts are not published versions: they do not hold back the
+		// latest release.
+		if !r.GetDraft() {
 			known = append(known, r.GetTagName())
-			if r.GetTagName() == in.Tag && found == nil {
-				found = r
-			}
 		}
-		if resp.NextPage == 0 {
-			break
+		if r.GetTagName() == in.Tag && found == nil {
+			found = r
 		}
-		opt.Page = resp.NextPage
+		return true
+	})
+	if err != nil {
+		return PublishResult{}, err
+	}
+	pre := v.Prerelease() || in.Prerelease
+	latest := "false"
+	if !pre && isHighestStable(v, withoutYanked(known, in.Yanked)) {
+		latest = "true"
 	}
 	if found != nil {
-		body, err := Splice(found.GetBody(), in.Markdown)
+		body, err := spliceKeepingYank(found.GetBody(), in.Markdown)
 		if err != nil {
 			return PublishResult{}, fmt.Errorf("updating release %q: %w", in.Tag, err)
 		}
 		res := PublishResult{ID: found.GetID(), URL: found.GetHTMLURL(), Action: "unchanged", Draft: found.GetDraft()}
-		if body == found.GetBody() {
+		edit := &github.RepositoryRelease{}
+		if body != found.GetBody() {
+			edit.Body, res.Action = &body, "updated"
+		}
+		if in.PublishDraft && found.GetDraft() {
+			// The maintainer's pre-release mark is kept, never removed.
+			pre = pre || found.GetPrerelease()
+			if pre {
+				latest = "false"
+				edit.Prerelease = github.Bool(true)
+			}
+			edit.Draft, edit.MakeLatest = github.Bool(false), github.String(latest)
+			res.Action, res.Draft, res.MakeLatest = "published", false, latest
+		}
+		if res.Action == "unchanged" {
 			return res, nil
 		}
-		if _, _, err := c.Repositories.EditRelease(ctx, owner, name, found.GetID(), &github.RepositoryRelease{Body: &body}); err != nil {
+		if _, _, err := c.Repositories.EditRelease(ctx, owner, name, found.GetID(), edit); err != nil {
 			return PublishResult{}, fmt.Errorf("updating release %q of %q: %w", in.Tag, in.Repository, err)
 		}
-		o.Log.Info("release notes published", "tag", in.Tag, "release", found.GetID(), "op", "updated")
-		res.Action = "updated"
+		o.Log.Info("release notes published", "tag", in.Tag, "release", found.GetID(), "op", res.Action, "latest", res.MakeLatest)
 		return res, nil
 	}
 	if !in.Create {
 		return PublishResult{}, &NoReleaseError{Tag: in.Tag}
-	}
-	latest := "false"
-	if isHighestStable(v, known) {
-		latest = "true"
 	}
 	body, _ := Splice("", in.Markdown)
 	title := in.Name
@@ -188,11 +212,11 @@ func Publish(ctx context.Context, in PublishInput, opts ...Option) (PublishResul
 		TagName:    github.String(in.Tag),
 		Name:       github.String(title),
 		Body:       github.String(body),
-		Prerelease: github.Bool(v.Prerelease()),
+		Prerelease: github.Bool(pre),
 		MakeLatest: github.String(latest),
 	})
 	if err != nil {
-		return PublishResult{}, fmt.Errorf("creating the release of %q in %q: %w", in.Tag, in.Repository, err)
+		return PublishResult{}, fmt.Errorf("creating the release of %q in %q: %w", in.Tag, in.Repository, tagUsed(err, in.Tag))
 	}
 	o.Log.Info("release notes published", "tag", in.Tag, "release", rel.GetID(), "op", "created", "latest", latest)
 	return PublishResult{ID: rel.GetID(), URL: rel.GetHTMLURL(), Action: "created", Draft: rel.GetDraft(), MakeLatest: latest}, nil

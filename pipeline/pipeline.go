@@ -1,5 +1,6 @@
 // Package pipeline runs a whole release job in the order of the design:
-// plan → copy and immutable tags → sign → floating tags → notes. It composes
+// plan → draft release → copy and immutable tags → sign → floating tags →
+// release assets → notes → publish the release. It composes
 // the release, sign (through release.Signer) and notes packages and adds no
 // registry or GitHub logic of its own; `sonic-release release` and
 // `sonic-release demo` both run it, so the demo takes the same code path as a
@@ -10,6 +11,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/sonicsaas/sonic-release/migrations/report"
 	"github.com/sonicsaas/sonic-release/notes"
+	"github.com/sonicsaas/sonic-release/provenance"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
@@ -38,11 +41,20 @@ type Config struct {
 	Signing notes.Signing
 	// Notes, when set, makes the release notes of a version release.
 	Notes *NotesConfig
+	// AirGap, when set, attaches the air-gapped bundle to the release.
+	AirGap *AirGapConfig
 	// DryRun plans (and drafts the notes) without writing anything.
 	DryRun bool
-	// Progress, when set, is told as each step starts: "plan",
-	// "migrations", "tags" (copy, immutable tags), "sign REPO@DIGEST",
-	// "floating tags", "read-back", "notes", "publish".
+	// Provenance, when set, attests the signed digest (provenance.go).
+	Provenance *ProvenanceConfig
+	// BeforePublish are steps on the GitHub release of a version, run
+	// after the signatures and before the notes (ReleaseStep): assets go
+	// on while the release is still a draft.
+	BeforePublish []ReleaseStep
+	// Progress, when set, is told as each step starts: "github release",
+	// "plan", "migrations", "draft release", "tags" (copy, immutable tags),
+	// "sign REPO@DIGEST", "floating tags", "read-back", "provenance", each
+	// ReleaseStep, "notes", "publish".
 	Progress func(step string)
 }
 
@@ -83,7 +95,13 @@ type NotesConfig struct {
 	Publish bool
 	// CreateRelease creates a missing GitHub release when publishing.
 	CreateRelease bool
-	Options       []notes.Option
+	// Draft makes the GitHub release as a draft: the release of the tag
+	// (the maintainer's draft, or a draft it creates before the first tag
+	// is written) is published last, by the request that writes the
+	// notes, with make_latest. The order that works with GitHub's
+	// immutable releases. A published release gets its notes only.
+	Draft   bool
+	Options []notes.Option
 }
 
 // Result is what a job did (or, in a dry run, would do).
@@ -93,11 +111,18 @@ type Result struct {
 	Notes     *notes.Notes         `json:"notes,omitempty"`
 	Markdown  string               `json:"markdown,omitempty"`
 	Published *notes.PublishResult `json:"published,omitempty"`
-	Signed    bool                 `json:"signed"`
+	// Release is the GitHub release the job found or drafted, when it
+	// works on one (NotesConfig.Draft, BeforePublish).
+	Release *notes.Release `json:"release,omitempty"`
+	Signed  bool           `json:"signed"`
 	// Migrations is the verdict of the migration analysis, which runs
 	// right after the plan and goes on the signatures; nil when no
 	// analysis is configured (NotesConfig.Migrations) or for a push.
 	Migrations *Migrations `json:"migrations,omitempty"`
+	// Provenance is what the provenance step did (nil: it did not run).
+	Provenance *provenance.Result `json:"provenance,omitempty"`
+	// AirGap is the air-gapped bundle (Config.AirGap).
+	AirGap *AirGapResult `json:"airgap,omitempty"`
 }
 
 // progressSigner reports each signature as a step, and adds the
@@ -141,6 +166,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if progress == nil {
 		progress = func(string) {}
 	}
+	ag, err := attachAirGap(&cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	gh, err := findRelease(ctx, &cfg, progress)
+	if err != nil {
+		return Result{}, err
+	}
 	progress("plan")
 	plan, err := release.BuildPlan(ctx, cfg.Source, cfg.Targets, cfg.Event, cfg.Policy, cfg.Release...)
 	res := Result{Plan: plan, Signed: cfg.Signer != nil}
@@ -164,7 +197,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		in = &prepared
 		res.Migrations = verdictOf(*cfg.Notes, prepared)
 	}
+	if err := gh.check(ctx, plan); err != nil {
+		return res, err
+	}
 	if !cfg.DryRun {
+		if err := gh.create(ctx, cfg.Event.Prerelease, progress); err != nil {
+			return res, err
+		}
 		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
 		if cfg.Signer != nil {
 			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations(), &sync.Mutex{}}))
@@ -181,12 +220,25 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				cfg.Signing.Identity, cfg.Signing.Issuer = got.Subject, got.Issuer
 			}
 		}
+		if err := attestProvenance(ctx, cfg, &res); err != nil {
+			return res, err
+		}
+		if err := gh.run(ctx, plan, progress); err != nil {
+			return res, err
+		}
+	}
+	if gh != nil {
+		res.Release = gh.rel
 	}
 	if in == nil {
 		return res, nil
 	}
 	progress("notes")
 	in.Image = Image(plan, cfg.Signing, cfg.Notes.TagVariable)
+	provenanceNotes(in.Image, cfg, res)
+	if err := ag.section(ctx, cfg, &res, in); err != nil {
+		return res, err
+	}
 	n, err := notes.Build(ctx, *in, cfg.Notes.Options...)
 	if err != nil {
 		return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)
@@ -201,13 +253,28 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			Markdown:   res.Markdown,
 			Create:     cfg.Notes.CreateRelease,
 			RepoDir:    in.RepoDir,
+			// The draft is published last, with its notes.
+			PublishDraft: gh != nil && gh.draft,
+			Prerelease:   cfg.Event.Prerelease,
+			Yanked:       plan.Targets[0].Yanked,
 		}, cfg.Notes.Options...)
 		if err != nil {
 			return res, err
 		}
+		pub = gh.published(pub)
 		res.Published = &pub
 	}
 	return res, nil
+}
+
+// beforePublish lists the steps that run on the GitHub release of a
+// version between the signatures and the notes, while a draft still takes
+// assets (the order: draft → tags → sign → these → notes → publish).
+func beforePublish(cfg Config) []ReleaseStep {
+	steps := slices.Clone(cfg.BeforePublish)
+	// The air-gapped bundle's step is in cfg.BeforePublish already
+	// (attachAirGap).
+	return steps
 }
 
 // Notes builds the notes of version (the git tag) with the released image

@@ -359,7 +359,7 @@ func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t 
 		if err != nil {
 			return repoints, err
 		}
-		published := tagging.PublishedVersions(tags)
+		published := tagging.LiveVersions(tags) // yanked versions never get a floating tag back
 		moved := false
 		var mu sync.Mutex
 		err = each(ctx, o.jobs, floating, func(ctx context.Context, _ int, tp TagPlan) error {

@@ -47,8 +47,11 @@ type TargetPlan struct {
 	// manifest (and so its blobs): Apply then copies nothing.
 	HasManifest bool `json:"has_manifest"`
 	// Published are the version tags the repository held when planned.
-	Published []string  `json:"published"`
-	Tags      []TagPlan `json:"tags"`
+	Published []string `json:"published"`
+	// Yanked are the published versions marked yanked (tagging.YankMarker):
+	// the floating tags were decided without them.
+	Yanked []string  `json:"yanked,omitempty"`
+	Tags   []TagPlan `json:"tags"`
 }
 
 // Plan is what BuildPlan found and decided. It is plain data: it can be
@@ -253,6 +256,7 @@ func planTarget(ctx context.Context, p *clients, repo name.Repository, source fu
 	if err != nil {
 		return tp, err
 	}
+	tp.Yanked = res.Yanked
 	has := make(map[string]bool, len(existing))
 	for _, t := range existing {
 		has[t] = true

@@ -1,7 +1,9 @@
 // Package sign signs container images with cosign and verifies their
-// signatures, by digest, in cosign's signature layout (the
-// "sha256-<hex>.sig" tag next to the image), so that `cosign verify` v2.x
-// finds and accepts them.
+// signatures, by digest, in cosign's legacy signature layout (the
+// "sha256-<hex>.sig" tag next to the image) and as a Sigstore bundle
+// stored as an OCI 1.1 referrer of the image (format.go, bundle.go,
+// referrers.go), so that `cosign verify` v2.x and v3.x find and accept
+// them.
 //
 // A Signer signs either with a cosign key (the encrypted private key file
 // of `cosign generate-key-pair`) or keyless: an OIDC token (on GitHub

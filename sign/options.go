@@ -27,6 +27,8 @@ type config struct {
 	tsaURL      string
 	rekorURL    string
 	annotations map[string]string
+	format      Format // sign and verify: FormatLegacy, FormatBundle, …; see format.go
+	rekorV2     bool   // rekorURL is a Rekor v2 log; see rekorv2.go
 
 	// verifying
 	publicKey  []byte

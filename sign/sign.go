@@ -7,7 +7,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -32,7 +31,6 @@ import (
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	"github.com/sigstore/fulcio/pkg/api"
-	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/oauthflow"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -61,6 +59,9 @@ func New(opts ...Option) (*Signer, error) {
 		return nil, err
 	}
 	s := &Signer{c: c}
+	if err := c.checkRekorV2(); err != nil {
+		return nil, err
+	}
 	switch {
 	case c.key != nil && c.tokens != nil:
 		return nil, badInput(errors.New("sign with a key or keyless, not both"))
@@ -148,6 +149,10 @@ func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[strin
 			return badInput(errors.New("an annotation has an empty key"))
 		}
 	}
+	f, err := s.c.signFormat()
+	if err != nil {
+		return err
+	}
 	ropts, err := s.c.registryOpts(ctx, d.Registry)
 	if err != nil {
 		return err
@@ -172,7 +177,7 @@ func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[strin
 	g.SetLimit(s.c.jobs)
 	for _, t := range ts {
 		g.Go(func() error {
-			if err := s.signOne(gctx, t.digest, ann, ropts); err != nil {
+			if err := s.signFormats(gctx, f, t.digest, ann, ropts); err != nil {
 				return fmt.Errorf("signing %q: %w", t.digest, err)
 			}
 			return nil
@@ -289,7 +294,7 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 		}
 		sopts = append(sopts, static.WithRFC3161Timestamp(bundle.TimestampToRFC3161Timestamp(resp)))
 	}
-	if s.c.rekorURL != "" {
+	if s.c.rekorURL != "" && !s.c.rekorV2 { // a Rekor v2 log holds only bundles (rekorv2.go)
 		b, err := s.upload(ctx, payload, raw)
 		if err != nil {
 			return err
@@ -485,7 +490,7 @@ func (s *Signer) checkOpts() (*cosign.CheckOpts, error) {
 		ClaimVerifier: cosign.SimpleClaimVerifier,
 		// The Rekor entry is checked offline, when the trusted material
 		// can check it.
-		IgnoreTlog:          s.c.rekorURL == "" || s.c.trusted == nil || len(s.c.trusted.RekorLogs()) == 0,
+		IgnoreTlog:          s.c.rekorURL == "" || s.c.rekorV2 || s.c.trusted == nil || len(s.c.trusted.RekorLogs()) == 0,
 		Offline:             true,
 		UseSignedTimestamps: s.c.tsaURL != "",
 		TrustedMaterial:     s.c.trusted,
@@ -509,29 +514,10 @@ func (s *Signer) checkOpts() (*cosign.CheckOpts, error) {
 // upload records the signature in Rekor and returns the entry as
 // cosign's bundle.
 func (s *Signer) upload(ctx context.Context, payload, raw []byte) (*bundle.RekorBundle, error) {
-	rc, err := rekorclient.GetRekorClient(s.c.rekorURL, rekorclient.WithUserAgent("sonic-release"))
+	entry, err := s.tlogEntry(ctx, payload, raw)
 	if err != nil {
-		return nil, fmt.Errorf("Rekor URL %q: %w", s.c.rekorURL, err)
+		return nil, err
 	}
-	s.mu.Lock()
-	signer := s.cert
-	s.mu.Unlock()
-	if signer == nil {
-		pub, err := s.sv.PublicKey()
-		if err != nil {
-			return nil, err
-		}
-		if signer, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
-			return nil, err
-		}
-	}
-	h := sha256.New()
-	h.Write(payload)
-	entry, err := cosign.TLogUpload(ctx, rc, raw, h, signer)
-	if err != nil {
-		return nil, fmt.Errorf("uploading the signature to Rekor %s: %w", s.c.rekorURL, err)
-	}
-	s.c.Log.Info("recorded in the transparency log", "rekor", s.c.rekorURL, "index", *entry.LogIndex)
 	return bundle.EntryToBundle(entry), nil
 }
 

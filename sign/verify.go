@@ -43,6 +43,8 @@ type Signature struct {
 	LogIndex    *int64            `json:"logIndex,omitempty"`
 	LoggedAt    *time.Time        `json:"loggedAt,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
+	// Format is where it was found: legacy (the .sig tag) or bundle.
+	Format string `json:"format,omitempty"`
 }
 
 // Verify checks that ref (a tag or digest) and, for an index, every
@@ -71,7 +73,7 @@ func Verify(ctx context.Context, ref string, opts ...Option) (Result, error) {
 	}
 	res := Result{Reference: ref, Digest: ts[0].digest.DigestStr()}
 	for _, t := range ts {
-		m, err := verifyOne(ctx, t, co, c.publicKey != nil)
+		m, err := c.verifyTarget(ctx, t, co)
 		if err != nil {
 			return Result{}, err
 		}

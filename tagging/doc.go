@@ -17,4 +17,9 @@
 // the new version. Floating tags never move backwards, so a backport release,
 // a re-run of an old release and two racing release jobs all converge.
 // A pre-release gets its exact tag only.
+//
+// Metadata and Annotations give the OCI labels and buildx annotations that
+// docker/metadata-action writes for the same image (the repository from the
+// event payload, the revision, the version), dated with the commit's time
+// rather than the clock's.
 package tagging

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // EventInput is the raw description of what triggered a run: in GitHub
@@ -53,6 +54,12 @@ type Event struct {
 	SHA           string `json:"sha,omitempty"`
 	// Repository is owner/name from the payload, when it has one.
 	Repository string `json:"repository,omitempty"`
+	// Repo is what the payload's repository object says of the
+	// repository, for the image labels (Metadata).
+	Repo Repository `json:"-"`
+	// CommitTime is the time of commit SHA as the payload gives it (a
+	// push's head_commit or commits), zero when it does not.
+	CommitTime time.Time `json:"-"`
 	// Skip says why there is nothing to tag (Kind == EventNone).
 	Skip string `json:"skip,omitempty"`
 }
@@ -72,8 +79,44 @@ type payload struct {
 	Repository *struct {
 		FullName      string `json:"full_name"`
 		DefaultBranch string `json:"default_branch"`
+		Name          string `json:"name"`
+		Description   string `json:"description"`
+		HTMLURL       string `json:"html_url"`
+		License       *struct {
+			SPDXID string `json:"spdx_id"`
+		} `json:"license"`
 	} `json:"repository"`
-	MasterBranch string `json:"master_branch"`
+	MasterBranch string          `json:"master_branch"`
+	HeadCommit   *payloadCommit  `json:"head_commit"`
+	Commits      []payloadCommit `json:"commits"`
+}
+
+// payloadCommit is a commit of a push payload.
+type payloadCommit struct {
+	ID        string `json:"id"`
+	Timestamp string `json:"timestamp"`
+}
+
+// commitTime is the time of commit sha in a push payload: the commit of
+// that id in commits, else head_commit when it is that commit (as
+// docker/metadata-action reads it). Zero when the payload does not say or
+// the time is not RFC 3339.
+func (p payload) commitTime(sha string) time.Time {
+	if sha == "" {
+		return time.Time{}
+	}
+	cs := p.Commits
+	if p.HeadCommit != nil {
+		cs = append(cs[:len(cs):len(cs)], *p.HeadCommit)
+	}
+	for _, c := range cs {
+		if strings.EqualFold(c.ID, sha) {
+			if t, err := time.Parse(time.RFC3339, c.Timestamp); err == nil {
+				return t
+			}
+		}
+	}
+	return time.Time{}
 }
 
 // ParseEvent resolves what an event releases. Errors wrap ErrBadInput.
@@ -87,6 +130,10 @@ func ParseEvent(in EventInput) (Event, error) {
 	ev := Event{Name: in.Name, Prerelease: in.Prerelease, DefaultBranch: in.DefaultBranch}
 	if p.Repository != nil {
 		ev.Repository = p.Repository.FullName
+		ev.Repo = Repository{FullName: p.Repository.FullName, Name: p.Repository.Name, Description: p.Repository.Description, URL: p.Repository.HTMLURL}
+		if p.Repository.License != nil {
+			ev.Repo.License = p.Repository.License.SPDXID
+		}
 		if ev.DefaultBranch == "" {
 			ev.DefaultBranch = p.Repository.DefaultBranch
 		}
@@ -107,6 +154,7 @@ func ParseEvent(in EventInput) (Event, error) {
 			return Event{}, err
 		}
 		ev.SHA = s
+		ev.CommitTime = p.commitTime(s)
 	}
 
 	switch in.Name {

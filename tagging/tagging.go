@@ -45,6 +45,9 @@ type Result struct {
 	// Skip says why there is nothing to tag (a branch that is not the
 	// default one, a pull request); Tags is then empty.
 	Skip string `json:"skip,omitempty"`
+	// Yanked are the versions the repository's yank markers name: no
+	// floating tag points at them (see YankMarker).
+	Yanked []string `json:"yanked,omitempty"`
 }
 
 // Names returns the names of the tags to apply, exact version first.
@@ -56,6 +59,18 @@ func (r Result) Names() []string {
 		}
 	}
 	return out
+}
+
+// MainVersion is the image's version as docker/metadata-action's version
+// output gives it: the first tag applied (the release version, or the
+// branch of a push to the default branch), empty when nothing is tagged.
+func (r Result) MainVersion() string {
+	for _, t := range r.Tags {
+		if t.Apply {
+			return t.Name
+		}
+	}
+	return ""
 }
 
 // Policy holds the choices a repository can make about its tags.
@@ -96,6 +111,9 @@ func Release(v Version, prerelease bool, existing []string, p Policy) (Result, e
 	exact := v.String()
 	pre := prerelease || v.Prerelease()
 	res := Result{Version: exact, Prerelease: pre}
+	for _, y := range YankedVersions(existing) {
+		res.Yanked = append(res.Yanked, y.String())
+	}
 	res.Tags = append(res.Tags, Tag{Name: exact, Kind: KindExact, Apply: true,
 		Reason: exact + " is the release itself and never moves"})
 	if pre {
@@ -108,12 +126,16 @@ func Release(v Version, prerelease bool, existing []string, p Policy) (Result, e
 	}
 
 	// Only stable versions count as published: a release candidate of a
-	// higher version must not hold back the stable floating tags.
+	// higher version must not hold back the stable floating tags, nor
+	// must a yanked version.
 	var stable []Version
-	for _, w := range PublishedVersions(existing) {
+	for _, w := range LiveVersions(existing) {
 		if !w.Prerelease() {
 			stable = append(stable, w)
 		}
+	}
+	if IsYanked(v, existing) {
+		return yankedRelease(res, v, p), nil
 	}
 	minor := fmt.Sprintf("v%d.%d", v.Major(), v.Minor())
 	res.Tags = append(res.Tags, floating(v, minor, KindMinor, minor+".*", stable, func(w Version) bool {
@@ -129,6 +151,7 @@ func Release(v Version, prerelease bool, existing []string, p Policy) (Result, e
 		}))
 	}
 	res.Tags = append(res.Tags, floating(v, "latest", KindLatest, "stable version", stable, func(Version) bool { return true }))
+	noteYanked(res.Tags, v, YankedVersions(existing))
 	return res, nil
 }
 

@@ -73,3 +73,21 @@ func (p *pendingSigner) Identity() (sign.Identity, bool) {
 	}
 	return s.Identity()
 }
+
+// SignDSSE waits for the signer and signs a DSSE envelope (provenance).
+func (p *pendingSigner) SignDSSE(ctx context.Context, payloadType string, payload []byte) (*sign.Envelope, error) {
+	s, err := p.wait()
+	if err != nil {
+		return nil, err
+	}
+	return s.SignDSSE(ctx, payloadType, payload)
+}
+
+// SignBlob waits for the signer and signs a blob (the air-gap bundle).
+func (p *pendingSigner) SignBlob(ctx context.Context, blob []byte) ([]byte, error) {
+	s, err := p.wait()
+	if err != nil {
+		return nil, err
+	}
+	return s.SignBlob(ctx, blob)
+}

@@ -42,6 +42,7 @@ type releaseOptions struct {
 	// notes
 	notes         bool
 	createRelease bool
+	draftRelease  string
 	repoDir       string
 	previous      string
 	migrationsDir string
@@ -49,6 +50,8 @@ type releaseOptions struct {
 	releaseConfig string
 	// --on-migration-error: fail or warn
 	onMigrationError string
+	provenance       bool // --provenance (provenance.go)
+	airgap           airGapFlags
 }
 
 func newCmdRelease(a *app) *cobra.Command {
@@ -71,6 +74,8 @@ a final listing re-points floating tags if a higher version was published
 meanwhile. A re-run of a finished release writes nothing.
 
 --source is the image to release:
+  auto                            the tested image of a version: IMAGE:master-<sha>
+                                  (or release-X.Y-<sha>) of the tag's commit
   REGISTRY/REPO@sha256:…          an image or index in a registry, by digest
   REGISTRY/REPO:TAG               … or by tag (promote master-<sha>)
   oci:DIR[@sha256:…]              an OCI layout directory
@@ -110,7 +115,8 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 		},
 	}
 	opts.event.register(cmd.Flags())
-	cmd.Flags().StringVar(&opts.source, "source", "", "the built image: REGISTRY/REPO@sha256:…, REGISTRY/REPO:TAG, oci:DIR, oci-archive:FILE or docker-archive:FILE")
+	opts.airgap.register(cmd.Flags())
+	cmd.Flags().StringVar(&opts.source, "source", "", "the built image: auto (the tested IMAGE:<default branch>-<sha> of the tag's commit), REGISTRY/REPO@sha256:…, REGISTRY/REPO:TAG, oci:DIR, oci-archive:FILE or docker-archive:FILE")
 	cmd.Flags().StringArrayVar(&opts.images, "image", nil, "a target repository, e.g. ghcr.io/owner/app (repeatable)")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the complete plan (tags, what would be signed, the notes), check that signing is possible, and write nothing to a registry or GitHub ($GITHUB_OUTPUT and the step summary are still written)")
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
@@ -118,9 +124,11 @@ plan table to $GITHUB_STEP_SUMMARY.`,
 	cmd.Flags().BoolVar(&opts.allowRevision, "allow-revision-mismatch", false, "release a source whose org.opencontainers.image.revision is another commit")
 	cmd.Flags().StringVar(&opts.signMode, "sign", string(sign.ModeAuto), "sign the image: auto (key with --key, keyless when the job has id-token: write, else none), keyless, key or none")
 	opts.signer.register(cmd.Flags())
+	registerProvenance(cmd.Flags(), &opts.provenance)
 	cmd.Flags().StringVar(&opts.publicKey, "public-key", "cosign.pub", "with --sign key: the public key operators verify with, as the notes name it")
 	cmd.Flags().BoolVar(&opts.notes, "notes", false, "write the release notes of a version and publish them into its GitHub release when GITHUB_REPOSITORY is set (default: true inside GitHub Actions)")
 	cmd.Flags().BoolVar(&opts.createRelease, "create-release", false, "create the GitHub release of the tag when there is none")
+	cmd.Flags().StringVar(&opts.draftRelease, "draft-release", "auto", "make the GitHub release a draft (the maintainer's, or a new one) before anything is written and publish it last, with make_latest: true, false or auto (true when a tag push triggered the run)")
 	cmd.Flags().StringVar(&opts.repoDir, "repo-dir", ".", "the local clone, for the notes' commits and migrations")
 	cmd.Flags().StringVar(&opts.previous, "previous", "", "the release the notes compare with (default: the highest version below)")
 	cmd.Flags().StringVar(&opts.migrationsDir, "migrations-dir", "", "the Drizzle migrations folder (default: out of drizzle.config.*, else drizzle/)")
@@ -136,10 +144,6 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	if err != nil {
 		return err
 	}
-	src, err := release.ParseSource(opts.source)
-	if err != nil {
-		return err
-	}
 	targets, _, err := parseImages(opts.images)
 	if err != nil {
 		return err
@@ -147,7 +151,15 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	if len(targets) == 0 {
 		return flagErrorf("--image is required: a target repository such as ghcr.io/owner/app")
 	}
+	draft, err := draftRelease(opts.draftRelease, ev)
+	if err != nil {
+		return err
+	}
 	kc := keychain(a)
+	src, err := releaseSource(ctx, a, opts.source, targets, ev, pol, release.WithKeychain(kc), release.WithLogger(a.log))
+	if err != nil {
+		return err
+	}
 	cfg := pipeline.Config{
 		Source:  src,
 		Targets: targets,
@@ -189,7 +201,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	// The signer is built in a dry run too, and asked whether it can sign
 	// (the key decrypts, the OIDC token is offered, the trusted root
 	// loads), so that a dry run fails where the real run would.
-	ready := ""
+	ready, blobSigner := "", pipeline.BlobSigner(nil)
 	if mode != sign.ModeNone && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
 		build := func() (*sign.Signer, error) {
@@ -203,10 +215,15 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			if ready, err = s.Ready(); err != nil {
 				return fmt.Errorf("signing is not possible: %w", err)
 			}
+			blobSigner = s
 		} else {
 			// The key decrypts while the plan reads the registries and
 			// the blobs are copied; no tag is written before it is ready.
-			cfg.Signer = startSigner(build)
+			p := startSigner(build)
+			cfg.Signer, blobSigner = p, p
+			if cfg.Provenance, err = provenanceConfig(ctx, a, opts.provenance, opts.signer.fs != nil && opts.signer.fs.Changed("provenance"), p); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -220,6 +237,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			TagVariable:              opts.tagVariable,
 			Publish:                  env.Repository != "",
 			CreateRelease:            opts.createRelease,
+			Draft:                    draft,
 			Migrations:               migrationAnalyzer(opts.migrationsDir, a).Analyze,
 			ContinueOnMigrationError: opts.onMigrationError == migrationErrorWarn,
 			Upgrades:                 migrationAnalyzer(opts.migrationsDir, a).Upgrades,
@@ -232,6 +250,9 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		}
 	}
 
+	if cfg.AirGap, err = opts.airgap.config(env, kc, blobSigner, ev.Kind == tagging.EventRelease && cfg.Notes == nil); err != nil {
+		return err
+	}
 	prog := newProgress(a.io.Err, env.Actions)
 	cfg.Progress = prog.step
 	res, err := pipeline.Run(ctx, cfg)
@@ -249,6 +270,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 		return err
 	}
 	warnMigrationsFailed(a, env, res.Notes)
+	warnProvenance(a, env, res.Provenance)
 	return writeRelease(a, env, opts, res, mode, ready)
 }
 
@@ -304,13 +326,14 @@ type releaseJSON struct {
 	Migrations *pipeline.Migrations `json:"migrations,omitempty"`
 	Notes      *notes.Notes         `json:"notes,omitempty"`
 	Published  *notes.PublishResult `json:"published,omitempty"`
+	Release    *notes.Release       `json:"release,omitempty"`
 }
 
 // writeRelease prints the outcome; ready is what the signer said it signs
 // with (sign.Signer.Ready), for the dry run's report.
 func writeRelease(a *app, env actions.Env, opts *releaseOptions, res pipeline.Result, mode sign.Mode, ready string) error {
 	plan := res.Plan
-	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: string(mode), Migrations: res.Migrations, Notes: res.Notes, Published: res.Published}, "", "  ")
+	js, err := json.MarshalIndent(releaseJSON{DryRun: opts.dryRun, Plan: plan, Result: res.Applied, Signing: string(mode), Migrations: res.Migrations, Notes: res.Notes, Published: res.Published, Release: res.Release}, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/base64"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +23,7 @@ import (
 // first release reads no manifest back with a HEAD.
 func TestReleaseRequests(t *testing.T) {
 	reg := registrytest.StartRegistry(t)
-	dockerLogin(t, reg)
+	useDockerConfig(t, reg)
 	idx, err := demo.Image("v1.0.0", releaseSHA, time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -78,17 +75,4 @@ func TestReleaseRequests(t *testing.T) {
 			t.Errorf("re-run: %d writes, %d blob downloads in the targets, want none:\n%s", got.writes, got.sigBlobGets, strings.Join(reg.Counter.Requests(), "\n"))
 		}
 	}
-}
-
-// dockerLogin points DOCKER_CONFIG at a docker config holding reg's
-// credentials, as `docker login` writes it, and returns their base64.
-func dockerLogin(t *testing.T, reg *registrytest.Server) string {
-	t.Helper()
-	cfg := t.TempDir()
-	auth := base64.StdEncoding.EncodeToString([]byte(reg.User + ":" + reg.Password))
-	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("DOCKER_CONFIG", cfg)
-	return auth
 }

@@ -168,7 +168,7 @@ func TestReleaseCommandErrors(t *testing.T) {
 // shows in the output or the logs.
 func TestReleaseCommandAuth(t *testing.T) {
 	reg := registrytest.StartRegistry(t)
-	auth := dockerLogin(t, reg)
+	auth := useDockerConfig(t, reg)
 	src := pushImage(t, reg.Repo("acme/build:ci"), releaseSHA, remote.WithAuthFromKeychain(reg.Keychain()))
 	code, out, stderr := runCLI(t, map[string]string{"GITHUB_TOKEN": "ghs_secret"}, "--log-level", "debug",
 		"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--ref", "refs/heads/master", "--sha", releaseSHA)

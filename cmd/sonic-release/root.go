@@ -47,6 +47,9 @@ Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused by policy.`,
 	cmd.AddCommand(newCmdVerify(a))
 	cmd.AddCommand(newCmdDemo(a))
 	cmd.AddCommand(newCmdMigrations(a))
+	cmd.AddCommand(newCmdYank(a), newCmdUnyank(a))
+	cmd.AddCommand(newCmdAttest(a))
+	cmd.AddCommand(newCmdPrune(a))
 	return cmd
 }
 

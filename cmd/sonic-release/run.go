@@ -152,6 +152,7 @@ func flagHint(err error) error {
 	var (
 		ie *tagging.InputError
 		re *release.RevisionError
+		ti *release.TestedImageError
 		te *sign.TrustError
 	)
 	hint := ""
@@ -162,6 +163,8 @@ func flagHint(err error) error {
 		hint = "--sha, or GITHUB_SHA"
 	case errors.As(err, &re):
 		hint = "--allow-revision-mismatch"
+	case errors.As(err, &ti):
+		hint = "--source " + ti.Repo + "@sha256:… to release a build"
 	case errors.As(err, &te) && te.TransparencyLog:
 		hint = "--trusted-root; --insecure-ignore-tlog for signatures made without Rekor"
 	case errors.As(err, &te):

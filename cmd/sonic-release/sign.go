@@ -107,6 +107,8 @@ type signerFlags struct {
 	rekorURL      string
 	tlogUpload    bool
 	identityToken string
+	format        string
+	rekorVersion  int
 	fs            *pflag.FlagSet
 }
 
@@ -116,9 +118,11 @@ func (f *signerFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.key, "key", "", "cosign private key: a file or env://VAR (password from COSIGN_PASSWORD)")
 	fs.StringVar(&f.fulcioURL, "fulcio-url", defaultFulcioURL, "Fulcio URL (keyless)")
 	fs.StringVar(&f.tsaURL, "tsa-url", defaultTSAURL, "RFC 3161 timestamp authority URL (keyless; with --key only when set explicitly)")
-	fs.StringVar(&f.rekorURL, "rekor-url", defaultRekorURL, "Rekor v1 transparency log URL")
+	fs.StringVar(&f.rekorURL, "rekor-url", defaultRekorURL, "Rekor transparency log URL (API --rekor-version)")
+	fs.IntVar(&f.rekorVersion, "rekor-version", 1, "the API of --rekor-url: 1 (Rekor v1) or 2 (Rekor v2, rekor-tiles: bundles only, needs the timestamp authority)")
 	fs.BoolVar(&f.tlogUpload, "tlog-upload", true, "record the signature in the Rekor transparency log (--tlog-upload=false: timestamp only)")
 	fs.StringVar(&f.identityToken, "identity-token", "", "OIDC identity token, or a file holding it, instead of the GitHub Actions token (keyless)")
+	fs.StringVar(&f.format, "signature-format", string(sign.FormatLegacy), "where signatures go: legacy (cosign's .sig tag), bundle (Sigstore bundle as an OCI referrer, as cosign v3 writes) or both")
 }
 
 // signer builds the Signer for a resolved mode (signerFlags.mode): with
@@ -128,7 +132,12 @@ func (f *signerFlags) register(fs *pflag.FlagSet) {
 func (f *signerFlags) signer(ctx context.Context, a *app, mode sign.Mode, ann map[string]string, extra ...sign.Option) (*sign.Signer, error) {
 	env := a.env()
 	client := &http.Client{Timeout: time.Minute}
+	format, err := sign.ParseFormat(f.format)
+	if err != nil || format == sign.FormatAny {
+		return nil, flagErrorf("--signature-format %q: want legacy, bundle or both", f.format)
+	}
 	so := []sign.Option{
+		sign.WithSignatureFormat(format),
 		sign.WithAnnotations(ann),
 		sign.WithRemoteOptions(registryOptions(ctx, a)...),
 		sign.WithLogger(a.log),
@@ -170,7 +179,10 @@ func (f *signerFlags) signer(ctx context.Context, a *app, mode sign.Mode, ann ma
 		return nil, flagErrorf("nothing to sign with: give --key, or --keyless (inside GitHub Actions, give the job the `id-token: write` permission)")
 	}
 	if f.tlogUpload {
-		so = append(so, sign.WithRekor(f.rekorURL))
+		if f.rekorVersion != 1 && f.rekorVersion != 2 {
+			return nil, flagErrorf("--rekor-version %d: want 1 or 2", f.rekorVersion)
+		}
+		so = append(so, sign.WithRekor(f.rekorURL), sign.WithRekorV2(f.rekorVersion == 2))
 	}
 	return sign.New(append(so, extra...)...)
 }
@@ -192,7 +204,9 @@ func newCmdSign(a *app) *cobra.Command {
 		Use:   "sign IMAGE@DIGEST",
 		Short: "Sign an image by digest with cosign (keyless or with a key)",
 		Long: `Sign an image, by digest, in cosign's signature layout (the sha256-<hex>.sig tag),
-so that ` + "`cosign verify`" + ` finds it. For a multi-platform index the index and each
+so that ` + "`cosign verify`" + ` v2 and v3 find it. --signature-format bundle (or both)
+writes the Sigstore bundle as an OCI referrer of the image, as cosign v3 does (the
+sha256-<hex> fallback tag on registries without the referrers API, such as GHCR). For a multi-platform index the index and each
 platform image are signed; attestation manifests are skipped. A signature that is
 already there (same payload, same signer) is not added again.
 

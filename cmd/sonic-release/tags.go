@@ -5,23 +5,28 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/sonicsaas/sonic-release/internal/actions"
+	"github.com/sonicsaas/sonic-release/internal/gitexec"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/tagging"
 )
 
 type tagsOptions struct {
-	event    eventFlags
-	existing []string
-	images   []string
-	output   string
+	event            eventFlags
+	existing         []string
+	images           []string
+	output           string
+	created          string
+	repoDir          string
+	annotationLevels string
 }
 
 func newCmdTags(a *app) *cobra.Command {
@@ -40,9 +45,15 @@ printed fully qualified (REPOSITORY:TAG, every --image × tag), as
 docker/metadata-action's tags output.
 
 Inside GitHub Actions the event comes from GITHUB_EVENT_NAME, GITHUB_EVENT_PATH,
-GITHUB_REF and GITHUB_SHA, and the outputs tags, tag-names, version, labels and
-json are written to $GITHUB_OUTPUT with a table in $GITHUB_STEP_SUMMARY. Flags
-override the environment.`,
+GITHUB_REF and GITHUB_SHA, and the outputs tags, tag-names, version, labels,
+annotations and json (named and shaped as docker/metadata-action's) are
+written to $GITHUB_OUTPUT with a table in $GITHUB_STEP_SUMMARY. Flags
+override the environment.
+
+The labels and annotations are the OCI keys metadata-action writes, from the
+payload's repository; created is the commit's time (--created, else
+$SOURCE_DATE_EPOCH, else the payload's commit, else git in --repo-dir), so a
+rebuild of a commit is labelled alike.`,
 		Example: `  sonic-release tags --ref refs/tags/v1.2.3 --existing v1.2.2,v1.3.0
   sonic-release tags --ref refs/tags/v1.2.3 --image ghcr.io/acme/app --image docker.io/acme/app
   sonic-release tags --ref refs/heads/master --sha $(git rev-parse HEAD)
@@ -59,10 +70,13 @@ override the environment.`,
 	cmd.Flags().StringSliceVar(&opts.existing, "existing", nil, "tags the target repository already holds (repeatable or comma-separated)")
 	cmd.Flags().StringArrayVar(&opts.images, "image", nil, "a repository whose published tags count, and that the tags are printed for, e.g. ghcr.io/owner/app (repeatable)")
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVar(&opts.created, "created", "", "the image's created time, RFC 3339 or Unix seconds (default $SOURCE_DATE_EPOCH, else the commit's time from the payload or git)")
+	cmd.Flags().StringVar(&opts.repoDir, "repo-dir", ".", "the local clone, for the commit's time")
+	cmd.Flags().StringVar(&opts.annotationLevels, "annotation-levels", "", "levels of the annotations output, comma-separated: manifest, index, manifest-descriptor, index-descriptor (default $DOCKER_METADATA_ANNOTATIONS_LEVELS, else manifest)")
 	return cmd
 }
 
-// tagsJSON is the document of -o json and of the json output.
+// tagsJSON is the document of -o json.
 type tagsJSON struct {
 	tagging.Result
 	// References are REPOSITORY:TAG for every --image × applied tag.
@@ -72,6 +86,18 @@ type tagsJSON struct {
 	Labels    map[string]string `json:"labels,omitempty"`
 }
 
+// metadataJSON is the json output: docker/metadata-action's document
+// (tags, tag-names, labels, annotations), then what this command adds.
+type metadataJSON struct {
+	Tags        []string          `json:"tags"`
+	TagNames    []string          `json:"tag-names"`
+	Labels      map[string]string `json:"labels"`
+	Annotations []string          `json:"annotations"`
+	Version     string            `json:"version"`
+	Published   []string          `json:"published,omitempty"`
+	Plan        tagging.Result    `json:"plan"`
+}
+
 func runTags(ctx context.Context, a *app, opts *tagsOptions) error {
 	env := a.env()
 	ev, pol, err := opts.event.resolve(env)
@@ -79,6 +105,15 @@ func runTags(ctx context.Context, a *app, opts *tagsOptions) error {
 		return err
 	}
 	repos, images, err := parseImages(opts.images)
+	if err != nil {
+		return err
+	}
+	repos, images = uniqueImages(repos, images)
+	levels, err := tagging.ParseAnnotationLevels(cmp.Or(opts.annotationLevels, a.getenv("DOCKER_METADATA_ANNOTATIONS_LEVELS")))
+	if err != nil {
+		return fmt.Errorf("%w (--annotation-levels or DOCKER_METADATA_ANNOTATIONS_LEVELS)", err)
+	}
+	created, err := opts.createdTime(ctx, a, ev)
 	if err != nil {
 		return err
 	}
@@ -99,7 +134,21 @@ func runTags(ctx context.Context, a *app, opts *tagsOptions) error {
 	}
 	a.log.Info("tags computed", "event", ev.Name, "kind", ev.Kind, "version", res.Version, "tags", strings.Join(res.Names(), ","))
 
-	doc := tagsJSON{Result: res, Published: published, Labels: imageLabels(env, ev, res)}
+	// Every value one line: a repository description may hold newlines,
+	// and labels and annotations are one per line.
+	meta := tagging.Metadata(ev, res, tagging.MetadataInput{Repo: envRepository(env), Created: created})
+	labels := make([]string, len(meta))
+	labelMap := make(map[string]string, len(meta))
+	doc := tagsJSON{Result: res, Published: published, Labels: map[string]string{}}
+	for i := range meta {
+		meta[i].Value = actions.OneLine(meta[i].Value)
+		labels[i] = meta[i].String()
+		labelMap[meta[i].Key] = meta[i].Value
+		if meta[i].Value != "" {
+			doc.Labels[meta[i].Key] = meta[i].Value
+		}
+	}
+	annotations := tagging.Annotations(meta, levels)
 	for _, img := range images {
 		for _, n := range res.Names() {
 			doc.References = append(doc.References, img+":"+n)
@@ -115,17 +164,19 @@ func runTags(ctx context.Context, a *app, opts *tagsOptions) error {
 	if len(images) > 0 {
 		tags = doc.References
 	}
-	var labels []string
-	for _, k := range slices.Sorted(maps.Keys(doc.Labels)) {
-		labels = append(labels, k+"="+doc.Labels[k])
+	mjs, err := compactJSON(metadataJSON{Tags: tags, TagNames: res.Names(), Labels: labelMap, Annotations: annotations,
+		Version: res.MainVersion(), Published: published, Plan: res})
+	if err != nil {
+		return err
 	}
 	// Outputs first: a command that fails prints nothing on stdout.
 	if err := actions.WriteOutputs(env.OutputPath, map[string]string{
-		"tags":      strings.Join(tags, "\n"),
-		"tag-names": strings.Join(res.Names(), "\n"),
-		"version":   res.Version,
-		"labels":    strings.Join(labels, "\n"),
-		"json":      string(js),
+		"tags":        strings.Join(tags, "\n"),
+		"tag-names":   strings.Join(res.Names(), "\n"),
+		"version":     res.MainVersion(),
+		"labels":      strings.Join(labels, "\n"),
+		"annotations": strings.Join(annotations, "\n"),
+		"json":        mjs,
 	}); err != nil {
 		return err
 	}
@@ -143,35 +194,78 @@ func runTags(ctx context.Context, a *app, opts *tagsOptions) error {
 	if res.Skip != "" {
 		fmt.Fprintln(a.io.Err, actions.OneLine(res.Skip))
 	}
+	if len(res.Yanked) > 0 {
+		fmt.Fprintf(a.io.Err, "yanked, no floating tag points at them: %s\n", strings.Join(res.Yanked, ", "))
+	}
 	return nil
 }
 
-// The OCI labels written, as docker/metadata-action names them.
-const (
-	labelVersion = "org.opencontainers.image.version"
-	labelSource  = "org.opencontainers.image.source"
-)
+// compactJSON is v as JSON.stringify writes it: one line, with "<", ">"
+// and "&" as they are.
+func compactJSON(v any) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
 
-// imageLabels are the OCI labels for the image built for ev: the commit
-// (the revision release checks), the version or else the branch, and the
-// repository's URL when the repository is known. Values are one line.
-func imageLabels(env actions.Env, ev tagging.Event, res tagging.Result) map[string]string {
-	l := map[string]string{}
-	set := func(k, v string) {
-		if v != "" {
-			l[k] = actions.OneLine(v)
+// uniqueImages drops an --image repeated, as spelled or spelled otherwise
+// (docker.io/library/app and app): its tags would be listed twice.
+func uniqueImages(repos []name.Repository, spelled []string) ([]name.Repository, []string) {
+	var r []name.Repository
+	var s []string
+	for i, repo := range repos {
+		if !slices.ContainsFunc(r, func(o name.Repository) bool { return o.Name() == repo.Name() }) {
+			r, s = append(r, repo), append(s, spelled[i])
 		}
 	}
-	set(release.RevisionLabel, ev.SHA)
-	if res.Version != "" {
-		set(labelVersion, res.Version)
-	} else {
-		set(labelVersion, ev.Branch)
+	return r, s
+}
+
+// envRepository is the repository of the run ($GITHUB_REPOSITORY on
+// $GITHUB_SERVER_URL), for the labels when the payload has none.
+func envRepository(env actions.Env) tagging.Repository {
+	if env.Repository == "" {
+		return tagging.Repository{}
 	}
-	if repo := cmp.Or(env.Repository, ev.Repository); repo != "" {
-		set(labelSource, strings.TrimSuffix(env.ServerURL, "/")+"/"+repo)
+	return tagging.Repository{FullName: env.Repository, URL: strings.TrimSuffix(env.ServerURL, "/") + "/" + env.Repository}
+}
+
+// createdTime is the image's created time: --created, else
+// $SOURCE_DATE_EPOCH, else the commit's time in the payload, else the
+// commit's time in the clone at --repo-dir; zero (created left out) when
+// none says.
+func (opts *tagsOptions) createdTime(ctx context.Context, a *app, ev tagging.Event) (time.Time, error) {
+	v, what := opts.created, "--created"
+	if v == "" {
+		v, what = a.getenv("SOURCE_DATE_EPOCH"), "SOURCE_DATE_EPOCH"
 	}
-	return l
+	if v != "" {
+		if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return time.Unix(sec, 0), nil
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return time.Time{}, flagErrorf("%s %q: expected an RFC 3339 time (2026-01-02T15:04:05Z) or Unix seconds", what, v)
+		}
+		return t, nil
+	}
+	if !ev.CommitTime.IsZero() || ev.SHA == "" {
+		return ev.CommitTime, nil
+	}
+	out, err := gitexec.Repo{Dir: opts.repoDir}.Output(ctx, "show", "-s", "--format=%cI", ev.SHA+"^{commit}")
+	if err == nil {
+		t, perr := time.Parse(time.RFC3339, out)
+		if perr == nil {
+			return t, nil
+		}
+		err = perr
+	}
+	a.log.Warn("the created label is left out: the commit's time is unknown (check the commit out, or set SOURCE_DATE_EPOCH)", "commit", ev.SHA, "err", err)
+	return time.Time{}, nil
 }
 
 // tagsSummary renders the step summary: every tag considered and why, and
@@ -189,6 +283,9 @@ func tagsSummary(res tagging.Result, published []string, repos []name.Repository
 			names[i] = "`" + r.Name() + "`"
 		}
 		fmt.Fprintf(&b, "Published tags read from %s: %d.\n\n", strings.Join(names, ", "), len(published))
+	}
+	if len(res.Yanked) > 0 {
+		fmt.Fprintf(&b, "Yanked (no floating tag points at them): %s.\n\n", strings.Join(res.Yanked, ", "))
 	}
 	b.WriteString("| tag | applied | why |\n|---|---|---|\n")
 	for _, t := range res.Tags {

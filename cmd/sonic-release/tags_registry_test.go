@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
+	"github.com/sonicsaas/sonic-release/release"
 )
 
 // TestTagsImage reads the published versions from a loopback registry
@@ -58,6 +60,12 @@ func TestTagsImage(t *testing.T) {
 			q(app, "v1.2.0", "v1.2", "v1", "latest"), "v1.2.0\nv1.2\nv1\nlatest", "v1.2.0", `"v1.2.0"`},
 		{"pre-release", []string{"--ref", "refs/tags/v1.3.0-rc.1", "--image", app},
 			q(app, "v1.3.0-rc.1"), "v1.3.0-rc.1", "v1.3.0-rc.1", `"v1.2.0"`},
+		{"pre-release below the highest", []string{"--ref", "refs/tags/v1.2.1-rc.1", "--image", two},
+			q(two, "v1.2.1-rc.1"), "v1.2.1-rc.1", "v1.2.1-rc.1", `"v1.3.0"`},
+		{"pre-release above the highest", []string{"--ref", "refs/tags/v1.4.0-rc.1", "--image", two},
+			q(two, "v1.4.0-rc.1"), "v1.4.0-rc.1", "v1.4.0-rc.1", `"v1.3.0"`},
+		{"the same image twice", []string{"--ref", "refs/tags/v1.2.1", "--image", two, "--image", two + "\n" + two},
+			q(two, "v1.2.1", "v1.2"), "v1.2.1\nv1.2", "v1.2.1", `"v1.3.0"`},
 		{"two images, one new", []string{"--ref", "refs/tags/v1.1.5", "--image", app + "," + other},
 			q(app, "v1.1.5", "v1.1") + "\n" + q(other, "v1.1.5", "v1.1"), "v1.1.5\nv1.1", "v1.1.5", `"v1.1.4",`},
 		{"missing repository", []string{"--ref", "refs/tags/v1.1.5", "--image", other},
@@ -71,7 +79,8 @@ func TestTagsImage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			out, summary := filepath.Join(t.TempDir(), "output"), filepath.Join(t.TempDir(), "summary")
-			env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": out, "GITHUB_STEP_SUMMARY": summary, "GITHUB_REPOSITORY": "acme/app", "GITHUB_SERVER_URL": "https://github.example"}
+			env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": out, "GITHUB_STEP_SUMMARY": summary, "GITHUB_REPOSITORY": "acme/app", "GITHUB_SERVER_URL": "https://github.example",
+				"SOURCE_DATE_EPOCH": "1557933641"}
 			code, stdout, stderr := runCLI(t, env, append([]string{"tags", "--sha", testSHA}, tt.args...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
@@ -80,13 +89,21 @@ func TestTagsImage(t *testing.T) {
 				t.Errorf("stdout %q, want %q", stdout, tt.tags+"\n")
 			}
 			got := parseOutputs(t, out)
+			// The labels carry the revision release checks.
+			labels := "org.opencontainers.image.created=2019-05-15T15:20:41.000Z\n" +
+				"org.opencontainers.image.description=\n" +
+				"org.opencontainers.image.licenses=\n" +
+				"org.opencontainers.image.revision=" + testSHA + "\n" +
+				"org.opencontainers.image.source=https://github.example/acme/app\n" +
+				"org.opencontainers.image.title=app\n" +
+				"org.opencontainers.image.url=https://github.example/acme/app\n" +
+				"org.opencontainers.image.version=" + tt.version
 			want := map[string]string{
-				"tags":      tt.tags,
-				"tag-names": tt.tagNames,
-				"version":   tt.version,
-				"labels": "org.opencontainers.image.revision=" + testSHA + "\n" +
-					"org.opencontainers.image.source=https://github.example/acme/app\n" +
-					"org.opencontainers.image.version=" + tt.version,
+				"tags":        tt.tags,
+				"tag-names":   tt.tagNames,
+				"version":     tt.version,
+				"labels":      labels,
+				"annotations": "manifest:" + strings.ReplaceAll(labels, "\n", "\nmanifest:"),
 			}
 			js := got["json"]
 			delete(got, "json")
@@ -128,8 +145,8 @@ func TestTagsImageNoTags(t *testing.T) {
 		t.Errorf("branch push: exit %d, stdout %q, want %q (stderr %q)", code, stdout, want, stderr)
 	}
 	got := parseOutputs(t, out)
-	if want := "org.opencontainers.image.revision=" + testSHA + "\norg.opencontainers.image.version=master"; got["labels"] != want {
-		t.Errorf("labels %q, want %q", got["labels"], want)
+	if want := "org.opencontainers.image.revision=" + testSHA + "\n"; !strings.Contains(got["labels"], want) || !strings.HasSuffix(got["labels"], "\norg.opencontainers.image.version=master") {
+		t.Errorf("labels %q, want the revision and the branch as the version", got["labels"])
 	}
 }
 
@@ -192,4 +209,51 @@ func TestTagsLabelsRelease(t *testing.T) {
 	if code, _, stderr := runCLI(t, nil, append(base, "--sha", releaseSHA)...); code != 3 {
 		t.Errorf("release for another commit: exit %d, want 3: %s", code, stderr)
 	}
+}
+
+// TestTagsImageDistribution reads the published versions from the real
+// distribution registry, with the credentials of a docker config: it
+// holds v1.2.0 and v1.3.0, so v1.2.1 gets v1.2.1 and v1.2 but not v1 or
+// latest, and a pre-release its exact tag only; the labels carry the
+// revision release checks.
+func TestTagsImageDistribution(t *testing.T) {
+	reg := registrytest.StartRegistry(t)
+	useDockerConfig(t, reg)
+	for _, tag := range []string{"v1.2.0", "v1.3.0"} {
+		pushImage(t, reg.Repo("acme/app:"+tag), testSHA, remote.WithAuthFromKeychain(reg.Keychain()))
+	}
+	app := reg.Repo("acme/app")
+	for ref, want := range map[string]string{
+		"refs/tags/v1.2.1":      app + ":v1.2.1\n" + app + ":v1.2",
+		"refs/tags/v1.2.2-rc.1": app + ":v1.2.2-rc.1",
+		"refs/tags/v1.4.0-rc.1": app + ":v1.4.0-rc.1",
+		"refs/tags/v1.4.0":      app + ":v1.4.0\n" + app + ":v1.4\n" + app + ":v1\n" + app + ":latest",
+	} {
+		out := filepath.Join(t.TempDir(), "output")
+		code, stdout, stderr := runCLI(t, map[string]string{"GITHUB_OUTPUT": out}, "tags", "--ref", ref, "--sha", releaseSHA, "--image", app)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", ref, code, stderr)
+		}
+		got := parseOutputs(t, out)
+		if stdout != want+"\n" || got["tags"] != want {
+			t.Errorf("%s: stdout %q, tags output %q, want %q", ref, stdout, got["tags"], want)
+		}
+		if l := "\n" + release.RevisionLabel + "=" + releaseSHA + "\n"; !strings.Contains(got["labels"], l) {
+			t.Errorf("%s: labels lack %q:\n%s", ref, l, got["labels"])
+		}
+	}
+}
+
+// useDockerConfig points DOCKER_CONFIG, for the rest of the test, at a
+// docker config holding reg's credentials, as docker login writes it; it
+// returns the config's auth value.
+func useDockerConfig(t *testing.T, reg *registrytest.Server) string {
+	t.Helper()
+	cfg := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte(reg.User + ":" + reg.Password))
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", cfg)
+	return auth
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,6 +64,8 @@ func TestTagsExitCodes(t *testing.T) {
 		{"missing payload", []string{"tags", "--event-name", "release", "--event-path", "does-not-exist.json"}, 2, "check --event-path", true},
 		{"unknown flag", []string{"tags", "--frobnicate"}, 2, "unknown flag: --frobnicate", true},
 		{"bad output", []string{"tags", "--ref", "refs/tags/v1.0.0", "-o", "yaml"}, 2, `-o "yaml": expected text or json`, true},
+		{"bad created", []string{"tags", "--ref", "refs/tags/v1.0.0", "--created", "yesterday"}, 2, `--created "yesterday": expected an RFC 3339 time`, true},
+		{"bad annotation level", []string{"tags", "--ref", "refs/tags/v1.0.0", "--annotation-levels", "manifest,layer"}, 2, `annotation level "layer" is not one buildx accepts`, true},
 		{"branch not a tag", []string{"tags", "--ref", "refs/heads/rel/1", "--default-branch", "rel/1", "--sha", testSHA}, 2, "cannot become a registry tag", true},
 		// The libraries name no flag; the CLI adds it to their typed errors.
 		{"no ref", []string{"tags"}, 2, "no ref to release: give a ref such as refs/tags/v1.2.3 or refs/heads/master (--ref, or run inside GitHub Actions)", true},
@@ -117,7 +120,7 @@ func TestTagsInActions(t *testing.T) {
 		t.Errorf("stdout %q", out)
 	}
 	got := parseOutputs(t, env["GITHUB_OUTPUT"])
-	if got["tags"] != "v1.2.3\nv1.2" || got["version"] != "v1.2.3" || !strings.Contains(got["json"], `"reason": "v1 stays: v1.3.0 is published"`) {
+	if got["tags"] != "v1.2.3\nv1.2" || got["version"] != "v1.2.3" || !strings.Contains(got["json"], `"reason":"v1 stays: v1.3.0 is published"`) {
 		t.Errorf("outputs %q", got)
 	}
 	summary, err := os.ReadFile(env["GITHUB_STEP_SUMMARY"])
@@ -152,4 +155,52 @@ func TestWriteOutputsRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(in, parseOutputs(t, path)); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
 	}
+}
+
+// TestTagsHostileRepository: a payload whose repository description and
+// name hold newlines and workflow commands gives one label per line, none
+// of them a command, and the same values in the json output.
+func TestTagsHostileRepository(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	payload := filepath.Join(dir, "event.json")
+	if err := os.WriteFile(payload, []byte(`{"ref": "refs/tags/v1.0.0", "after": "`+testSHA+`",
+		"head_commit": {"id": "`+testSHA+`", "timestamp": "2026-01-02T03:04:05+01:00"},
+		"repository": {"full_name": "acme/app", "name": "app\n::error::name", "default_branch": "master",
+		"html_url": "https://github.com/acme/app", "description": "fine\r\n::warning title=x::pwned\u2028%0A=x", "license": {"spdx_id": "MIT\n::add-mask::y"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": filepath.Join(dir, "output"), "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": payload}
+	code, stdout, stderr := runCLI(t, env, "tags", "--annotation-levels", "manifest,index")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, s := range []string{stdout, stderr} {
+		if cmds := actions.ForeignCommands(s); len(cmds) > 0 {
+			t.Errorf("workflow commands printed: %q", cmds)
+		}
+	}
+	got := parseOutputs(t, env["GITHUB_OUTPUT"])
+	labels := strings.Split(got["labels"], "\n")
+	if len(labels) != 8 {
+		t.Errorf("%d labels, want 8:\n%s", len(labels), got["labels"])
+	}
+	if n := len(strings.Split(got["annotations"], "\n")); n != 16 {
+		t.Errorf("%d annotations, want 16 (8 keys × 2 levels):\n%s", n, got["annotations"])
+	}
+	for _, l := range append(labels, strings.Split(got["annotations"], "\n")...) {
+		if !strings.HasPrefix(strings.TrimPrefix(strings.TrimPrefix(l, "manifest:"), "index:"), "org.opencontainers.image.") {
+			t.Errorf("line %q is not one key=value", l)
+		}
+	}
+	for _, want := range []string{
+		`org.opencontainers.image.created=2026-01-02T02:04:05.000Z`,
+		`org.opencontainers.image.description=fine\r\n::warning title=x::pwned\u2028%0A=x`,
+		`org.opencontainers.image.title=app\n::error::name`,
+	} {
+		if !slices.Contains(labels, want) {
+			t.Errorf("labels lack %q:\n%s", want, got["labels"])
+		}
+	}
+	checkMetadataJSON(t, got)
 }

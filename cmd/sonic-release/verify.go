@@ -7,11 +7,20 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/sonicsaas/sonic-release/sign"
 )
 
 type verifyOptions struct {
+	verifierFlags
+	annotations map[string]string
+	output      string
+}
+
+// verifierFlags say whose signature verifies (verify, and yank for the
+// digests floating tags move to).
+type verifierFlags struct {
 	trust          trustFlags
 	key            string
 	identity       string
@@ -19,10 +28,9 @@ type verifyOptions struct {
 	issuer         string
 	issuerRegexp   string
 	workflow       sign.GitHubWorkflow
-	annotations    map[string]string
 	ignoreSCT      bool
 	ignoreTlog     bool
-	output         string
+	format         string
 }
 
 func newCmdVerify(a *app) *cobra.Command {
@@ -40,6 +48,10 @@ identity (--certificate-identity[-regexp]) and OIDC issuer
 the signature must carry a timestamp from a trusted timestamp authority or a
 Rekor entry that falls inside the certificate's 10-minute validity.
 
+A signature is looked for in both formats, cosign's .sig tag and the Sigstore
+bundle referrer (--signature-format any); the output says which it found.
+--signature-format both requires both, legacy or bundle only that one.
+
 Every signature needs a Rekor transparency-log entry, checked offline against
 the trusted root's log keys, unless --insecure-ignore-tlog.
 
@@ -54,18 +66,33 @@ fails, saying why.`,
 			if err := outputFormat(opts.output, "text", "json"); err != nil {
 				return err
 			}
-			for _, group := range [][]string{
-				{"key", "certificate-identity", "certificate-identity-regexp"},
-				{"key", "certificate-oidc-issuer", "certificate-oidc-issuer-regexp"},
-			} {
-				if err := exclusive(cmd, group...); err != nil {
-					return err
-				}
+			if err := opts.exclusive(cmd); err != nil {
+				return err
 			}
 			return runVerify(cmd.Context(), a, opts, args[0])
 		},
 	}
 	fs := cmd.Flags()
+	opts.verifierFlags.register(fs)
+	fs.StringToStringVarP(&opts.annotations, "annotation", "a", nil, "required signature annotation key=value (repeatable)")
+	fs.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+// exclusive rejects a key given with a keyless identity or issuer.
+func (opts *verifierFlags) exclusive(cmd *cobra.Command) error {
+	for _, group := range [][]string{
+		{"key", "certificate-identity", "certificate-identity-regexp"},
+		{"key", "certificate-oidc-issuer", "certificate-oidc-issuer-regexp"},
+	} {
+		if err := exclusive(cmd, group...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (opts *verifierFlags) register(fs *pflag.FlagSet) {
 	opts.trust.register(fs)
 	fs.StringVar(&opts.key, "key", "", "cosign public key: a file or env://VAR")
 	fs.StringVar(&opts.identity, "certificate-identity", "", "the keyless signer, e.g. https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1.2.3")
@@ -77,17 +104,38 @@ fails, saying why.`,
 	fs.StringVar(&opts.workflow.Trigger, "certificate-github-workflow-trigger", "", "required GitHub event claim, e.g. push or release")
 	fs.StringVar(&opts.workflow.SHA, "certificate-github-workflow-sha", "", "required GitHub commit claim")
 	fs.StringVar(&opts.workflow.Name, "certificate-github-workflow-name", "", "required GitHub workflow name claim")
-	fs.StringToStringVarP(&opts.annotations, "annotation", "a", nil, "required signature annotation key=value (repeatable)")
 	fs.BoolVar(&opts.ignoreTlog, "insecure-ignore-tlog", false, "do not require a Rekor transparency-log entry (signatures made with --tlog-upload=false; keyless ones then need a timestamp)")
 	fs.BoolVar(&opts.ignoreSCT, "insecure-ignore-sct", false, "do not check the certificate transparency timestamp (private Fulcio without a CT log)")
-	fs.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
-	return cmd
+	fs.StringVar(&opts.format, "signature-format", string(sign.FormatAny), "signatures to look for: any (the .sig tag or a Sigstore bundle referrer), legacy, bundle, or both (each must verify)")
 }
 
 func runVerify(ctx context.Context, a *app, opts *verifyOptions, image string) error {
+	vo, err := opts.options(ctx, a)
+	if err != nil {
+		return err
+	}
+	vo = append(vo, sign.WithAnnotations(opts.annotations))
+	res, err := sign.Verify(ctx, image, vo...)
+	if err != nil {
+		return err
+	}
+	return writeVerify(a, opts, image, res)
+}
+
+// given reports whether a signer to verify was named.
+func (opts *verifierFlags) given() bool {
+	return opts.key != "" || opts.identity != "" || opts.identityRegexp != ""
+}
+
+// options are the sign options that verify the signer the flags name.
+func (opts *verifierFlags) options(ctx context.Context, a *app) ([]sign.Option, error) {
+	format, err := sign.ParseFormat(opts.format)
+	if err != nil {
+		return nil, flagErrorf("--signature-format %q: want any, legacy, bundle or both", opts.format)
+	}
 	vo := []sign.Option{
+		sign.WithSignatureFormat(format),
 		sign.WithRemoteOptions(registryOptions(ctx, a)...),
-		sign.WithAnnotations(opts.annotations),
 		sign.WithLogger(a.log),
 		sign.WithIgnoreSCT(opts.ignoreSCT),
 		sign.WithRequireTransparencyLog(!opts.ignoreTlog),
@@ -97,35 +145,36 @@ func runVerify(ctx context.Context, a *app, opts *verifyOptions, image string) e
 	case opts.key != "":
 		k, err := readKey(a, "--key", opts.key)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		vo = append(vo, sign.WithPublicKey(k))
 		if opts.trust.trustedRoot != "" || !opts.ignoreTlog { // to check timestamps and Rekor entries
 			tr, err := opts.trust.load(a)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			vo = append(vo, sign.WithTrustedMaterial(tr))
 		}
 	case keyless:
 		if opts.issuer == "" && opts.issuerRegexp == "" {
-			return flagErrorf("--certificate-identity needs --certificate-oidc-issuer (GitHub Actions: https://token.actions.githubusercontent.com)")
+			return nil, flagErrorf("--certificate-identity needs --certificate-oidc-issuer (GitHub Actions: https://token.actions.githubusercontent.com)")
 		}
 		tr, err := opts.trust.load(a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		vo = append(vo, sign.WithTrustedMaterial(tr), sign.WithGitHubWorkflow(opts.workflow), sign.WithIdentity(sign.Identity{
 			Subject: opts.identity, SubjectRegexp: opts.identityRegexp,
 			Issuer: opts.issuer, IssuerRegexp: opts.issuerRegexp,
 		}))
 	default:
-		return flagErrorf("give --key, or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]")
+		return nil, flagErrorf("give --key, or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]")
 	}
-	res, err := sign.Verify(ctx, image, vo...)
-	if err != nil {
-		return err
-	}
+	return vo, nil
+}
+
+// writeVerify prints what verified.
+func writeVerify(a *app, opts *verifyOptions, image string, res sign.Result) error {
 	if opts.output == "json" {
 		js, err := json.MarshalIndent(res, "", "  ")
 		if err != nil {
@@ -155,7 +204,7 @@ func runVerify(ctx context.Context, a *app, opts *verifyOptions, image string) e
 			if s.SignedAt != nil {
 				at = ", timestamp " + s.SignedAt.Format("2006-01-02T15:04:05Z")
 			}
-			fmt.Fprintf(a.io.Out, "  %s %s: signed by %s%s\n", m.Digest, what, signer, at)
+			fmt.Fprintf(a.io.Out, "  %s %s: signed by %s%s (%s)\n", m.Digest, what, signer, at, formatName(s.Format))
 		}
 	}
 	return nil
@@ -168,4 +217,12 @@ func tagSuffix(ref string) string {
 		return ""
 	}
 	return ref[i:]
+}
+
+// formatName says where a verified signature was found.
+func formatName(f string) string {
+	if f == string(sign.FormatBundle) {
+		return "Sigstore bundle"
+	}
+	return "cosign .sig"
 }

@@ -21,8 +21,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 
+	"github.com/sonicsaas/sonic-release/internal/ghcrsim"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
+	"github.com/sonicsaas/sonic-release/prune"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
@@ -52,6 +54,10 @@ type Summary struct {
 	Notes     string            // path of the v1.2.0 notes file
 	ReRunPuts int               // write requests of the re-run of v1.2.0
 	Refused   error             // the refusal of a conflicting v1.2.0
+	// Yanked are the app repository's tags → digests once v1.2.0 was
+	// yanked (before the unyank restored it).
+	Yanked map[string]string
+	Prune  *prune.Plan // the dry-run prune of the app repository
 }
 
 const password = "sonic-demo"
@@ -101,6 +107,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	targets := []name.Repository{mustRepo(sum.App), mustRepo(sum.Mirror)}
+	// What GHCR's Packages API would list for the app repository: a
+	// version per manifest, dated by the demo's clock (an hour a step).
+	pkg := ghcrsim.NewPackage(mustRepo(sum.App))
+	clock := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	step := func(title string, ev tagging.Event, img v1.ImageIndex, withNotes bool) (pipeline.Result, error) {
 		fmt.Fprintf(w, "\n▸ %s\n", title)
 		d, err := pushBuild(ctx, host, img)
@@ -125,7 +135,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			return res, err
 		}
 		printSteps(w, res, writes.n.Load()-before)
-		return res, nil
+		clock = clock.Add(time.Hour)
+		return res, pkg.Observe(ctx, clock)
 	}
 
 	// The history, in the order a project lives it.
@@ -160,6 +171,17 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			}
 		}
 	}
+	// CI builds every push to master; two earlier ones, then the head.
+	for _, v := range []string{"v1.0.0", "v1.1.0"} {
+		c := rel[v].Commit
+		img, err := Image("master", c, created)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := step("push to master "+c[:7]+" (the commit of "+v+")", tagging.Event{Kind: tagging.EventBranch, Branch: "master", DefaultBranch: "master", SHA: c}, img, false); err != nil {
+			return nil, fmt.Errorf("releasing master: %w", err)
+		}
+	}
 	img, err := Image("master", repo.Head, created)
 	if err != nil {
 		return nil, err
@@ -187,6 +209,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	sum.Refused = err
 	fmt.Fprintf(w, "  refused (exit 3): %s\n", firstLine(err.Error()))
+
+	// A bad release withdrawn, then restored.
+	if sum.Yanked, err = yankStep(ctx, w, targets, keys.PublicBytes); err != nil {
+		return nil, err
+	}
 
 	// What an operator runs: verify the published tags with the public key.
 	fmt.Fprintf(w, "\n▸ verify, as an operator would (cosign verify --key cosign.pub …)\n")
@@ -219,6 +246,20 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", t, short(sum.Tags[t]), versionOf(sum.Digests, sum.Tags[t]))
 	}
 	tw.Flush()
+
+	// GHCR keeps every build forever: what a prune would delete, dry run.
+	fmt.Fprintf(w, "\n▸ prune, dry run (sonic-release prune %s --keep 1)\n", sum.App)
+	sum.Prune, err = prune.BuildPlan(ctx, pkg, mustRepo(sum.App), prune.Policy{Keep: 1, Branch: "master"}, prune.WithClock(func() time.Time { return clock }))
+	if err != nil {
+		return nil, fmt.Errorf("planning the prune: %w", err)
+	}
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, it := range sum.Prune.Deletions() {
+		fmt.Fprintf(tw, "  delete\t%s\t%s\n", short(it.Digest), it.Reason)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "  %d of %d versions would go (about %d bytes); the %d kept include every platform image and signature of every tag above\n",
+		sum.Prune.DeleteCount, sum.Prune.DeleteCount+sum.Prune.KeepCount, sum.Prune.Bytes, sum.Prune.KeepCount)
 	fmt.Fprintf(w, "\nEverything above ran the same code as `sonic-release release` in GitHub Actions.\n")
 	return sum, nil
 }

@@ -35,6 +35,14 @@ func TestRun(t *testing.T) {
 	if sum.Refused == nil || !strings.Contains(sum.Refused.Error(), "v1.2.0") {
 		t.Errorf("conflict not refused: %v", sum.Refused)
 	}
+	// Yanked, v1.2.0 kept its exact tag and v1.2 (nothing else in its
+	// line), v1 and latest fell back to v1.1.1; the unyank restored them
+	// (the end state above).
+	for tag, v := range map[string]string{"latest": "v1.1.1", "v1": "v1.1.1", "v1.2": "v1.2.0", "v1.2.0": "v1.2.0"} {
+		if sum.Yanked[tag] != sum.Digests[v] {
+			t.Errorf("yanked: %s = %q, want %s's digest", tag, sum.Yanked[tag], v)
+		}
+	}
 	notes, err := os.ReadFile(sum.Notes)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +52,20 @@ func TestRun(t *testing.T) {
 			t.Errorf("notes lack %q:\n%s", s, notes)
 		}
 	}
-	for _, s := range []string{"release v1.1.1 (a backport", "refused (exit 3)", "✓ v1.2.0", "where the tags ended"} {
+	// The dry-run prune: the two older master builds go, each with its two
+	// platform images and three signatures; nothing a tag needs.
+	if sum.Prune == nil || sum.Prune.DeleteCount != 12 {
+		t.Errorf("the prune plans %v deletions, want 12", sum.Prune)
+	} else {
+		for _, it := range sum.Prune.Deletions() {
+			for tag, d := range sum.Tags {
+				if it.Digest == d && (!strings.HasPrefix(tag, "master-") || d == sum.Digests["master"]) {
+					t.Errorf("the prune would delete %s, a tagged image", d)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"release v1.1.1 (a backport", "refused (exit 3)", "yanked.v1.2.0", "v1.2           keep  v1.2 keeps v1.2.0", "unyanked.v1.2.0", "✓ v1.2.0", "where the tags ended", "prune, dry run"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("output lacks %q", s)
 		}

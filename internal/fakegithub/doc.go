@@ -29,9 +29,13 @@
 // (list, get, for a commit), labels, commits (list, get, compare),
 // contents, refs and tags; in release_assets.go generate-notes and release
 // assets (list, upload, delete); in package_versions.go container package
-// versions (list, get, delete, for orgs and users). Seed with AddRepo,
+// versions (list, get, delete, for orgs and users); in immutable.go
+// GitHub's immutable releases (SetImmutableReleases, DeleteRelease,
+// MoveTag); in attestations.go artifact attestations (create, list by
+// subject digest). Seed with AddRepo,
 // AddPull, AddRelease, AddCommit, AddTag, AddBranch, AddFile and
 // AddPackageVersion; read back with Release, Releases, Assets,
-// PackageVersions, Calls, TotalCalls and Log; inject rate limits with
-// RateLimit and PrimaryRateLimit.
+// PackageVersions, Attestations, Calls, TotalCalls and Log; inject rate limits with
+// RateLimit and PrimaryRateLimit; pair package versions with a registry
+// with OnDeletePackageVersion and SetPackageVersionTags (package_hooks.go).
 package fakegithub

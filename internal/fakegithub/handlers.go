@@ -160,6 +160,7 @@ func (s *Server) releaseJSON(r *repo, rel *Release) map[string]any {
 	m["body"] = rel.Body
 	m["draft"] = rel.Draft
 	m["prerelease"] = rel.Prerelease
+	m["immutable"] = rel.Immutable
 	m["created_at"] = ts(rel.CreatedAt)
 	m["published_at"] = ts(rel.PublishedAt)
 	m["assets"] = []any{}
@@ -230,15 +231,7 @@ func (s *Server) latestRelease(w *response, _ *http.Request, p map[string]string
 		w.notFound()
 		return
 	}
-	var best *Release
-	for _, rel := range rp.releases {
-		if rel.Draft || rel.Prerelease {
-			continue
-		}
-		if best == nil || rel.CreatedAt.After(best.CreatedAt) {
-			best = rel
-		}
-	}
+	best := latestOf(rp)
 	if best == nil {
 		w.notFound()
 		return
@@ -269,12 +262,17 @@ func (s *Server) createRelease(w *response, r *http.Request, p map[string]string
 			return
 		}
 	}
+	if s.refuseCreate(w, rp, *req.TagName) {
+		return
+	}
 	s.nextID++
 	rel := &Release{ID: s.nextID, TagName: *req.TagName, TargetCommitish: "main", CreatedAt: s.now().UTC().Truncate(time.Second)}
 	applyRelease(rel, &req)
+	markLatest(rp, rel, req.MakeLatest, true)
 	if !rel.Draft {
 		rel.PublishedAt = rel.CreatedAt
 	}
+	rp.seal(rel)
 	rp.releases = append(rp.releases, rel)
 	m := s.releaseJSON(rp, rel)
 	w.header.Set("Location", m["url"].(string))
@@ -321,10 +319,15 @@ func (s *Server) updateRelease(w *response, r *http.Request, p map[string]string
 			w.validationFailed("invalid", "Release", "body", err.Error())
 			return
 		}
+		if s.refuseUpdate(w, rel, &req) {
+			return
+		}
 		applyRelease(rel, &req)
+		markLatest(rp, rel, req.MakeLatest, false)
 		if !rel.Draft && rel.PublishedAt.IsZero() {
 			rel.PublishedAt = s.now().UTC().Truncate(time.Second)
 		}
+		rp.seal(rel)
 		w.json(200, s.releaseJSON(rp, rel))
 		return
 	}

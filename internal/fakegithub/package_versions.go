@@ -76,6 +76,9 @@ func (s *Server) deletePackageVersion(w *response, _ *http.Request, p map[string
 	if pk := s.pkgOf(p); pk != nil {
 		for i, v := range pk.versions {
 			if v.ID == id {
+				if s.failDelete(w, v) {
+					return
+				}
 				pk.versions = append(pk.versions[:i], pk.versions[i+1:]...)
 				w.status = 204
 				return

@@ -68,6 +68,9 @@ func (s *Server) uploadAsset(w *response, r *http.Request, p map[string]string) 
 		w.notFound()
 		return
 	}
+	if s.refuseAssets(w, rel, true) {
+		return
+	}
 	name := r.URL.Query().Get("name")
 	for _, a := range rel.assets {
 		if a.Name == name {
@@ -90,6 +93,9 @@ func (s *Server) deleteAsset(w *response, _ *http.Request, p map[string]string) 
 		return
 	}
 	id, _ := strconv.ParseInt(p["asset_id"], 10, 64)
+	if s.refuseAssets(w, rp.assetRelease(id), false) {
+		return
+	}
 	for _, rel := range rp.releases {
 		for i, a := range rel.assets {
 			if a.ID == id {

@@ -69,6 +69,9 @@ type Server struct {
 	nextID      int64
 	now         func() time.Time
 	strictAPIVe bool
+	onDelete    func(PackageVersion) error // package_hooks.go
+
+	att attestations // attestations.go
 }
 
 // Call is one request the server answered.
@@ -217,6 +220,8 @@ var routes = []route{
 	{"GET", nil, "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}", (*Server).getPackageVersion},
 	{"DELETE", nil, "/orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}", (*Server).deletePackageVersion},
 	{"GET", nil, "/users/{username}/packages/{package_type}/{package_name}/versions", (*Server).listPackageVersions},
+	{"POST", nil, "/repos/{owner}/{repo}/attestations", (*Server).createAttestation},
+	{"GET", nil, "/repos/{owner}/{repo}/attestations/{subject_digest}", (*Server).listAttestations},
 	{"DELETE", nil, "/users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}", (*Server).deletePackageVersion},
 }
 

@@ -45,6 +45,9 @@ type Release struct {
 	// MakeLatest is the make_latest value of the last create or update
 	// request that sent one ("true", "false", "legacy"), else "".
 	MakeLatest string
+	// Immutable is set when the release is published while the repository
+	// has immutable releases (SetImmutableReleases); a seed may set it.
+	Immutable bool
 
 	assets []*Asset
 }
@@ -65,11 +68,13 @@ type repo struct {
 	owner, name string
 	pulls       map[int]*PullRequest
 	releases    []*Release
+	latest      int64 // the release last made the latest (make_latest), see latest.go
 	commits     map[string]*Commit
 	order       map[string]int // insertion order of commits, oldest first
 	tags        []string
 	refs        map[string]string // "tags/v1" or "heads/main" -> sha
 	files       map[string]string
+	imm         *immutability // immutable.go
 }
 
 func (s *Server) repo(fullName string) *repo {
@@ -140,6 +145,7 @@ func (s *Server) AddRelease(fullName string, rel Release) int64 {
 		rel.TargetCommitish = "main"
 	}
 	r := s.repo(fullName)
+	r.seal(&rel)
 	r.releases = append(r.releases, &rel)
 	return rel.ID
 }

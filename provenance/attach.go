@@ -1,0 +1,108 @@
+package provenance
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/sigstore/cosign/v2/pkg/cosign/bundle"
+	"github.com/sigstore/cosign/v2/pkg/oci"
+	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
+
+	"github.com/sonicsaas/sonic-release/sign"
+)
+
+// ownAttestations is implemented by *sign.Signer: the attestations of an
+// image it made itself.
+type ownAttestations interface {
+	OwnAttestations(ctx context.Context, d name.Digest, atts oci.Signatures) ([][]byte, error)
+}
+
+// attached reports whether the image d already carries an attestation
+// whose statement is exactly stmt and, when the signer can tell
+// (ownAttestations), that it signed: a re-run of the same workflow run
+// makes the same statement and adds nothing, while another signer's copy
+// of the statement does not count.
+func attached(ctx context.Context, d name.Digest, stmt []byte, s Signer, c *config) (bool, error) {
+	se, err := ociremote.SignedEntity(d, ociremote.WithRemoteOptions(c.remoteOpts(ctx)...))
+	if err != nil {
+		return false, fmt.Errorf("reading the image %s: %w", d, err)
+	}
+	atts, err := se.Attestations()
+	if err != nil {
+		return false, fmt.Errorf("reading the attestations of %s: %w", d, err)
+	}
+	var payloads [][]byte
+	if own, ok := s.(ownAttestations); ok {
+		if payloads, err = own.OwnAttestations(ctx, d, atts); err != nil {
+			return false, fmt.Errorf("checking the attestations of %s: %w", d, err)
+		}
+	} else {
+		list, err := atts.Get()
+		if err != nil {
+			return false, fmt.Errorf("reading the attestations of %s: %w", d, err)
+		}
+		for _, a := range list {
+			if p, err := a.Payload(); err == nil {
+				payloads = append(payloads, p)
+			}
+		}
+	}
+	for _, p := range payloads {
+		var env struct {
+			PayloadType string `json:"payloadType"`
+			Payload     string `json:"payload"`
+		}
+		if json.Unmarshal(p, &env) != nil || env.PayloadType != PayloadType {
+			continue
+		}
+		if got, err := base64.StdEncoding.DecodeString(env.Payload); err == nil && bytes.Equal(got, stmt) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// attach adds the envelope e to the image d in cosign's attestation
+// layout: a layer of the sha256-<digest>.att manifest, with the
+// certificate, the timestamp over the envelope and the Rekor entry as
+// cosign's annotations, and the predicate type as `cosign attest` writes
+// it.
+func attach(ctx context.Context, d name.Digest, e *sign.Envelope, c *config) error {
+	opts := []static.Option{
+		static.WithLayerMediaType(types.MediaType("application/vnd.dsse.envelope.v1+json")),
+		static.WithAnnotations(map[string]string{"predicateType": PredicateType}),
+	}
+	if e.Cert != nil {
+		opts = append(opts, static.WithCertChain(e.Cert, e.Chain))
+	}
+	if e.TimestampEnvelope != nil {
+		opts = append(opts, static.WithRFC3161Timestamp(bundle.TimestampToRFC3161Timestamp(e.TimestampEnvelope)))
+	}
+	if e.Rekor != nil {
+		opts = append(opts, static.WithBundle(bundle.EntryToBundle(e.Rekor)))
+	}
+	att, err := static.NewAttestation(e.JSON, opts...)
+	if err != nil {
+		return err
+	}
+	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(c.remoteOpts(ctx)...)}
+	se, err := ociremote.SignedEntity(d, rOpts...)
+	if err != nil {
+		return fmt.Errorf("reading the image %s: %w", d, err)
+	}
+	newSE, err := mutate.AttachAttestationToEntity(se, att)
+	if err != nil {
+		return err
+	}
+	if err := ociremote.WriteAttestations(d.Repository, newSE, rOpts...); err != nil {
+		return fmt.Errorf("pushing the attestation of %s: %w", d, err)
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package provenance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/sonicsaas/sonic-release/internal/inputerr"
+	"github.com/sonicsaas/sonic-release/internal/option"
+	"github.com/sonicsaas/sonic-release/sign"
+)
+
+// Signer signs a DSSE envelope: *sign.Signer, keyless or with a key.
+type Signer interface {
+	SignDSSE(ctx context.Context, payloadType string, payload []byte) (*sign.Envelope, error)
+}
+
+func makeConfig(opts []Option) (*config, error) {
+	return option.Apply(&config{Common: option.Defaults()}, opts)
+}
+
+// Result is what Attest did.
+type Result struct {
+	// Statement is the in-toto statement (JSON).
+	Statement []byte `json:"-"`
+	// Attached lists the images (repo@digest) the attestation was added
+	// to; Present those that already carried the same statement.
+	Attached []string `json:"attached,omitempty"`
+	Present  []string `json:"present,omitempty"`
+	// AttestationID is the id GitHub gave the attestation, 0 when it was
+	// not submitted (or was already there).
+	AttestationID int64 `json:"attestation_id,omitempty"`
+	// Bundle is the sigstore bundle (JSON), nil when nothing was signed.
+	Bundle json.RawMessage `json:"-"`
+	// GitHubRefused says why GitHub refused to store the attestation
+	// (no `attestations: write`) when that is not an error
+	// (WithGitHubAttestationsIfAllowed).
+	GitHubRefused string `json:"github_refused,omitempty"`
+}
+
+// Attest makes the SLSA provenance of the image digest d (sha256:…)
+// released in repos (the primary repository first, then its mirrors) by
+// the build b, signs it with s and attaches it to the image in every
+// repository that does not carry the same statement yet; with
+// WithGitHubAttestations it also stores it through GitHub's attestations
+// API unless GitHub already has an attestation with the same statement.
+// Nothing is signed when every place already has it.
+func Attest(ctx context.Context, d string, repos []name.Repository, b Build, s Signer, opts ...Option) (Result, error) {
+	subjects, err := ImageSubjects(d, repos...)
+	if err != nil {
+		return Result{}, err
+	}
+	return attest(ctx, subjects, repos, b, s, opts)
+}
+
+// AttestFiles makes the SLSA provenance of files (release archives,
+// their checksums.txt: FileSubjects) built by b and signs it with s; with
+// WithGitHubAttestations it stores it through GitHub's attestations API
+// (then `gh attestation verify FILE --repo OWNER/REPO` finds it), unless
+// GitHub already has the same statement for the first subject. The bundle
+// is in Result.Bundle, for a file next to the release's assets.
+func AttestFiles(ctx context.Context, subjects []Subject, b Build, s Signer, opts ...Option) (Result, error) {
+	if len(subjects) == 0 {
+		return Result{}, inputerr.New(errors.New("nothing to attest: no file subjects"))
+	}
+	return attest(ctx, subjects, nil, b, s, opts)
+}
+
+// attest signs the statement of subjects, attaches it to the image in
+// each of repos (all of the same digest, the subjects') that lacks it and
+// stores it on GitHub when configured and missing there.
+func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b Build, s Signer, opts []Option) (Result, error) {
+	c, err := makeConfig(opts)
+	if err != nil {
+		return Result{}, err
+	}
+	if s == nil {
+		return Result{}, inputerr.New(errors.New("the provenance is signed like the image: a signer is needed"))
+	}
+	stmt, err := Statement(b, subjects...)
+	if err != nil {
+		return Result{}, err
+	}
+	d := "sha256:" + subjects[0].Digest["sha256"]
+	res := Result{Statement: stmt}
+	var missing []name.Digest
+	for _, r := range repos {
+		ref := r.Digest(d)
+		ok, err := attached(ctx, ref, stmt, s, c)
+		if err != nil {
+			return res, err
+		}
+		if ok {
+			res.Present = append(res.Present, ref.String())
+			continue
+		}
+		missing = append(missing, ref)
+	}
+	var gh *client
+	submit := false
+	if c.repository != "" {
+		if gh, err = newClient(c); err != nil {
+			return res, err
+		}
+		have, err := gh.list(ctx, d, PredicateType)
+		switch {
+		case err == nil:
+			submit = !hasStatement(have, stmt)
+		case c.ifAllowed && isRefused(err):
+			// Reading needs `attestations: read`; try to write anyway.
+			submit = true
+		default:
+			return res, err
+		}
+	}
+	if len(missing) == 0 && !submit && len(repos) > 0 {
+		c.Log.Info("the provenance is already attached", "digest", d)
+		return res, nil
+	}
+	env, err := s.SignDSSE(ctx, PayloadType, stmt)
+	if err != nil {
+		return res, fmt.Errorf("signing the provenance: %w", err)
+	}
+	if res.Bundle, err = Bundle(env); err != nil {
+		return res, err
+	}
+	for _, ref := range missing {
+		if err := attach(ctx, ref, env, c); err != nil {
+			return res, err
+		}
+		res.Attached = append(res.Attached, ref.String())
+		c.Log.Info("provenance attached", "image", ref.String())
+	}
+	if submit {
+		res.AttestationID, err = gh.create(ctx, res.Bundle)
+		switch {
+		case err != nil && c.ifAllowed && isRefused(err):
+			res.GitHubRefused = err.Error()
+			c.Log.Warn("GitHub did not store the provenance", "err", err)
+			return res, nil
+		case err != nil:
+			return res, err
+		}
+		c.Log.Info("provenance stored in GitHub's attestations", "repository", c.repository, "id", res.AttestationID)
+	}
+	return res, nil
+}
+
+func isRefused(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Refused()
+}
+
+// hasStatement reports whether one of the attestations is a bundle of
+// stmt.
+func hasStatement(atts []Attestation, stmt []byte) bool {
+	for _, a := range atts {
+		var b protobundle.Bundle
+		if protojson.Unmarshal(a.Bundle, &b) != nil {
+			continue
+		}
+		if env := b.GetDsseEnvelope(); env != nil && env.GetPayloadType() == PayloadType && bytes.Equal(env.GetPayload(), stmt) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,143 @@
+package sign
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+	"github.com/sigstore/cosign/v2/pkg/cosign"
+	"github.com/sigstore/cosign/v2/pkg/oci"
+	rekorclient "github.com/sigstore/rekor/pkg/client"
+	"github.com/sigstore/rekor/pkg/generated/models"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+)
+
+// Envelope is a DSSE envelope signed by a Signer (an in-toto attestation),
+// with what a verifier needs next to it.
+type Envelope struct {
+	// JSON is the envelope: {"payloadType", "payload", "signatures"}.
+	JSON []byte
+	// PayloadType and Payload are what was signed (over DSSE's PAE).
+	PayloadType string
+	Payload     []byte
+	// Signature is the raw signature over PAE(PayloadType, Payload).
+	Signature []byte
+	// Cert and Chain are the keyless signer's Fulcio certificate and its
+	// chain (PEM); nil when signed with a key.
+	Cert, Chain []byte
+	// PublicKey is the signer's public key.
+	PublicKey crypto.PublicKey
+	// TimestampSignature is an RFC 3161 timestamp over Signature (what a
+	// sigstore bundle carries), TimestampEnvelope one over JSON (what
+	// cosign's attestation layer carries); nil without
+	// WithTimestampAuthority.
+	TimestampSignature, TimestampEnvelope []byte
+	// Rekor is the transparency-log entry of the envelope (a dsse
+	// entry: cosign reads it in the .att layout, sigstore-go in a
+	// bundle, which takes no intoto v0.0.1 entry), nil without WithRekor.
+	Rekor *models.LogEntryAnon
+}
+
+// SignDSSE signs payload as a DSSE envelope of payloadType
+// ("application/vnd.in-toto+json" for an in-toto statement) with the
+// signer's key or keyless certificate, timestamps it and records it in
+// Rekor as the signer is configured to. It pushes nothing.
+func (s *Signer) SignDSSE(ctx context.Context, payloadType string, payload []byte) (*Envelope, error) {
+	if payloadType == "" || len(payload) == 0 {
+		return nil, badInput(errors.New("a DSSE envelope needs a payload type and a payload"))
+	}
+	if s.c.tokens != nil {
+		if err := s.certificate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	raw, err := s.sv.SignMessage(bytes.NewReader(dsse.PAE(payloadType, payload)))
+	if err != nil {
+		return nil, fmt.Errorf("signing the envelope: %w", err)
+	}
+	env, err := json.Marshal(dsse.Envelope{
+		PayloadType: payloadType,
+		Payload:     base64.StdEncoding.EncodeToString(payload),
+		Signatures:  []dsse.Signature{{Sig: base64.StdEncoding.EncodeToString(raw)}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	pub, err := s.sv.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	e := &Envelope{JSON: env, PayloadType: payloadType, Payload: payload, Signature: raw, PublicKey: pub}
+	s.mu.Lock()
+	e.Cert, e.Chain = s.cert, s.chain
+	s.mu.Unlock()
+	if s.c.tsaURL != "" {
+		if e.TimestampSignature, err = timestampSignature(ctx, s.c.HTTP, s.c.tsaURL, raw); err != nil {
+			return nil, err
+		}
+		if e.TimestampEnvelope, err = timestampSignature(ctx, s.c.HTTP, s.c.tsaURL, env); err != nil {
+			return nil, err
+		}
+	}
+	if s.c.rekorURL != "" {
+		rc, err := rekorclient.GetRekorClient(s.c.rekorURL, rekorclient.WithUserAgent("sonic-release"))
+		if err != nil {
+			return nil, fmt.Errorf("Rekor URL %q: %w", s.c.rekorURL, err)
+		}
+		signer := e.Cert
+		if signer == nil {
+			if signer, err = cryptoutils.MarshalPublicKeyToPEM(pub); err != nil {
+				return nil, err
+			}
+		}
+		if e.Rekor, err = cosign.TLogUploadDSSEEnvelope(ctx, rc, env, signer); err != nil {
+			return nil, fmt.Errorf("uploading the attestation to Rekor %s: %w", s.c.rekorURL, err)
+		}
+		s.c.Log.Info("attestation recorded in the transparency log", "rekor", s.c.rekorURL, "index", *e.Rekor.LogIndex)
+	}
+	return e, nil
+}
+
+// OwnAttestations returns the payloads (DSSE envelopes) of the attestations
+// of the image d, in cosign's .att layout (atts: oci.SignedEntity's
+// Attestations), that this signer made and that verify against its key,
+// or its keyless identity and the trusted material: what a re-run may
+// count as already done. A keyless signer gets its certificate first.
+func (s *Signer) OwnAttestations(ctx context.Context, d name.Digest, atts oci.Signatures) ([][]byte, error) {
+	h, err := v1.NewHash(d.DigestStr())
+	if err != nil {
+		return nil, err
+	}
+	if s.c.tokens != nil {
+		if err := s.certificate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	co, err := s.checkOpts()
+	if err != nil {
+		return nil, err
+	}
+	// The payload is an in-toto statement about d, not a cosign payload.
+	co.ClaimVerifier = cosign.IntotoSubjectClaimVerifier
+	checked, _, err := cosign.VerifyImageAttestation(ctx, atts, h, co)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, nil // none of this signer's
+	}
+	var out [][]byte
+	for _, a := range checked {
+		if p, err := a.Payload(); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,92 @@
+package sign
+
+import (
+	"context"
+
+	"errors"
+	"fmt"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Format is where and how signatures are stored: cosign's legacy
+// "sha256-<hex>.sig" tag, the standard Sigstore bundle as an OCI 1.1
+// referrer of the image, or both.
+type Format string
+
+const (
+	// FormatLegacy is cosign's signature tag (sha256-<hex>.sig), what
+	// cosign v2 writes and every verifier reads, Kyverno's default too.
+	// It is the default of Sign (see docs/sign.md for why not both yet).
+	FormatLegacy Format = "legacy"
+	// FormatBundle is the Sigstore bundle (protobuf-specs v0.3 JSON,
+	// application/vnd.dev.sigstore.bundle.v0.3+json) of a DSSE in-toto
+	// statement, stored as an OCI 1.1 referrer whose subject is the image
+	// (the sha256-<hex> fallback tag on a registry without the referrers
+	// API, such as GHCR), exactly as cosign v3 writes it.
+	FormatBundle Format = "bundle"
+	// FormatBoth writes both, so that every verifier in use accepts the
+	// image signature. For Verify it requires both.
+	FormatBoth Format = "both"
+	// FormatAny is the default of Verify: a valid signature in either
+	// format is enough. Sign does not accept it.
+	FormatAny Format = "any"
+)
+
+// ParseFormat reads a format name (legacy, bundle, both or any).
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(s); f {
+	case FormatLegacy, FormatBundle, FormatBoth, FormatAny:
+		return f, nil
+	}
+	return "", badInput(fmt.Errorf("unknown signature format %q: want legacy, bundle, both or any", s))
+}
+
+// WithSignatureFormat chooses the signature format. Sign writes legacy
+// (the default), bundle or both; Verify looks for legacy, bundle, both
+// (each must verify) or any (the default: either is enough).
+func WithSignatureFormat(f Format) Option {
+	return func(c *config) error {
+		if _, err := ParseFormat(string(f)); err != nil {
+			return err
+		}
+		c.format = f
+		return nil
+	}
+}
+
+// signFormat is the format Sign writes.
+func (c *config) signFormat() (Format, error) {
+	switch c.format {
+	case "":
+		return FormatLegacy, nil
+	case FormatAny:
+		return "", badInput(errors.New("signing needs a signature format of legacy, bundle or both, not any"))
+	}
+	return c.format, nil
+}
+
+// verifyFormat is the format Verify looks for.
+func (c *config) verifyFormat() Format {
+	if c.format == "" {
+		return FormatAny
+	}
+	return c.format
+}
+
+func (f Format) legacy() bool { return f != FormatBundle }
+func (f Format) bundle() bool { return f != FormatLegacy }
+
+// signFormats signs d in format f: the legacy signature, the bundle, or
+// both (legacy first, as cosign v2 readers expect it).
+func (s *Signer) signFormats(ctx context.Context, f Format, d name.Digest, extra map[string]string, ropts []remote.Option) error {
+	if f.legacy() {
+		if err := s.signOne(ctx, d, extra, ropts); err != nil {
+			return err
+		}
+	}
+	if f.bundle() {
+		return s.signBundle(ctx, d, extra)
+	}
+	return nil
+}

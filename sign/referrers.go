@@ -1,0 +1,272 @@
+package sign
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+)
+
+const (
+	emptyMediaType = "application/vnd.oci.empty.v1+json"
+	// bundlePredicateAnnotation names the signed statement's predicate type
+	// on the referrer manifest, as cosign v3 does.
+	bundlePredicateAnnotation = "dev.sigstore.bundle.predicateType"
+	maxBundleSize             = 4 << 20
+)
+
+// referrerManifest is an OCI 1.1 image manifest with artifactType, which
+// v1.Manifest lacks: the shape cosign v3 writes (its WriteReferrer).
+type referrerManifest struct {
+	v1.Manifest
+	ArtifactType string `json:"artifactType,omitempty"`
+}
+
+type rawManifest struct {
+	raw []byte
+	mt  types.MediaType
+}
+
+func (r rawManifest) RawManifest() ([]byte, error)        { return r.raw, nil }
+func (r rawManifest) MediaType() (types.MediaType, error) { return r.mt, nil }
+
+// pushReferrer stores a bundle as a referrer of d, exactly as cosign v3
+// does: an OCI manifest with artifactType BundleMediaType, the empty
+// config, the bundle as its one layer and subject d. go-containerregistry
+// pushes it by digest and, on a registry without the referrers API, adds
+// it to the sha256-<hex> fallback tag index; ensureListed then checks that
+// no concurrent writer dropped it from that index.
+func (s *Signer) pushReferrer(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string) (name.Digest, error) {
+	ropts := s.c.remoteOpts(ctx)
+	subj, err := remote.Head(d, ropts...)
+	if err != nil {
+		return name.Digest{}, fmt.Errorf("reading %s: %w", d, err)
+	}
+	config := static.NewLayer([]byte("{}"), emptyMediaType)
+	layer := static.NewLayer(bundleJSON, BundleMediaType)
+	var descs []v1.Descriptor
+	for _, l := range []v1.Layer{config, layer} {
+		if err := remote.WriteLayer(d.Repository, l, ropts...); err != nil {
+			return name.Digest{}, fmt.Errorf("uploading a blob: %w", err)
+		}
+		h, _ := l.Digest()
+		n, _ := l.Size()
+		mt, _ := l.MediaType()
+		descs = append(descs, v1.Descriptor{MediaType: mt, Digest: h, Size: n})
+	}
+	descs[0].ArtifactType = BundleMediaType // as cosign v3 writes it
+	m := referrerManifest{Manifest: v1.Manifest{
+		SchemaVersion: 2,
+		MediaType:     types.OCIManifestSchema1,
+		Config:        descs[0],
+		Layers:        descs[1:],
+		Subject:       &v1.Descriptor{MediaType: subj.MediaType, Digest: subj.Digest, Size: subj.Size},
+		Annotations: map[string]string{
+			"org.opencontainers.image.created": time.Now().UTC().Format(time.RFC3339),
+			"dev.sigstore.bundle.content":      "dsse-envelope",
+			bundlePredicateAnnotation:          predicateType,
+		},
+	}, ArtifactType: BundleMediaType}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return name.Digest{}, err
+	}
+	h, n, err := v1.SHA256(bytes.NewReader(raw))
+	if err != nil {
+		return name.Digest{}, err
+	}
+	ref := d.Context().Digest(h.String())
+	start := time.Now()
+	if err := remote.Put(ref, rawManifest{raw, types.OCIManifestSchema1}, ropts...); err != nil {
+		return name.Digest{}, err
+	}
+	desc := v1.Descriptor{MediaType: types.OCIManifestSchema1, Digest: h, Size: n, ArtifactType: BundleMediaType, Annotations: m.Annotations}
+	if err := s.ensureListed(ctx, d, desc, time.Since(start)); err != nil {
+		return name.Digest{}, err
+	}
+	return ref, nil
+}
+
+// Settling of the fallback tag index (see ensureListed).
+var (
+	fallbackMinSettle = 100 * time.Millisecond
+	fallbackMaxSettle = 5 * time.Second
+	fallbackRounds    = 8 // re-adds before giving up
+)
+
+// ensureListed makes sure the referrer desc of d stays listed; took is
+// how long its push took. A registry with the referrers API lists it
+// itself. Without it, the sha256-<hex> fallback tag holds an image index
+// that every writer reads, extends and writes back, and a concurrent
+// writer that read it before our write drops our entry when it writes.
+// The OCI distribution spec defines no conditional manifest PUT
+// (distribution v3.0.0 does not read If-Match, and go-containerregistry
+// sends none), so we wait until any writer that read before our write has
+// written, and read again: the wait is as long as our own push, which
+// made four requests (the manifest, the referrers probe, the index read
+// and write) where such a writer has only its write left; at least
+// fallbackMinSettle. If our entry is gone we add it back to what is there
+// now, wait twice that read-modify-write, and check again. Our writes only
+// ever add to what we read, so no other writer's entry is lost by us
+// either.
+func (s *Signer) ensureListed(ctx context.Context, d name.Digest, desc v1.Descriptor, took time.Duration) error {
+	ropts := s.c.remoteOpts(ctx)
+	api, err := hasReferrersAPI(d, ropts)
+	if err != nil {
+		return err
+	}
+	if api {
+		return nil
+	}
+	tag := fallbackTag(d)
+	settle := min(max(took, fallbackMinSettle), fallbackMaxSettle)
+	for round := 0; round < fallbackRounds; {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(settle):
+		}
+		start := time.Now()
+		idx, err := readFallback(tag, ropts)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(idx.Manifests, func(m v1.Descriptor) bool { return m.Digest == desc.Digest }) {
+			return nil
+		}
+		// Dropped by a concurrent writer: add it back to what is there now.
+		round++
+		s.c.Log.Warn("a concurrent writer dropped our referrer from the fallback tag index; adding it again", "tag", tag.String(), "referrer", desc.Digest.String())
+		idx.Manifests = append(idx.Manifests, desc)
+		slices.SortFunc(idx.Manifests, func(a, b v1.Descriptor) int { return strings.Compare(a.Digest.String(), b.Digest.String()) })
+		if err := remote.Put(tag, fallbackIndex{idx}, ropts...); err != nil {
+			return fmt.Errorf("updating the referrers fallback tag %s: %w", tag, err)
+		}
+		settle = min(max(2*time.Since(start), fallbackMinSettle), fallbackMaxSettle)
+	}
+	return fmt.Errorf("the referrers fallback tag %s kept losing our entry %s to concurrent writers after %d attempts; run again", tag, desc.Digest, fallbackRounds)
+}
+
+type fallbackIndex struct{ im *v1.IndexManifest }
+
+func (f fallbackIndex) RawManifest() ([]byte, error)        { return json.Marshal(f.im) }
+func (f fallbackIndex) MediaType() (types.MediaType, error) { return types.OCIImageIndex, nil }
+
+// fallbackTag is the referrers tag schema's tag for d: sha256-<hex>.
+func fallbackTag(d name.Digest) name.Tag {
+	return d.Context().Tag(strings.Replace(d.DigestStr(), ":", "-", 1))
+}
+
+func readFallback(tag name.Tag, ropts []remote.Option) (*v1.IndexManifest, error) {
+	desc, err := remote.Get(tag, ropts...)
+	var terr *transport.Error
+	if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+		return &v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the referrers fallback tag %s: %w", tag, err)
+	}
+	im, err := v1.ParseIndexManifest(bytes.NewReader(desc.Manifest))
+	if err != nil {
+		return nil, fmt.Errorf("reading the referrers fallback tag %s: %w", tag, err)
+	}
+	return im, nil
+}
+
+// hasReferrersAPI reports whether the registry of d answers the referrers
+// API (OCI distribution 1.1) rather than 404.
+func hasReferrersAPI(d name.Digest, ropts []remote.Option) (bool, error) {
+	_, err := remote.Referrers(d, append(ropts, remote.WithReferrersTagFallback(false))...)
+	if err == nil {
+		return true, nil
+	}
+	if strings.Contains(err.Error(), "does not support the Referrers API") {
+		return false, nil
+	}
+	return false, fmt.Errorf("listing the referrers of %s: %w", d, err)
+}
+
+// foundBundle is a bundle stored as a referrer.
+type foundBundle struct {
+	manifest name.Digest
+	bundle   *bundle.Bundle
+}
+
+// listBundles reads the Sigstore bundles that refer to d (by the
+// referrers API or the fallback tag). Referrers of other types, and
+// manifests without a readable bundle, are skipped.
+func listBundles(ctx context.Context, d name.Digest, ropts []remote.Option) ([]foundBundle, error) {
+	idx, err := remote.Referrers(d, ropts...)
+	if err != nil {
+		return nil, err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	var out []foundBundle
+	for _, desc := range im.Manifests {
+		// go-containerregistry before v0.21 (in cosign v2.6.5) lists a
+		// referrer in the fallback index under its config media type, the
+		// empty one, not its artifactType: look into those too.
+		switch desc.ArtifactType {
+		case BundleMediaType, emptyMediaType, "":
+		default:
+			continue
+		}
+		ref := d.Context().Digest(desc.Digest.String())
+		// A referrer that cannot be read (deleted, but still listed in a
+		// fallback index; not an image manifest) verifies nothing: skip it.
+		img, err := remote.Image(ref, ropts...)
+		if err != nil {
+			continue
+		}
+		layers, err := img.Layers()
+		if err != nil {
+			continue
+		}
+		for _, l := range layers {
+			if mt, _ := l.MediaType(); mt != BundleMediaType {
+				continue
+			}
+			rc, err := l.Compressed()
+			if err != nil {
+				return nil, fmt.Errorf("reading the bundle of %s: %w", ref, err)
+			}
+			raw, err := io.ReadAll(io.LimitReader(rc, maxBundleSize))
+			rc.Close()
+			if err != nil {
+				return nil, fmt.Errorf("reading the bundle of %s: %w", ref, err)
+			}
+			b, err := parseBundle(raw)
+			if err != nil {
+				continue // not a bundle we can read: verifies nothing
+			}
+			out = append(out, foundBundle{manifest: ref, bundle: b})
+			break
+		}
+	}
+	return out, nil
+}
+
+func parseBundle(raw []byte) (*bundle.Bundle, error) {
+	var b bundle.Bundle
+	if err := b.UnmarshalJSON(raw); err != nil {
+		return nil, fmt.Errorf("reading a Sigstore bundle: %w", err)
+	}
+	return &b, nil
+}
