@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -131,10 +132,22 @@ type progressSigner struct {
 	s        release.Signer
 	progress func(string)
 	ann      map[string]string
+	mu       *sync.Mutex // Apply signs the targets concurrently
+}
+
+// Ready says whether the signer can sign, when it can tell (Apply asks
+// before the first tag; the CLI's signer decrypts its key meanwhile).
+func (p progressSigner) Ready() (string, error) {
+	if r, ok := p.s.(interface{ Ready() (string, error) }); ok {
+		return r.Ready()
+	}
+	return "", nil
 }
 
 func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
+	p.mu.Lock()
 	p.progress("sign " + d.String())
+	p.mu.Unlock()
 	if as, ok := p.s.(annotatingSigner); ok && len(p.ann) > 0 {
 		return as.SignAnnotated(ctx, d, p.ann)
 	}
@@ -193,7 +206,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
 		if cfg.Signer != nil {
-			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations()}))
+			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations(), &sync.Mutex{}}))
 		}
 		progress("tags")
 		applied, err := release.Apply(ctx, plan, opts...)

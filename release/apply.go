@@ -20,9 +20,17 @@ import (
 // per digest and repository, after the exact (or commit) tag is written
 // and before any floating tag moves; an error stops the release before the
 // floating tags. Sign must be idempotent: Apply calls it on every run,
-// re-runs included, so an interrupted release still ends signed.
+// re-runs included, so an interrupted release still ends signed. Apply
+// signs the targets concurrently: Sign must be safe for concurrent use.
 type Signer interface {
 	Sign(ctx context.Context, d name.Digest) error
+}
+
+// readySigner is a Signer that can say whether it is able to sign (for
+// example once its key is decrypted); Apply asks before it writes the
+// first tag, and stops there if it cannot.
+type readySigner interface {
+	Ready() (string, error)
 }
 
 // Result is what Apply did.
@@ -50,10 +58,11 @@ type Repoint struct {
 	To         string `json:"to"`
 }
 
-// Apply makes the registries match plan, in this order: copy the manifest
-// (and missing blobs, mounted across repositories of one registry) into
-// every target that lacks it; write the exact and commit tags; call the
-// Signer; write the floating tags; read every written tag back. Finally it
+// Apply makes the registries match plan, in this order: in every target
+// at once, copy the manifest (and missing blobs, mounted across
+// repositories of one registry) into it if it lacks it, write the exact
+// and commit tags and call the Signer; once every target is signed, write
+// the floating tags; read every written tag back. Finally it
 // lists each target's tags again and, if another run published a higher
 // version meanwhile, re-points the floating tags at it, so racing releases
 // converge. A plan with a conflict is refused without writing.
@@ -104,7 +113,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		}
 		srcRepos = []name.Repository{r}
 	}
-	c := newClients(o, srcRepos, repos)
+	c := clientsFor(o, srcRepos, repos)
 	if art == nil && src != nil {
 		if art, err = src.open(ctx, o, c); err != nil {
 			return res, err
@@ -123,67 +132,89 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 		mu.Unlock()
 	}
 
-	// 1. What the manifest refers to (blobs, or the child manifests of an
-	// index), into each target lacking it; the manifest itself goes up
-	// with the first tag.
-	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
-		if t.HasManifest || !hasWrites(t) {
-			return nil
-		}
-		if err := copyDeps(ctx, c, repos[i], art.taggable, o.jobs); err != nil {
-			return fmt.Errorf("copying %s into %q: %w", plan.Digest, t.Repository, err)
-		}
-		o.Log.Info("blobs copied", "repo", t.Repository, "digest", plan.Digest)
-		record(&res.Copied, t.Repository)
-		return nil
-	})
-	if err != nil {
-		return res, err
-	}
-
-	// 2. The immutable tags, then 3. the signature, then 4. the floating tags.
-	put := func(floating bool) error {
-		type job struct {
-			repo name.Repository
-			tag  string
-		}
-		var jobs []job
-		for i, t := range plan.Targets {
-			for _, tp := range t.Tags {
-				if tp.Op.Writes() && tp.Kind.Floating() == floating {
-					jobs = append(jobs, job{repos[i], tp.Tag})
-				}
+	// Per target, all targets at once: 1. what the manifest refers to
+	// (blobs, or the child manifests of an index) into a target lacking
+	// it (the manifest itself goes up with the first tag); 2. the
+	// immutable tags; 3. the signatures. Then, once every target is
+	// signed, 4. the floating tags of all targets.
+	unproven := make([][]string, len(plan.Targets)) // tags whose PUT answer named no digest
+	put := func(ctx context.Context, i int, floating bool) error {
+		var tags []string
+		for _, tp := range plan.Targets[i].Tags {
+			if tp.Op.Writes() && tp.Kind.Floating() == floating {
+				tags = append(tags, tp.Tag)
 			}
 		}
-		return each(ctx, o.jobs, jobs, func(ctx context.Context, _ int, j job) error {
-			if err := c.Put(ctx, j.repo.Tag(j.tag), art.taggable); err != nil {
-				return fmt.Errorf("tagging %q: %w", j.repo.Name()+":"+j.tag, err)
+		return each(ctx, o.jobs, tags, func(ctx context.Context, _ int, tag string) error {
+			ref := repos[i].Tag(tag)
+			got, err := c.PutTag(ctx, ref, art.taggable)
+			if err != nil {
+				return fmt.Errorf("tagging %q: %w", ref.String(), err)
 			}
-			o.Log.Info("tag written", "repo", j.repo.Name(), "tag", j.tag, "digest", plan.Digest)
-			record(&res.Written, j.repo.Name()+":"+j.tag)
+			switch got {
+			case plan.Digest: // the registry's answer is the read-back
+			case "":
+				record(&unproven[i], tag)
+			default:
+				return fmt.Errorf("tagging %q: the registry stored the manifest as %s, not %s: re-run the release", ref.String(), got, plan.Digest)
+			}
+			o.Log.Info("tag written", "repo", ref.RepositoryStr(), "tag", tag, "digest", plan.Digest)
+			record(&res.Written, repos[i].Name()+":"+tag)
 			return nil
 		})
 	}
-	if err := put(false); err != nil {
-		return res, err
-	}
-	if o.signer != nil {
-		for i, t := range plan.Targets {
-			if !hasTags(t) {
-				continue
-			}
-			d := repos[i].Digest(plan.Digest)
-			if err := o.signer.Sign(ctx, d); err != nil {
-				return res, fmt.Errorf("signing %q (floating tags not moved): %w", d.String(), err)
-			}
-			o.Log.Info("signed", "repo", t.Repository, "digest", plan.Digest)
-			res.Signed = append(res.Signed, d.String())
+	signed := make([]string, len(plan.Targets))
+	// A signer still getting ready (decrypting its key) is waited for
+	// before the first tag: no tag goes up for a release that cannot be
+	// signed. Blobs and child manifests, invisible without a tag, are
+	// copied meanwhile.
+	signerReady := sync.OnceValue(func() error {
+		if r, ok := o.signer.(readySigner); ok {
+			_, err := r.Ready()
+			return err
 		}
+		return nil
+	})
+	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
+		if !t.HasManifest && hasWrites(t) {
+			if err := copyDeps(ctx, c, repos[i], art.taggable, o.jobs); err != nil {
+				return fmt.Errorf("copying %s into %q: %w", plan.Digest, t.Repository, err)
+			}
+			o.Log.Info("blobs copied", "repo", t.Repository, "digest", plan.Digest)
+			record(&res.Copied, t.Repository)
+		}
+		if err := signerReady(); err != nil {
+			return err
+		}
+		if err := put(ctx, i, false); err != nil {
+			return err
+		}
+		if o.signer == nil || !hasTags(t) {
+			return nil
+		}
+		d := repos[i].Digest(plan.Digest)
+		if err := o.signer.Sign(ctx, d); err != nil {
+			return fmt.Errorf("signing %q (floating tags not moved): %w", d.String(), err)
+		}
+		o.Log.Info("signed", "repo", t.Repository, "digest", plan.Digest)
+		signed[i] = d.String()
+		return nil
+	})
+	for _, s := range signed {
+		if s != "" {
+			res.Signed = append(res.Signed, s)
+		}
+	}
+	if err != nil {
+		return res, err
 	}
 	if hasFloating(plan) {
 		o.step("floating tags")
 	}
-	if err := put(true); err != nil {
+	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, _ TargetPlan) error {
+		return put(ctx, i, true)
+	})
+	if err != nil {
 		return res, err
 	}
 	slices.Sort(res.Copied)
@@ -195,7 +226,7 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 	// 5. Read back and converge with racing runs.
 	o.step("read-back")
 	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
-		rps, err := settle(ctx, c, repos[i], plan, t, o)
+		rps, err := settle(ctx, c, repos[i], plan, t, unproven[i], o)
 		mu.Lock()
 		res.Repointed = append(res.Repointed, rps...)
 		mu.Unlock()
@@ -234,6 +265,13 @@ func copyDeps(ctx context.Context, w *clients, repo name.Repository, t remote.Ta
 			switch c := c.(type) {
 			case v1.Layer:
 				return w.Upload(ctx, repo, c)
+			case v1.Image:
+				// Its blobs, then its manifest: no HEAD of a manifest
+				// the repository was found to lack.
+				if err := copyDeps(ctx, w, repo, c, jobs); err != nil {
+					return err
+				}
+				return w.Put(ctx, repo.Digest(d.String()), c)
 			case remote.Taggable:
 				return w.Push(ctx, repo.Digest(d.String()), c)
 			}
@@ -273,83 +311,68 @@ func hasTags(t TargetPlan) bool {
 	return false
 }
 
-// settle reads back every tag written in one target and makes the floating
+// settle checks the tags written in one target and makes the floating
 // ones point at the highest version of their line: the release's own
-// digest, unless another run published a higher version meanwhile. It
-// re-lists until a listing shows nothing newer than what it wrote, at most
+// digest, unless another run published a higher version meanwhile.
+//
+// A written tag needs no read-back: the registry's answer to its PUT
+// named the digest it stored (tags whose answer named none, unproven, are
+// read back with a HEAD). What a PUT cannot tell is whether another run
+// published a higher version meanwhile: the tag list is read again, once,
+// after the floating tags are written. Every release writes its version
+// tag before its floating tags and lists after them, so a run whose
+// version is the highest of a floating tag's line leaves the tag alone (a
+// lower run that overwrote it sees this version when it lists, and puts
+// the tag back); a run that finds a higher version re-points its floating
+// tags at it (a HEAD of the version and of the tag, a PUT when they
+// differ) and lists again, until a listing shows nothing newer, at most
 // o.maxConverge times.
-func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t TargetPlan, o *options) ([]Repoint, error) {
-	var written []TagPlan
+func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t TargetPlan, unproven []string, o *options) ([]Repoint, error) {
+	kinds := map[string]tagging.Kind{}
+	var floating []TagPlan
 	for _, tp := range t.Tags {
 		if tp.Op.Writes() {
-			written = append(written, tp)
+			kinds[tp.Tag] = tp.Kind
+			if tp.Kind.Floating() {
+				floating = append(floating, tp)
+			}
 		}
 	}
-	var own tagging.Version
-	if plan.Version != "" {
-		v, err := tagging.ParseVersion(plan.Version)
-		if err != nil {
-			return nil, err
+	err := each(ctx, o.jobs, unproven, func(ctx context.Context, _ int, tag string) error {
+		cur, err := headDigest(ctx, p, repo.Tag(tag))
+		if err == nil && cur != plan.Digest && !kinds[tag].Floating() {
+			err = fmt.Errorf("reading back %q: it points at %q, not at %s (another writer?): re-run the release", repo.Name()+":"+tag, cur, plan.Digest)
 		}
-		own = v
+		return err
+	})
+	if err != nil || plan.Version == "" || len(floating) == 0 {
+		// Two pushes to a branch: no version says which is newer.
+		return nil, err
 	}
-	// Only floating version tags can be overtaken by a racing release.
-	needList := !own.IsZero() && slices.ContainsFunc(written, func(tp TagPlan) bool { return tp.Kind.Floating() })
+	own, err := tagging.ParseVersion(plan.Version)
+	if err != nil {
+		return nil, err
+	}
 	var repoints []Repoint
-	check := written
 	for round := 0; ; round++ {
-		// The listing and the read-back of the tags run together.
-		var published []tagging.Version
-		cur := make([]string, len(check))
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(o.jobs)
-		if needList {
-			g.Go(func() error {
-				tags, err := listTags(gctx, p, repo)
-				published = tagging.LiveVersions(tags) // yanked versions never get a floating tag back
-				return err
-			})
-		}
-		for i, tp := range check {
-			g.Go(func() (err error) {
-				cur[i], err = headDigest(gctx, p, repo.Tag(tp.Tag))
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
+		tags, err := listTags(ctx, p, repo)
+		if err != nil {
 			return repoints, err
 		}
+		published := tagging.LiveVersions(tags) // yanked versions never get a floating tag back
 		moved := false
 		var mu sync.Mutex
-		err := each(ctx, o.jobs, check, func(ctx context.Context, i int, tp TagPlan) error {
-			want, wantVersion := plan.Digest, ""
-			if tp.Kind.Floating() && !own.IsZero() {
-				if h := highest(own, tp.Kind, published); h.Compare(own) > 0 {
-					d, err := headDigest(ctx, p, repo.Tag(h.String()))
-					if err != nil {
-						return err
-					}
-					if d != "" {
-						want, wantVersion = d, h.String()
-					}
-				}
+		err = each(ctx, o.jobs, floating, func(ctx context.Context, _ int, tp TagPlan) error {
+			h := highest(own, tp.Kind, published)
+			if h.Compare(own) <= 0 {
+				return nil // this release is the highest of the line: its PUT stands
 			}
-			if cur[i] == want {
-				return nil
-			}
-			if tp.Kind.Floating() && own.IsZero() {
-				// Two pushes to a branch: no version says which is newer.
-				o.Log.Warn("branch tag overwritten by another run", "repo", repo.Name(), "tag", tp.Tag, "digest", cur[i], "ours", want)
-				return nil
-			}
-			if !tp.Kind.Floating() {
-				return fmt.Errorf("reading back %q: it points at %q, not at %s (another writer?): re-run the release", repo.Name()+":"+tp.Tag, cur[i], want)
-			}
-			if wantVersion == "" {
-				// A lower version overwrote the tag after its own check
-				// (it will see this version when it re-lists); this run
-				// holds the highest version, so it puts the tag back.
-				wantVersion = own.String()
+			var want, cur string
+			g, gctx := errgroup.WithContext(ctx)
+			g.Go(func() (err error) { want, err = headDigest(gctx, p, repo.Tag(h.String())); return err })
+			g.Go(func() (err error) { cur, err = headDigest(gctx, p, repo.Tag(tp.Tag)); return err })
+			if err := g.Wait(); err != nil || want == "" || cur == want {
+				return err
 			}
 			desc, err := p.Get(ctx, repo.Digest(want))
 			if err != nil {
@@ -358,21 +381,19 @@ func settle(ctx context.Context, p *clients, repo name.Repository, plan Plan, t 
 			if err := p.Put(ctx, repo.Tag(tp.Tag), desc); err != nil {
 				return fmt.Errorf("re-pointing %q: %w", repo.Name()+":"+tp.Tag, err)
 			}
-			o.Log.Info("floating tag re-pointed", "repo", repo.Name(), "tag", tp.Tag, "version", wantVersion, "to", want)
+			o.Log.Info("floating tag re-pointed", "repo", repo.Name(), "tag", tp.Tag, "version", h.String(), "to", want)
 			mu.Lock()
-			repoints = append(repoints, Repoint{Repository: repo.Name(), Tag: tp.Tag, Version: wantVersion, To: want})
+			repoints = append(repoints, Repoint{Repository: repo.Name(), Tag: tp.Tag, Version: h.String(), To: want})
 			moved = true
 			mu.Unlock()
 			return nil
 		})
-		if err != nil || !moved || !needList {
+		if err != nil || !moved {
 			return repoints, err
 		}
 		if round+1 >= o.maxConverge {
 			return repoints, fmt.Errorf("the floating tags of %q kept moving after %d re-listings: re-run the release", repo.Name(), round+1)
 		}
-		// Something moved meanwhile: look again at the floating tags.
-		check = slices.DeleteFunc(slices.Clone(check), func(tp TagPlan) bool { return !tp.Kind.Floating() })
 	}
 }
 

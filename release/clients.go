@@ -1,8 +1,12 @@
 package release
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -10,11 +14,13 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// clients is the registry access of one BuildPlan or Apply: per registry,
-// one authenticated transport (one /v2/ ping, one token for every
-// repository involved) shared by a remote.Puller and a remote.Pusher.
+// clients is the registry access of one BuildPlan or Apply, or of a whole
+// run (Registries): per registry, one authenticated transport (one /v2/
+// ping, one token for every repository involved) shared by a
+// remote.Puller and a remote.Pusher.
 type clients struct {
 	o      *options
 	scopes map[string][]string // registry -> token scopes
@@ -24,6 +30,7 @@ type clients struct {
 
 type registryClient struct {
 	once   sync.Once
+	http   *http.Client // the authenticated transport, for PutTag
 	puller *remote.Puller
 	pusher *remote.Pusher
 	err    error
@@ -69,12 +76,85 @@ func (c *clients) registry(ctx context.Context, reg name.Registry) (*registryCli
 			rc.err = fmt.Errorf("authenticating to %q: %w", reg.RegistryStr(), err)
 			return
 		}
+		rc.http = &http.Client{Transport: tr}
 		opts := c.o.remote(tr)
 		if rc.puller, rc.err = remote.NewPuller(opts...); rc.err == nil {
 			rc.pusher, rc.err = remote.NewPusher(opts...)
 		}
 	})
 	return rc, rc.err
+}
+
+// Registries is the registry access one run shares between BuildPlan,
+// Apply, PublishedTags and a signer (RemoteOptions): per registry, one
+// /v2/ ping and one token exchange covering every repository of the run,
+// one pool of kept-alive connections, and one remote.Puller and
+// remote.Pusher that reuse them. On a real network every ping, token and
+// new connection is a round trip more; a run that shares a Registries
+// pays them once per registry. It is safe for concurrent use and
+// authenticates to a registry on first use.
+type Registries struct{ c *clients }
+
+// NewRegistries prepares the registry access of a run that reads src
+// (when it is in a registry) and reads targets, and writes to targets
+// when write is true (false for a dry run: only pull access is asked
+// for). Of opts, those that shape the connection apply: WithTransport,
+// WithKeychain, WithJobs, WithRetry, WithPageSize, WithLogger.
+func NewRegistries(src Source, targets []name.Repository, write bool, opts ...Option) (*Registries, error) {
+	o, err := makeOptions(opts...)
+	if err != nil {
+		return nil, err
+	}
+	pull := sourceRepo(src)
+	if !write {
+		return &Registries{newClients(o, append(pull, targets...), nil)}, nil
+	}
+	return &Registries{newClients(o, pull, targets)}, nil
+}
+
+// WithRegistries makes BuildPlan, Apply and PublishedTags use r's
+// connections, pings and tokens instead of their own. The default is a
+// fresh registry access per call.
+func WithRegistries(r *Registries) Option {
+	return func(o *options) error {
+		if r == nil {
+			return errors.New("registries must not be nil")
+		}
+		o.registries = r
+		return nil
+	}
+}
+
+// RemoteOptions are go-containerregistry options that send the requests
+// of any remote call to reg (remote.Get, remote.Write, cosign's ociremote
+// with ociremote.WithRemoteOptions) through r's puller and pusher for
+// reg: no ping or token exchange of their own.
+func (r *Registries) RemoteOptions(ctx context.Context, reg name.Registry) ([]remote.Option, error) {
+	rc, err := r.c.registry(ctx, reg)
+	if err != nil {
+		return nil, err
+	}
+	return []remote.Option{remote.Reuse(rc.puller), remote.Reuse(rc.pusher)}, nil
+}
+
+// Transport is r's authenticated transport to reg (its ping and token
+// done), for requests go-containerregistry does not make: a signature's
+// small blobs in one request each.
+func (r *Registries) Transport(ctx context.Context, reg name.Registry) (http.RoundTripper, error) {
+	rc, err := r.c.registry(ctx, reg)
+	if err != nil {
+		return nil, err
+	}
+	return rc.http.Transport, nil
+}
+
+// clientsFor returns the run's shared clients (WithRegistries), or fresh
+// ones that may read pull and read and write push.
+func clientsFor(o *options, pull, push []name.Repository) *clients {
+	if o.registries != nil {
+		return o.registries.c
+	}
+	return newClients(o, pull, push)
 }
 
 func (c *clients) Get(ctx context.Context, ref name.Reference) (*remote.Descriptor, error) {
@@ -107,6 +187,45 @@ func (c *clients) Put(ctx context.Context, ref name.Reference, t remote.Taggable
 		return err
 	}
 	return rc.pusher.Put(ctx, ref, t)
+}
+
+// PutTag writes t's manifest, byte for byte, under ref, and returns the
+// digest the registry says it stored (its Docker-Content-Digest), or ""
+// when the answer names none. A registry that stored these bytes under
+// ref answers with their digest: that is the read-back of the tag.
+func (c *clients) PutTag(ctx context.Context, ref name.Reference, t remote.Taggable) (string, error) {
+	rc, err := c.registry(ctx, ref.Context().Registry)
+	if err != nil {
+		return "", err
+	}
+	raw, err := t.RawManifest()
+	if err != nil {
+		return "", err
+	}
+	mt := types.DockerManifestSchema2 // what ggcr assumes without a media type
+	if m, ok := t.(interface {
+		MediaType() (types.MediaType, error)
+	}); ok {
+		if mt, err = m.MediaType(); err != nil {
+			return "", err
+		}
+	}
+	repo := ref.Context()
+	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/manifests/" + ref.Identifier()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), bytes.NewReader(raw))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", string(mt))
+	resp, err := rc.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if err := transport.CheckError(resp, http.StatusOK, http.StatusCreated, http.StatusAccepted); err != nil {
+		return "", err
+	}
+	return resp.Header.Get("Docker-Content-Digest"), nil
 }
 
 func (c *clients) Push(ctx context.Context, ref name.Reference, t remote.Taggable) error {

@@ -26,6 +26,7 @@ type options struct {
 	allowRevision bool
 	pageSize      int
 	maxConverge   int
+	registries    *Registries
 }
 
 func makeOptions(opts ...Option) (*options, error) {
@@ -126,8 +127,9 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithSigner sets the signing hook Apply calls once per digest and
-// repository, after the exact tag and before any floating tag.
-// The default signs nothing.
+// repository, after the exact tag and before any floating tag. A signer
+// with a Ready() (string, error) method is asked before the first tag is
+// written; an error stops Apply there. The default signs nothing.
 func WithSigner(s Signer) Option {
 	return func(o *options) error {
 		o.signer = s

@@ -140,7 +140,7 @@ func (p *Plan) Close() error {
 // repository, what happens to every tag of the event. It writes nothing.
 // Per target it sends one (paginated) tag listing and one HEAD per tag the
 // plan touches that exists, plus one HEAD of the release digest when no
-// touched tag shows it is there already.
+// touched tag shows it is there already and the repository exists.
 //
 // A conflict returns the plan and an error joining a *ConflictError per
 // conflicting tag; a revision mismatch returns a *RevisionError. Either
@@ -170,7 +170,7 @@ func BuildPlan(ctx context.Context, src Source, targets []name.Repository, ev ta
 		return plan, nil
 	}
 	// Plan only reads: the credentials asked for are pull ones.
-	c := newClients(o, append(sourceRepo(src), targets...), nil)
+	c := clientsFor(o, append(sourceRepo(src), targets...), nil)
 	// The source is read while the targets are listed.
 	var (
 		art     *artifact
@@ -245,7 +245,7 @@ func sameCommit(a, b string) bool {
 // waits for the source to classify them.
 func planTarget(ctx context.Context, p *clients, repo name.Repository, source func() (*artifact, error), ev tagging.Event, pol tagging.Policy, o *options) (TargetPlan, error) {
 	tp := TargetPlan{Repository: repo.Name(), Published: []string{}}
-	existing, err := listTags(ctx, p, repo)
+	existing, found, err := listRepo(ctx, p, repo)
 	if err != nil {
 		return tp, err
 	}
@@ -303,7 +303,8 @@ func planTarget(ctx context.Context, p *clients, repo name.Repository, source fu
 		}
 	}
 	tp.HasManifest = art.repo == repo.Name() || slices.ContainsFunc(tp.Tags, func(t TagPlan) bool { return t.From == digest })
-	if !tp.HasManifest && hasWrites(tp) {
+	// A repository that does not exist holds no manifest: no HEAD.
+	if !tp.HasManifest && hasWrites(tp) && found {
 		d, err := name.NewDigest(repo.Name()+"@"+digest, name.StrictValidation)
 		if err != nil {
 			return tp, err
@@ -321,15 +322,22 @@ func planTarget(ctx context.Context, p *clients, repo name.Repository, source fu
 }
 
 func listTags(ctx context.Context, p *clients, repo name.Repository) ([]string, error) {
-	tags, err := p.List(ctx, repo)
+	tags, _, err := listRepo(ctx, p, repo)
+	return tags, err
+}
+
+// listRepo lists the tags of repo; found is false when the repository
+// does not exist (yet).
+func listRepo(ctx context.Context, p *clients, repo name.Repository) (tags []string, found bool, err error) {
+	tags, err = p.List(ctx, repo)
 	if err != nil {
 		var terr *transport.Error
 		if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
-			return nil, nil // a repository that does not exist yet
+			return nil, false, nil
 		}
-		return nil, fmt.Errorf("listing the tags of %q: %w", repo.Name(), err)
+		return nil, false, fmt.Errorf("listing the tags of %q: %w", repo.Name(), err)
 	}
-	return tags, nil
+	return tags, true, nil
 }
 
 // headDigest returns the digest ref points at, "" when it does not exist.

@@ -28,7 +28,7 @@ func PublishedTags(ctx context.Context, repos []name.Repository, opts ...Option)
 			uniq = append(uniq, r)
 		}
 	}
-	c := newClients(o, uniq, nil)
+	c := clientsFor(o, uniq, nil)
 	lists := make([][]string, len(uniq))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.jobs)

@@ -118,7 +118,7 @@ func (s registrySource) open(ctx context.Context, _ *options, c *clients) (*arti
 	var t remote.Taggable
 	switch {
 	case desc.MediaType.IsIndex():
-		t, err = desc.ImageIndex()
+		t, err = memoized(desc.ImageIndex())
 	case desc.MediaType.IsImage():
 		t, err = desc.Image()
 	default:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // Format is where and how signatures are stored: cosign's legacy
@@ -77,9 +78,9 @@ func (f Format) bundle() bool { return f != FormatLegacy }
 
 // signFormats signs d in format f: the legacy signature, the bundle, or
 // both (legacy first, as cosign v2 readers expect it).
-func (s *Signer) signFormats(ctx context.Context, f Format, d name.Digest, extra map[string]string) error {
+func (s *Signer) signFormats(ctx context.Context, f Format, d name.Digest, extra map[string]string, ropts []remote.Option) error {
 	if f.legacy() {
-		if err := s.signOne(ctx, d, extra); err != nil {
+		if err := s.signOne(ctx, d, extra, ropts); err != nil {
 			return err
 		}
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore-go/pkg/root"
 
@@ -37,15 +39,18 @@ type config struct {
 
 	// both
 	option.Common
-	trusted root.TrustedMaterial
-	remote  []remote.Option
+	jobs      int
+	trusted   root.TrustedMaterial
+	remote    []remote.Option
+	remoteFor func(context.Context, name.Registry) ([]remote.Option, error)
+	transport func(context.Context, name.Registry) (http.RoundTripper, error)
 }
 
 // Option configures New and Verify.
 type Option func(*config) error
 
 func makeConfig(opts []Option) (*config, error) {
-	return option.Apply(&config{Common: option.Defaults()}, opts)
+	return option.Apply(&config{Common: option.Defaults(), jobs: 4}, opts)
 }
 
 // WithKey signs with a cosign private key: the PEM of an encrypted key as
@@ -237,6 +242,49 @@ func WithRemoteOptions(opts ...remote.Option) Option {
 	}
 }
 
+// WithRegistryOptions adds, per registry, go-containerregistry options to
+// those of WithRemoteOptions for every request to it: for example
+// release.Registries.RemoteOptions, so that signing reuses the ping, token
+// and connections of the rest of a release instead of its own. The
+// default adds none.
+func WithRegistryOptions(f func(ctx context.Context, reg name.Registry) ([]remote.Option, error)) Option {
+	return func(c *config) error {
+		if f == nil {
+			return errors.New("registry options must not be nil")
+		}
+		c.remoteFor = f
+		return nil
+	}
+}
+
+// WithRegistryTransport gives, per registry, an authenticated transport
+// (its ping and token done, such as release.Registries.Transport) that
+// Sign uses to upload a signature's blobs in one request each (a
+// monolithic upload, or two: POST then PUT) instead of
+// go-containerregistry's four (HEAD, POST, PATCH, PUT). The default uses
+// go-containerregistry's upload.
+func WithRegistryTransport(f func(ctx context.Context, reg name.Registry) (http.RoundTripper, error)) Option {
+	return func(c *config) error {
+		if f == nil {
+			return errors.New("registry transport must not be nil")
+		}
+		c.transport = f
+		return nil
+	}
+}
+
+// WithJobs bounds how many manifests one Sign call signs at once (an
+// index and its platform images). The default is 4.
+func WithJobs(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return badInput(errors.New("jobs must be greater than zero"))
+		}
+		c.jobs = n
+		return nil
+	}
+}
+
 // WithHTTPClient sets the HTTP client for the timestamp authority (Fulcio
 // and Rekor use their own clients; ActionsToken has its own Client).
 // The default is http.DefaultClient.
@@ -252,6 +300,20 @@ func WithLogger(l *slog.Logger) Option {
 // remoteOpts are the registry options with ctx.
 func (c *config) remoteOpts(ctx context.Context) []remote.Option {
 	return append(append([]remote.Option{}, c.remote...), remote.WithContext(ctx))
+}
+
+// registryOpts are the registry options for requests to reg, with ctx.
+func (c *config) registryOpts(ctx context.Context, reg name.Registry) ([]remote.Option, error) {
+	opts := c.remoteOpts(ctx)
+	if c.remoteFor == nil {
+		return opts, nil
+	}
+	more, err := c.remoteFor(ctx, reg)
+	if err != nil {
+		return nil, err
+	}
+	// Clipped: concurrent signatures append to their own copy.
+	return slices.Clip(append(opts, more...)), nil
 }
 
 // badInput marks unusable input (exit 2 in the CLI).

@@ -11,6 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -19,8 +22,11 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/cosign/bundle"
+	"github.com/sigstore/cosign/v2/pkg/oci"
 	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	"github.com/sigstore/cosign/v2/pkg/oci/static"
@@ -29,6 +35,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/oauthflow"
 	"github.com/sigstore/sigstore/pkg/signature"
 	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
+	"golang.org/x/sync/errgroup"
 )
 
 // Signer signs images by digest. It is safe for concurrent use.
@@ -146,16 +153,37 @@ func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[strin
 	if err != nil {
 		return err
 	}
-	ts, err := targets(ctx, d, s.c.remote)
+	ropts, err := s.c.registryOpts(ctx, d.Registry)
 	if err != nil {
 		return err
 	}
-	for _, t := range ts {
-		if err := s.signFormats(ctx, f, t.digest, ann); err != nil {
-			return fmt.Errorf("signing %q: %w", t.digest, err)
-		}
+	// One puller and pusher for the call (those of WithRegistryOptions
+	// when it gives them): one ping and token, not one per request.
+	puller, err := remote.NewPuller(ropts...)
+	if err != nil {
+		return err
 	}
-	return nil
+	pusher, err := remote.NewPusher(ropts...)
+	if err != nil {
+		return err
+	}
+	ropts = append(slices.Clip(ropts), remote.Reuse(puller), remote.Reuse(pusher))
+	ts, err := targets(ctx, d, ropts)
+	if err != nil {
+		return err
+	}
+	// The index and its platform images are signed at once.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.c.jobs)
+	for _, t := range ts {
+		g.Go(func() error {
+			if err := s.signFormats(gctx, f, t.digest, ann, ropts); err != nil {
+				return fmt.Errorf("signing %q: %w", t.digest, err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 func (s *Signer) payload(d name.Digest, extra map[string]string) ([]byte, error) {
@@ -211,7 +239,7 @@ func claims(old, p []byte, extra map[string]string) (ok bool, differs []string) 
 	return true, differs
 }
 
-func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]string) error {
+func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]string, ropts []remote.Option) error {
 	log := s.c.Log.With("digest", d.String())
 	h, err := v1.NewHash(d.DigestStr())
 	if err != nil {
@@ -230,12 +258,14 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 	if err != nil {
 		return err
 	}
-	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(s.c.remoteOpts(ctx)...)}
-	se, err := ociremote.SignedEntity(d, rOpts...)
+	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
+	tag, err := ociremote.SignatureTag(d, rOpts...)
 	if err != nil {
-		return fmt.Errorf("reading the image: %w", err)
+		return err
 	}
-	existing, err := se.Signatures()
+	// One request: the signature manifest, if any. Its layers (the
+	// payloads) are not downloaded to find out whether d is signed.
+	existing, err := ociremote.Signatures(tag, rOpts...)
 	if err != nil {
 		return fmt.Errorf("reading existing signatures: %w", err)
 	}
@@ -243,28 +273,7 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 	if err != nil {
 		return fmt.Errorf("reading existing signatures: %w", err)
 	}
-	for _, old := range list {
-		p, err := old.Payload()
-		if err != nil {
-			continue
-		}
-		same, differs := bytes.Equal(p, payload), []string(nil)
-		if !same {
-			if same, differs = claims(p, payload, extra); !same {
-				continue
-			}
-		}
-		// Only a signature of this signer counts: another signer's
-		// claims are its own.
-		if _, err := cosign.VerifyImageSignature(ctx, old, h, co); err != nil {
-			continue
-		}
-		if len(differs) > 0 {
-			log.Warn("a signature from this signer is already there with other values; it is left as it is (the first claim stands; delete the signature tag to sign again)",
-				"differs", strings.Join(differs, "; "))
-		} else {
-			log.Info("already signed, nothing to add")
-		}
+	if s.alreadySigned(ctx, list, payload, extra, h, co, log) {
 		return nil
 	}
 
@@ -301,15 +310,177 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 	if _, err := cosign.VerifyImageSignature(ctx, sig, h, co); err != nil {
 		return fmt.Errorf("the new signature does not verify against the trusted material: %w", err)
 	}
-	newSE, err := mutate.AttachSignatureToEntity(se, sig)
+	// What cosign's WriteSignatures writes: the signatures there plus this one.
+	sigs, err := mutate.AppendSignatures(existing, false, sig)
 	if err != nil {
 		return err
 	}
-	if err := ociremote.WriteSignatures(d.Repository, newSE, rOpts...); err != nil {
+	var tr http.RoundTripper
+	if s.c.transport != nil {
+		if tr, err = s.c.transport(ctx, d.Registry); err != nil {
+			return err
+		}
+	}
+	if err := writeSignatures(ctx, tag, sig, sigs, ropts, tr); err != nil {
 		return fmt.Errorf("pushing the signature: %w", err)
 	}
 	log.Info("signed", "keyless", s.c.tokens != nil, "timestamp", s.c.tsaURL != "", "rekor", s.c.rekorURL != "")
 	return nil
+}
+
+// alreadySigned reports whether list, the signatures of the manifest h,
+// holds one of this signer that claims what payload does (SignAnnotated).
+// A signature whose layer digest is the payload's digest carries this very
+// payload: it is verified with the payload in hand and its layer
+// annotations (signature, certificate, bundle, timestamp), without
+// downloading anything, which is what a re-run finds. Only when no layer
+// is the payload are the others' payloads downloaded, to compare their
+// claims (the same image and annotations with other per-call values, or
+// with more annotations).
+func (s *Signer) alreadySigned(ctx context.Context, list []oci.Signature, payload []byte, extra map[string]string, h v1.Hash, co *cosign.CheckOpts, log *slog.Logger) bool {
+	want, _, err := v1.SHA256(bytes.NewReader(payload))
+	if err != nil {
+		return false
+	}
+	var others []oci.Signature
+	for _, old := range list {
+		if dg, err := old.Digest(); err != nil || dg != want {
+			others = append(others, old)
+			continue
+		}
+		if _, err := cosign.VerifyImageSignature(ctx, knownPayload{old, payload}, h, co); err == nil {
+			log.Info("already signed, nothing to add")
+			return true
+		}
+	}
+	for _, old := range others {
+		p, err := old.Payload()
+		if err != nil {
+			continue
+		}
+		same, differs := bytes.Equal(p, payload), []string(nil)
+		if !same {
+			if same, differs = claims(p, payload, extra); !same {
+				continue
+			}
+		}
+		// Only a signature of this signer counts: another signer's
+		// claims are its own.
+		if _, err := cosign.VerifyImageSignature(ctx, knownPayload{old, p}, h, co); err != nil {
+			continue
+		}
+		if len(differs) > 0 {
+			log.Warn("a signature from this signer is already there with other values; it is left as it is (the first claim stands; delete the signature tag to sign again)",
+				"differs", strings.Join(differs, "; "))
+		} else {
+			log.Info("already signed, nothing to add")
+		}
+		return true
+	}
+	return false
+}
+
+// knownPayload is a signature from a registry whose payload is known
+// (its layer digest is the payload's digest, or it was downloaded once):
+// verifying it reads no blob.
+type knownPayload struct {
+	ociSignature
+	payload []byte
+}
+
+// ociSignature names the embedded oci.Signature apart from its Signature
+// method.
+type ociSignature = oci.Signature
+
+func (k knownPayload) Payload() ([]byte, error) { return k.payload, nil }
+
+// writeSignatures pushes sigs, the signature image of tag with the new
+// signature sig as its last layer: the new layer and the new config go up
+// at once, then the manifest. The layers already in the signature image
+// are in the repository: they are not checked again. With tr, an
+// authenticated transport, each new blob goes up in one or two requests
+// (postBlob).
+func writeSignatures(ctx context.Context, tag name.Tag, sig oci.Signature, sigs oci.Signatures, ropts []remote.Option, tr http.RoundTripper) error {
+	p, err := remote.NewPusher(ropts...) // the shared one with remote.Reuse
+	if err != nil {
+		return err
+	}
+	cfg, err := partial.ConfigLayer(sigs)
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, l := range []v1.Layer{sig, cfg} {
+		g.Go(func() error {
+			if tr != nil {
+				if done, err := postBlob(gctx, tr, tag.Repository, l); done || err != nil {
+					return err
+				}
+			}
+			return p.Upload(gctx, tag.Repository, l)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return p.Put(ctx, tag, sigs)
+}
+
+// postBlob uploads the small blob l to repo in one request, the OCI
+// distribution spec's monolithic POST (?digest=, the body with it), or in
+// two when the registry answers it with an upload session (202): a PUT of
+// the body to the session. done is false when the registry refused both
+// (the caller uploads the usual way).
+func postBlob(ctx context.Context, tr http.RoundTripper, repo name.Repository, l v1.Layer) (done bool, err error) {
+	d, err := l.Digest()
+	if err != nil {
+		return false, err
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return false, err
+	}
+	body, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return false, err
+	}
+	client := &http.Client{Transport: tr}
+	send := func(method string, u *url.URL) (*http.Response, error) {
+		q := u.Query()
+		q.Set("digest", d.String())
+		u.RawQuery = q.Encode()
+		req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/octet-stream")
+		return client.Do(req)
+	}
+	u := &url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/blobs/uploads/"}
+	// Any failure falls back to the usual upload, which starts by checking
+	// whether the blob is there (a PUT that committed but lost its answer).
+	resp, err := send(http.MethodPost, u)
+	if err != nil {
+		return false, ctx.Err()
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusCreated:
+		return true, nil
+	case http.StatusAccepted:
+		loc, err := u.Parse(resp.Header.Get("Location"))
+		if err != nil || resp.Header.Get("Location") == "" {
+			return false, nil
+		}
+		put, err := send(http.MethodPut, loc)
+		if err != nil {
+			return false, ctx.Err()
+		}
+		defer put.Body.Close()
+		return put.StatusCode == http.StatusCreated, nil
+	}
+	return false, nil
 }
 
 // checkOpts verifies a signature by this signer: its key, or its

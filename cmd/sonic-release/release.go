@@ -173,6 +173,12 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			release.WithAllowRevisionMismatch(opts.allowRevision),
 		},
 	}
+	// One ping, token and connection pool per registry for the whole run.
+	regs, err := release.NewRegistries(src, targets, !opts.dryRun, cfg.Release...)
+	if err != nil {
+		return err
+	}
+	cfg.Release = append(cfg.Release, release.WithRegistries(regs))
 
 	mode, err := opts.signer.mode(opts.signMode, env)
 	if err != nil {
@@ -198,20 +204,27 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	ready, blobSigner := "", pipeline.BlobSigner(nil)
 	if mode != sign.ModeNone && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
-		s, err := opts.signer.signer(ctx, a, mode, ann)
-		if err != nil {
-			return err
+		build := func() (*sign.Signer, error) {
+			return opts.signer.signer(ctx, a, mode, ann, sign.WithRegistryOptions(regs.RemoteOptions), sign.WithRegistryTransport(regs.Transport), sign.WithJobs(opts.jobs))
 		}
-		if ready, err = s.Ready(); err != nil {
-			return fmt.Errorf("signing is not possible: %w", err)
-		}
-		if !opts.dryRun {
-			cfg.Signer = s
-			if cfg.Provenance, err = provenanceConfig(ctx, a, opts.provenance, opts.signer.fs != nil && opts.signer.fs.Changed("provenance"), s); err != nil {
+		if opts.dryRun {
+			s, err := build()
+			if err != nil {
+				return err
+			}
+			if ready, err = s.Ready(); err != nil {
+				return fmt.Errorf("signing is not possible: %w", err)
+			}
+			blobSigner = s
+		} else {
+			// The key decrypts while the plan reads the registries and
+			// the blobs are copied; no tag is written before it is ready.
+			p := startSigner(build)
+			cfg.Signer, blobSigner = p, p
+			if cfg.Provenance, err = provenanceConfig(ctx, a, opts.provenance, opts.signer.fs != nil && opts.signer.fs.Changed("provenance"), p); err != nil {
 				return err
 			}
 		}
-		blobSigner = s
 	}
 
 	if opts.notes && ev.Kind == tagging.EventRelease {

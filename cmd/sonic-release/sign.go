@@ -127,8 +127,9 @@ func (f *signerFlags) register(fs *pflag.FlagSet) {
 
 // signer builds the Signer for a resolved mode (signerFlags.mode): with
 // --key, or keyless (the GitHub Actions token, or --identity-token). ann
-// are the signature annotations.
-func (f *signerFlags) signer(ctx context.Context, a *app, mode sign.Mode, ann map[string]string) (*sign.Signer, error) {
+// are the signature annotations; extra are more options (the release's
+// shared registry access).
+func (f *signerFlags) signer(ctx context.Context, a *app, mode sign.Mode, ann map[string]string, extra ...sign.Option) (*sign.Signer, error) {
 	env := a.env()
 	client := &http.Client{Timeout: time.Minute}
 	format, err := sign.ParseFormat(f.format)
@@ -183,7 +184,7 @@ func (f *signerFlags) signer(ctx context.Context, a *app, mode sign.Mode, ann ma
 		}
 		so = append(so, sign.WithRekor(f.rekorURL), sign.WithRekorV2(f.rekorVersion == 2))
 	}
-	return sign.New(so...)
+	return sign.New(append(so, extra...)...)
 }
 
 type signOptions struct {

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/sonicsaas/sonic-release/internal/demo"
+	"github.com/sonicsaas/sonic-release/internal/registrytest"
+	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
+)
+
+// TestReleaseRequests counts what `sonic-release release` asks the real
+// registry (htpasswd) for when it releases a key-signed 2-platform index
+// into two repositories: one /v2/ ping for the whole run (plan, copy,
+// immutable tags, six signatures, floating tags, read-back share one
+// authenticated transport), and on a re-run of the finished release one
+// ping, no write, and no download of a signature payload (whether a
+// manifest is already signed is read from its signature manifest). The
+// first release reads no manifest back with a HEAD.
+func TestReleaseRequests(t *testing.T) {
+	reg := registrytest.StartRegistry(t)
+	useDockerConfig(t, reg)
+	idx, err := demo.Image("v1.0.0", releaseSHA, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := idx.Digest()
+	src, _ := name.NewDigest(reg.Repo("acme/ci@" + d.String()))
+	if err := remote.WriteIndex(src, idx, remote.WithAuthFromKeychain(reg.Keychain())); err != nil {
+		t.Fatal(err)
+	}
+	_, _, privPath, _ := sigstoretest.KeyPair(t)
+	env := map[string]string{"COSIGN_PASSWORD": sigstoretest.KeyPassword}
+	args := []string{"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--image", reg.Repo("acme/mirror"),
+		"--ref", "refs/tags/v1.0.0", "--sha", releaseSHA, "--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false"}
+
+	type counts struct{ pings, sigBlobGets, manifestHeads, writes int }
+	count := func() counts {
+		var c counts
+		for _, r := range reg.Counter.Requests() {
+			switch {
+			case r == "GET /v2/" || r == "HEAD /v2/":
+				c.pings++
+			case strings.HasPrefix(r, "GET /v2/acme/app/blobs/") || strings.HasPrefix(r, "GET /v2/acme/mirror/blobs/"):
+				c.sigBlobGets++
+			case strings.HasPrefix(r, "HEAD /v2/acme/app/manifests/") || strings.HasPrefix(r, "HEAD /v2/acme/mirror/manifests/"):
+				c.manifestHeads++
+			}
+		}
+		c.writes = len(reg.Counter.Writes())
+		return c
+	}
+	for _, run := range []string{"first release", "re-run"} {
+		reg.Counter.Reset()
+		code, _, stderr := runCLI(t, env, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", run, code, stderr)
+		}
+		got := count()
+		t.Logf("%s: %s", run, reg.Counter.Summary())
+		if got.pings != 1 {
+			t.Errorf("%s: %d pings of /v2/, want 1 for the registry:\n%s", run, got.pings, strings.Join(reg.Counter.Requests(), "\n"))
+		}
+		// Into new repositories nothing is read back: every PUT's answer
+		// names the digest stored, and a repository that does not exist
+		// holds no manifest.
+		if run == "first release" && got.manifestHeads != 0 {
+			t.Errorf("first release: %d HEADs of manifests in the targets, want none:\n%s", got.manifestHeads, strings.Join(reg.Counter.Requests(), "\n"))
+		}
+		if run == "re-run" && (got.writes != 0 || got.sigBlobGets != 0) {
+			t.Errorf("re-run: %d writes, %d blob downloads in the targets, want none:\n%s", got.writes, got.sigBlobGets, strings.Join(reg.Counter.Requests(), "\n"))
+		}
+	}
+}
