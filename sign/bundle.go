@@ -118,7 +118,12 @@ func (s *Signer) signBundle(ctx context.Context, d name.Digest, extra map[string
 	if err != nil {
 		return err
 	}
-	found, err := listBundles(ctx, d, s.c.remoteOpts(ctx))
+	// The run's registry access (its ping, token and connections).
+	ropts, err := s.c.registryOpts(ctx, d.Registry)
+	if err != nil {
+		return err
+	}
+	found, err := listBundles(ctx, d, ropts)
 	if err != nil {
 		return fmt.Errorf("reading existing bundles: %w", err)
 	}
@@ -185,7 +190,7 @@ func (s *Signer) signBundle(ctx context.Context, d name.Digest, extra map[string
 	if _, _, err := vc.verify(b, d); err != nil {
 		return fmt.Errorf("the new bundle does not verify against the trusted material: %w", err)
 	}
-	ref, err := PushBundle(ctx, d, raw, SignPredicateType, s.c.Log, s.c.remoteOpts(ctx)...)
+	ref, err := PushBundle(ctx, d, raw, SignPredicateType, s.c.Log, ropts...)
 	if err != nil {
 		return fmt.Errorf("pushing the bundle: %w", err)
 	}

@@ -19,7 +19,8 @@ import (
 // (WithRegistryOptions), counted by the registry: the signature's blobs go
 // up in one request each (a monolithic POST; no HEAD, PATCH or PUT of a
 // blob), the signature verifies, and signing again reads no blob and
-// writes nothing.
+// writes nothing. In the legacy format: the bundle's blobs go up through
+// go-containerregistry's upload.
 func TestSignSharedRegistryAccess(t *testing.T) {
 	ctx := context.Background()
 	reg := registrytest.NewMemory(t)
@@ -33,7 +34,7 @@ func TestSignSharedRegistryAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(testAnnotations),
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(testAnnotations), sign.WithSignatureFormat(sign.FormatLegacy),
 		sign.WithRegistryOptions(func(context.Context, name.Registry) ([]remote.Option, error) {
 			return []remote.Option{remote.Reuse(puller), remote.Reuse(pusher)}, nil
 		}),

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci"
 
 	"github.com/sonicsaas/sonic-release/sign"
 )
@@ -81,6 +83,36 @@ func (p *pendingSigner) SignDSSE(ctx context.Context, payloadType string, payloa
 		return nil, err
 	}
 	return s.SignDSSE(ctx, payloadType, payload)
+}
+
+// SignatureFormat waits for the signer and says the format it writes,
+// which the provenance is stored in too.
+func (p *pendingSigner) SignatureFormat() sign.Format {
+	s, err := p.wait()
+	if err != nil {
+		return sign.FormatLegacy
+	}
+	return s.SignatureFormat()
+}
+
+// OwnBundles waits for the signer and lists the statements of the bundles
+// of d that it signed (the provenance's re-run check).
+func (p *pendingSigner) OwnBundles(ctx context.Context, d name.Digest, ropts ...remote.Option) ([][]byte, error) {
+	s, err := p.wait()
+	if err != nil {
+		return nil, err
+	}
+	return s.OwnBundles(ctx, d, ropts...)
+}
+
+// OwnAttestations waits for the signer and lists the .att attestations
+// of d that it signed (the provenance's re-run check).
+func (p *pendingSigner) OwnAttestations(ctx context.Context, d name.Digest, atts oci.Signatures) ([][]byte, error) {
+	s, err := p.wait()
+	if err != nil {
+		return nil, err
+	}
+	return s.OwnAttestations(ctx, d, atts)
 }
 
 // SignBlob waits for the signer and signs a blob (the air-gap bundle).

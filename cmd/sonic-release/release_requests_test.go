@@ -20,7 +20,10 @@ import (
 // authenticated transport), and on a re-run of the finished release one
 // ping, no write, and no download of a signature payload (whether a
 // manifest is already signed is read from its signature manifest). The
-// first release reads no manifest back with a HEAD.
+// first release reads no manifest back with a HEAD. It counts the legacy
+// signature format: the bundle of the default format both costs, per
+// manifest, a HEAD of the subject on the first run and a download of the
+// bundle (to verify whose it is) on a re-run.
 func TestReleaseRequests(t *testing.T) {
 	reg := registrytest.StartRegistry(t)
 	useDockerConfig(t, reg)
@@ -36,7 +39,7 @@ func TestReleaseRequests(t *testing.T) {
 	_, _, privPath, _ := sigstoretest.KeyPair(t)
 	env := map[string]string{"COSIGN_PASSWORD": sigstoretest.KeyPassword}
 	args := []string{"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--image", reg.Repo("acme/mirror"),
-		"--ref", "refs/tags/v1.0.0", "--sha", releaseSHA, "--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false"}
+		"--ref", "refs/tags/v1.0.0", "--sha", releaseSHA, "--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false", "--signature-format", "legacy"}
 
 	type counts struct{ pings, sigBlobGets, manifestHeads, writes int }
 	count := func() counts {
