@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/sonicsaas/sonic-release/internal/benchmem"
 )
 
 // hostileSQL builds about size bytes of migration SQL without
@@ -28,37 +27,6 @@ func hostileSQL(shape string, size int) string {
 		fmt.Fprintf(&b, "ALTER TABLE \"users\" ADD COLUMN \"c%d\" integer;\n", i)
 	}
 	return b.String()
-}
-
-// peakHeap samples the live heap every millisecond until stop is called and
-// returns the highest figure seen.
-func peakHeap() (stop func() uint64) {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var m runtime.MemStats
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapAlloc > peak.Load() {
-				peak.Store(m.HeapAlloc)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		return peak.Load()
-	}
 }
 
 // BenchmarkClassifyHostile measures ClassifyFile on large files without
@@ -120,7 +88,7 @@ func benchClassify(b *testing.B, sql []byte) {
 	b.SetBytes(int64(len(sql)))
 	b.ReportAllocs()
 	runtime.GC()
-	stop := peakHeap()
+	stop := benchmem.PeakLiveHeap()
 	for b.Loop() {
 		fs, err := ClassifyFile("bench.sql", sql, nil)
 		if err != nil {
