@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/sonicsaas/sonic-release/internal/ghclient"
 	"github.com/sonicsaas/sonic-release/internal/httpretry"
 	"github.com/sonicsaas/sonic-release/internal/option"
 )
@@ -110,22 +111,8 @@ func makeOptions(opts []Option) (*options, error) {
 // client builds the go-github client: the caller's http.Client wrapped so
 // that rate-limited requests wait and retry.
 func (o *options) client() (*github.Client, error) {
-	hc := *o.HTTP
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	hc.Transport = &httpretry.Transport{Base: base, Retry: o.rateLimitPolicy, Sleep: o.sleep}
-	c := github.NewClient(&hc)
-	if o.token != "" {
-		c = c.WithAuthToken(o.token)
-	}
-	if strings.TrimSuffix(o.apiURL, "/") != "https://api.github.com" {
-		var err error
-		c, err = c.WithEnterpriseURLs(o.apiURL, o.apiURL)
-		if err != nil {
-			return nil, fmt.Errorf("parsing api url %q: %w", o.apiURL, err)
-		}
-	}
-	return c, nil
+	hc := ghclient.Wrap(o.HTTP, func(base http.RoundTripper) http.RoundTripper {
+		return &httpretry.Transport{Base: base, Retry: o.rateLimitPolicy, Sleep: o.sleep}
+	})
+	return ghclient.New(hc, o.token, o.apiURL)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/sonicsaas/sonic-release/internal/ghclient"
 	"github.com/sonicsaas/sonic-release/internal/inputerr"
 )
 
@@ -33,17 +34,9 @@ func newClient(c *config) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	gh := github.NewClient(c.HTTP)
-	if c.token != "" {
-		gh = gh.WithAuthToken(c.token)
-	}
-	if c.apiURL != "" {
-		base := strings.TrimSuffix(c.apiURL, "/") + "/"
-		u, err := url.Parse(base)
-		if err != nil {
-			return nil, inputerr.Errorf("GitHub API URL %q: %v", c.apiURL, err)
-		}
-		gh.BaseURL = u
+	gh, err := ghclient.New(c.HTTP, c.token, c.apiURL)
+	if err != nil {
+		return nil, err
 	}
 	return &client{gh: gh, owner: owner, repo: repo}, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/sonicsaas/sonic-release/internal/ghclient"
 	"github.com/sonicsaas/sonic-release/internal/httpretry"
 	"github.com/sonicsaas/sonic-release/internal/inputerr"
 )
@@ -56,21 +57,13 @@ func NewGitHub(owner, name string, opts ...Option) (*GitHub, error) {
 	if owner == "" || strings.Contains(owner, "/") || name == "" {
 		return nil, inputerr.Errorf("package %q of owner %q: expected an owner and a package name, as in ghcr.io/OWNER/NAME", name, owner)
 	}
-	hc := *o.HTTP
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
 	g := &GitHub{o: o, owner: owner, name: name}
-	hc.Transport = &httpretry.Transport{Base: countCalls{base, &g.calls}, Retry: o.retryPolicy, Sleep: o.sleep}
-	c := github.NewClient(&hc)
-	if o.token != "" {
-		c = c.WithAuthToken(o.token)
-	}
-	if strings.TrimSuffix(o.apiURL, "/") != "https://api.github.com" {
-		if c, err = c.WithEnterpriseURLs(o.apiURL, o.apiURL); err != nil {
-			return nil, inputerr.Errorf("parsing api url %q: %v", o.apiURL, err)
-		}
+	hc := ghclient.Wrap(o.HTTP, func(base http.RoundTripper) http.RoundTripper {
+		return &httpretry.Transport{Base: countCalls{base, &g.calls}, Retry: o.retryPolicy, Sleep: o.sleep}
+	})
+	c, err := ghclient.New(hc, o.token, o.apiURL)
+	if err != nil {
+		return nil, err
 	}
 	g.c = c
 	switch o.ownerType {
