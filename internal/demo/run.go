@@ -231,7 +231,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	for _, t := range tags {
-		if strings.HasSuffix(t, ".sig") {
+		// cosign's sha256-<hex>.sig / .att and the referrers fallback
+		// sha256-<hex> tags describe images; they are not release tags.
+		if strings.HasPrefix(t, "sha256-") {
 			continue
 		}
 		desc, err := remote.Head(mustRepo(sum.App).Tag(t), remote.WithContext(ctx))

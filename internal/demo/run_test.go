@@ -53,9 +53,11 @@ func TestRun(t *testing.T) {
 		}
 	}
 	// The dry-run prune: the two older master builds go, each with its two
-	// platform images and three signatures; nothing a tag needs.
-	if sum.Prune == nil || sum.Prune.DeleteCount != 12 {
-		t.Errorf("the prune plans %v deletions, want 12", sum.Prune)
+	// platform images and, for each of the three manifests, its .sig, its
+	// referrers index and its bundle (signature format both); nothing a
+	// tag needs.
+	if sum.Prune == nil || sum.Prune.DeleteCount != 24 {
+		t.Errorf("the prune plans %v deletions, want 24 (per pruned build: the index, 2 platform images, and for each of those 3 its .sig, its referrers index and its bundle)", sum.Prune)
 	} else {
 		for _, it := range sum.Prune.Deletions() {
 			for tag, d := range sum.Tags {
