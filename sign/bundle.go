@@ -123,7 +123,7 @@ func (s *Signer) signBundle(ctx context.Context, d name.Digest, extra map[string
 	if err != nil {
 		return err
 	}
-	found, err := listBundles(ctx, d, ropts)
+	found, err := listBundles(ctx, d, ropts, true)
 	if err != nil {
 		return fmt.Errorf("reading existing bundles: %w", err)
 	}

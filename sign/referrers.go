@@ -28,6 +28,13 @@ const (
 	// on the referrer manifest, as cosign v3 does.
 	bundlePredicateAnnotation = "dev.sigstore.bundle.predicateType"
 	maxBundleSize             = 4 << 20
+	// BundleAnnotation carries a copy of the referrer's bundle (its JSON)
+	// on the referrer manifest, so that a re-run decides "already signed
+	// by this signer" from the manifest it reads anyway, without
+	// downloading the bundle blob. It is our own key: cosign ignores it.
+	// The copy is trusted no more than the blob: it is verified the same
+	// way (signature, certificate identity, log entry) before it counts.
+	BundleAnnotation = "dev.sonicsaas.bundle"
 )
 
 // referrerManifest is an OCI 1.1 image manifest with artifactType, which
@@ -86,6 +93,7 @@ func PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicate
 			"org.opencontainers.image.created": time.Now().UTC().Format(time.RFC3339),
 			"dev.sigstore.bundle.content":      "dsse-envelope",
 			bundlePredicateAnnotation:          predicateType,
+			BundleAnnotation:                   string(bundleJSON),
 		},
 	}, ArtifactType: BundleMediaType}
 	raw, err := json.Marshal(m)
@@ -214,8 +222,14 @@ type foundBundle struct {
 
 // listBundles reads the Sigstore bundles that refer to d (by the
 // referrers API or the fallback tag). Referrers of other types, and
-// manifests without a readable bundle, are skipped.
-func listBundles(ctx context.Context, d name.Digest, ropts []remote.Option) ([]foundBundle, error) {
+// manifests without a readable bundle, are skipped. With annotated, a
+// referrer manifest that carries its bundle in BundleAnnotation (as
+// PushBundle writes it) is read from there, without downloading its
+// blob; one without it (written by cosign or an older sonic-release) is
+// read from its blob. The caller verifies every bundle either way.
+// Verification of what cosign sees passes annotated false: the blob is
+// what cosign reads.
+func listBundles(ctx context.Context, d name.Digest, ropts []remote.Option, annotated bool) ([]foundBundle, error) {
 	idx, err := remote.Referrers(d, ropts...)
 	if err != nil {
 		return nil, err
@@ -240,6 +254,14 @@ func listBundles(ctx context.Context, d name.Digest, ropts []remote.Option) ([]f
 		img, err := remote.Image(ref, ropts...)
 		if err != nil {
 			continue
+		}
+		if annotated {
+			if m, err := img.Manifest(); err == nil && m.Annotations[BundleAnnotation] != "" {
+				if b, err := parseBundle([]byte(m.Annotations[BundleAnnotation])); err == nil {
+					out = append(out, foundBundle{manifest: ref, bundle: b})
+				}
+				continue // a copy we cannot read verifies nothing
+			}
 		}
 		layers, err := img.Layers()
 		if err != nil {
