@@ -41,15 +41,16 @@ type githubRelease struct {
 	created bool
 }
 
-// findRelease reads the release of the version's tag, drafts included,
-// before anything else: a draft the maintainer marked pre-release makes
-// the event one (exact tag only, never the latest). Nil when the job has
-// no release to work on.
-func findRelease(ctx context.Context, cfg *Config, progress func(string)) (*githubRelease, error) {
+// findRelease starts reading the release of the version's tag, drafts
+// included, and returns the function that waits for it. A draft the
+// maintainer marked pre-release makes the event one (exact tag only, never
+// the latest): Run re-plans then. The release is nil when the job has no
+// release to work on.
+func findRelease(ctx context.Context, cfg Config, progress func(string)) func() (*githubRelease, error) {
 	nc := cfg.Notes
-	steps := beforePublish(*cfg)
+	steps := beforePublish(cfg)
 	if nc == nil || !nc.Publish || cfg.Event.Kind != tagging.EventRelease || (!nc.Draft && len(steps) == 0) {
-		return nil, nil
+		return func() (*githubRelease, error) { return nil, nil }
 	}
 	progress("github release")
 	g := &githubRelease{
@@ -57,15 +58,25 @@ func findRelease(ctx context.Context, cfg *Config, progress func(string)) (*gith
 		tag:   cmp.Or(cfg.Event.Tag, cfg.Event.Version.String()),
 		draft: nc.Draft || nc.CreateRelease,
 	}
-	rel, err := notes.FindRelease(ctx, nc.Input.Repository, g.tag, nc.Options...)
-	if err != nil {
-		return nil, err
+	// The lookup runs while the caller plans: it is a GitHub round trip
+	// (or a page of them) that nothing but a pre-release draft depends on.
+	type found struct {
+		rel *notes.Release
+		err error
 	}
-	g.rel = rel
-	if rel != nil && rel.Prerelease {
-		cfg.Event.Prerelease = true
+	ch := make(chan found, 1)
+	go func() {
+		rel, err := notes.FindRelease(ctx, nc.Input.Repository, g.tag, nc.Options...)
+		ch <- found{rel, err}
+	}()
+	return func() (*githubRelease, error) {
+		f := <-ch
+		if f.err != nil {
+			return nil, f.err
+		}
+		g.rel = f.rel
+		return g, nil
 	}
-	return g, nil
 }
 
 // check refuses, before anything is written, a release that cannot take

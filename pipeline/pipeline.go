@@ -170,12 +170,22 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	gh, err := findRelease(ctx, &cfg, progress)
-	if err != nil {
-		return Result{}, err
-	}
+	waitRelease := findRelease(ctx, cfg, progress)
 	progress("plan")
 	plan, err := release.BuildPlan(ctx, cfg.Source, cfg.Targets, cfg.Event, cfg.Policy, cfg.Release...)
+	gh, ghErr := waitRelease()
+	if err == nil && ghErr == nil && gh != nil && gh.rel != nil && gh.rel.Prerelease && !cfg.Event.Prerelease {
+		// The maintainer's draft is a pre-release: plan it as one (the
+		// rare case pays for a second plan; every other run saves the
+		// GitHub round trip on its critical path).
+		cfg.Event.Prerelease = true
+		plan.Close()
+		plan, err = release.BuildPlan(ctx, cfg.Source, cfg.Targets, cfg.Event, cfg.Policy, cfg.Release...)
+	}
+	if ghErr != nil {
+		plan.Close()
+		return Result{}, ghErr
+	}
 	res := Result{Plan: plan, Signed: cfg.Signer != nil}
 	if err != nil {
 		return res, err
