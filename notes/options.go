@@ -3,7 +3,6 @@ package notes
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -52,8 +51,8 @@ func WithAuthToken(token string) Option {
 // lives under /api/v3/. The default is https://api.github.com.
 func WithAPIURL(u string) Option {
 	return func(o *options) error {
-		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return fmt.Errorf("api url %q: expected an http or https URL", u)
+		if err := ghclient.CheckAPIURL(u); err != nil {
+			return err
 		}
 		o.apiURL = u
 		return nil

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/sonicsaas/sonic-release/internal/ghclient"
 	"github.com/sonicsaas/sonic-release/internal/httpretry"
 	"github.com/sonicsaas/sonic-release/internal/inputerr"
 	"github.com/sonicsaas/sonic-release/internal/option"
@@ -76,8 +76,8 @@ func WithAuthToken(token string) Option {
 // lives under /api/v3/. The default is https://api.github.com.
 func WithAPIURL(u string) Option {
 	return func(o *options) error {
-		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return fmt.Errorf("api url %q: expected an http or https URL", u)
+		if err := ghclient.CheckAPIURL(u); err != nil {
+			return err
 		}
 		o.apiURL = u
 		return nil

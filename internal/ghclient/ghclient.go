@@ -4,6 +4,7 @@
 package ghclient
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -14,6 +15,15 @@ import (
 
 // PublicAPI is the REST API root of github.com.
 const PublicAPI = "https://api.github.com"
+
+// CheckAPIURL refuses an API root that is not an http or https URL,
+// before any request: GITHUB_API_URL set to a host name alone, say.
+func CheckAPIURL(u string) error {
+	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return fmt.Errorf("api url %q: expected an http or https URL", u)
+	}
+	return nil
+}
 
 // New returns a go-github client sending requests through hc, with token
 // as a bearer token when it is not empty, against apiURL: empty or
