@@ -10,6 +10,8 @@
 #   bench/latency.sh                        0 (loopback), 20ms and 80ms, 3 runs each
 #   RTTS="20ms" COUNT=5 bench/latency.sh    20ms only, 5 runs (RTTS in ms)
 #   BENCH=BenchmarkReleaseLatency/rerun bench/latency.sh   one scenario
+#   SONIC_BENCH_TRACE=1 BENCH=BenchmarkReleaseLatency/rerun/repos=1/sonic-release bench/latency.sh
+#                                           every request of each run, by time
 #
 # "rt" is wall ÷ RTT (the critical path in round trips, CPU included);
 # "net rt" is (wall − wall at RTT 0) ÷ RTT, the round trips alone, when
@@ -33,7 +35,7 @@ fi
 for rtt in ${RTTS:-0 20ms 80ms}; do
 	echo "== RTT $rtt"
 	(cd bench && SONIC_RELEASE_BIN="$out/sonic-release" SONIC_BENCH_RTT="$rtt" "${offline[@]}" "$out/bench.test" \
-		-test.run '^$' -test.bench "${BENCH:-BenchmarkReleaseLatency}" -test.benchtime "${COUNT:-3}x" -test.timeout 60m) | tee "$out/rtt-$rtt.txt"
+		-test.run '^$' -test.bench "${BENCH:-BenchmarkReleaseLatency}" -test.benchtime "${COUNT:-3}x" -test.timeout 60m ${SONIC_BENCH_TRACE:+-test.v}) | tee "$out/rtt-$rtt.txt"
 done
 
 for rtt in ${RTTS:-0 20ms 80ms}; do

@@ -162,8 +162,13 @@ func latencyRTT(b *testing.B) time.Duration {
 	return d
 }
 
-// pushIndex pushes a random 2-platform OCI index to ref with kc.
-func pushIndex(b *testing.B, ref string, kc authn.Keychain) name.Digest {
+// pushIndex pushes a random 2-platform OCI index to ref with kc. A
+// revision goes into the index's org.opencontainers.image.revision
+// annotation, as docs/examples/build-with-tags.yml builds it
+// (metadata-action's annotations at the manifest and index levels): the
+// release then reads the revision from the index, not from a platform
+// image's config blob.
+func pushIndex(b *testing.B, ref string, kc authn.Keychain, revision string) name.Digest {
 	b.Helper()
 	r, err := name.ParseReference(ref)
 	if err != nil {
@@ -177,6 +182,9 @@ func pushIndex(b *testing.B, ref string, kc authn.Keychain) name.Digest {
 		}
 		img = mutate.MediaType(img, types.OCIManifestSchema1)
 		ii = mutate.AppendManifests(ii, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &p}})
+	}
+	if revision != "" {
+		ii = mutate.Annotations(ii, map[string]string{"org.opencontainers.image.revision": revision}).(v1.ImageIndex)
 	}
 	if err := remote.WriteIndex(r, ii, remote.WithAuthFromKeychain(kc)); err != nil {
 		b.Fatal(err)
@@ -231,9 +239,11 @@ func BenchmarkReleaseLatency(b *testing.B) {
 		"PATH=/usr/bin:/bin", "COSIGN_PASSWORD=" + sigstoretest.KeyPassword}
 
 	sha := func(n int) string { return fmt.Sprintf("%07x%033d", n, 0) }
-	v123 := release{pushIndex(b, host+"/build/app:a", kc), "refs/tags/v1.2.3", sha(1), []string{"v1.2.3", "v1.2", "v1", "latest"}}
-	v115 := release{pushIndex(b, host+"/build/app:b", kc), "refs/tags/v1.1.5", sha(2), []string{"v1.1.5", "v1.1"}}
-	master := release{pushIndex(b, host+"/build/app:c", kc), "refs/heads/master", sha(3), []string{"master", "master-" + sha(3)[:7]}}
+	v123 := release{pushIndex(b, host+"/build/app:a", kc, ""), "refs/tags/v1.2.3", sha(1), []string{"v1.2.3", "v1.2", "v1", "latest"}}
+	v115 := release{pushIndex(b, host+"/build/app:b", kc, ""), "refs/tags/v1.1.5", sha(2), []string{"v1.1.5", "v1.1"}}
+	master := release{pushIndex(b, host+"/build/app:c", kc, ""), "refs/heads/master", sha(3), []string{"master", "master-" + sha(3)[:7]}}
+	// v1.2.3 built with the revision annotation on its index.
+	v123a := release{pushIndex(b, host+"/build/app:d", kc, sha(4)), "refs/tags/v1.2.3", sha(4), v123.tags}
 	conflict := release{master.src, "refs/tags/v1.2.3", sha(3), nil}
 
 	// run runs a process; refused says it must exit 3 (a policy refusal).
@@ -299,6 +309,8 @@ func BenchmarkReleaseLatency(b *testing.B) {
 		{"first-release/repos=2", 2, nil, v123, false},
 		{"first-release/repos=3", 3, nil, v123, false},
 		{"rerun/repos=1", 1, &v123, v123, false},
+		{"first-release-annotated/repos=2", 2, nil, v123a, false},
+		{"rerun-annotated/repos=1", 1, &v123a, v123a, false},
 		{"backport/repos=1", 1, &v123, v115, false},
 		{"master/repos=1", 1, &v123, master, false},
 		{"conflict/repos=1", 1, &v123, conflict, true},

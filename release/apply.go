@@ -125,6 +125,9 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 			return res, fmt.Errorf("the source %q is now %s, not the planned %s: plan again", plan.Source, art.digest, plan.Digest)
 		}
 	}
+	if art != nil {
+		c.remember(art.taggable) // for the signer (Registries.KnownManifest)
+	}
 	var mu sync.Mutex
 	record := func(s *[]string, v string) {
 		mu.Lock()

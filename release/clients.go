@@ -26,6 +26,35 @@ type clients struct {
 	scopes map[string][]string // registry -> token scopes
 	mu     sync.Mutex
 	regs   map[string]*registryClient
+	known  sync.Map // digest -> knownManifest: the released manifest
+}
+
+// knownManifest is a manifest the run holds, by digest.
+type knownManifest struct {
+	raw []byte
+	mt  types.MediaType
+}
+
+// remember keeps t's manifest, which the run read or is writing, for a
+// signer to take instead of fetching it again (Registries.KnownManifest).
+func (c *clients) remember(t remote.Taggable) {
+	raw, err := t.RawManifest()
+	if err != nil {
+		return
+	}
+	mt := types.DockerManifestSchema2
+	if m, ok := t.(interface {
+		MediaType() (types.MediaType, error)
+	}); ok {
+		if mt, err = m.MediaType(); err != nil {
+			return
+		}
+	}
+	h, _, err := v1.SHA256(bytes.NewReader(raw))
+	if err != nil {
+		return
+	}
+	c.known.Store(h.String(), knownManifest{raw, mt})
 }
 
 type registryClient struct {
@@ -146,6 +175,20 @@ func (r *Registries) Transport(ctx context.Context, reg name.Registry) (http.Rou
 		return nil, err
 	}
 	return rc.http.Transport, nil
+}
+
+// KnownManifest is the manifest of d's digest when the run holds it (the
+// release's manifest, once Apply has it), for sign.WithKnownManifests:
+// the signer then reads neither the manifest nor, for an index, its
+// platform manifests' descriptors again. Manifests are content-addressed,
+// so the digest alone names them in any repository.
+func (r *Registries) KnownManifest(d name.Digest) ([]byte, types.MediaType, bool) {
+	v, ok := r.c.known.Load(d.DigestStr())
+	if !ok {
+		return nil, "", false
+	}
+	k := v.(knownManifest)
+	return k.raw, k.mt, true
 }
 
 // clientsFor returns the run's shared clients (WithRegistries), or fresh

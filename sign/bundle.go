@@ -13,9 +13,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	intoto "github.com/in-toto/attestation/go/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	sgsign "github.com/sigstore/sigstore-go/pkg/sign"
@@ -97,7 +99,8 @@ func statementAnnotations(st *intoto.Statement, d name.Digest) (payload []byte, 
 // signBundle signs d in the bundle format and pushes the bundle as a
 // referrer of d, unless a bundle from this signer already claims what
 // this one would (see SignAnnotated).
-func (s *Signer) signBundle(ctx context.Context, d name.Digest, extra map[string]string) error {
+func (s *Signer) signBundle(ctx context.Context, t target, extra map[string]string) error {
+	d := t.digest
 	log := s.c.Log.With("digest", d.String(), "format", FormatBundle)
 	if s.c.tokens != nil {
 		if err := s.certificate(ctx); err != nil {
@@ -123,7 +126,13 @@ func (s *Signer) signBundle(ctx context.Context, d name.Digest, extra map[string
 	if err != nil {
 		return err
 	}
-	found, err := listBundles(ctx, d, ropts, true)
+	var tr http.RoundTripper
+	if s.c.transport != nil {
+		if tr, err = s.c.transport(ctx, d.Registry); err != nil {
+			return err
+		}
+	}
+	found, err := listBundles(ctx, d, ropts, true, &s.refs, tr)
 	if err != nil {
 		return fmt.Errorf("reading existing bundles: %w", err)
 	}
@@ -190,7 +199,11 @@ func (s *Signer) signBundle(ctx context.Context, d name.Digest, extra map[string
 	if _, _, err := vc.verify(b, d); err != nil {
 		return fmt.Errorf("the new bundle does not verify against the trusted material: %w", err)
 	}
-	ref, err := PushBundle(ctx, d, raw, SignPredicateType, s.c.Log, ropts...)
+	bp := bundlePush{api: &s.refs, tr: tr, blobs: &s.blobs}
+	if t.desc.Digest != (v1.Hash{}) {
+		bp.subject = &t.desc
+	}
+	ref, err := pushBundle(ctx, d, raw, SignPredicateType, s.c.Log, ropts, bp)
 	if err != nil {
 		return fmt.Errorf("pushing the bundle: %w", err)
 	}

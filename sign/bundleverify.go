@@ -180,7 +180,7 @@ func (c *config) verifyBundles(ctx context.Context, t target) (Manifest, error) 
 	if err != nil {
 		return m, err
 	}
-	found, err := listBundles(ctx, t.digest, c.remoteOpts(ctx), false)
+	found, err := listBundles(ctx, t.digest, c.remoteOpts(ctx), false, nil, nil)
 	if err != nil {
 		return m, fmt.Errorf("verifying %s: reading its bundles: %w", t.digest, err)
 	}

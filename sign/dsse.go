@@ -159,7 +159,7 @@ func (s *Signer) OwnBundles(ctx context.Context, d name.Digest, ropts ...remote.
 	if err != nil {
 		return nil, err
 	}
-	found, err := listBundles(ctx, d, append(append([]remote.Option{}, ropts...), remote.WithContext(ctx)), true)
+	found, err := listBundles(ctx, d, append(append([]remote.Option{}, ropts...), remote.WithContext(ctx)), true, &s.refs, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading the bundles of %s: %w", d, err)
 	}

@@ -2,11 +2,11 @@ package sign
 
 import (
 	"context"
-
 	"errors"
 	"fmt"
-	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
 )
 
 // Format is where and how signatures are stored: cosign's legacy
@@ -76,18 +76,18 @@ func (c *config) verifyFormat() Format {
 func (f Format) legacy() bool { return f != FormatBundle }
 func (f Format) bundle() bool { return f != FormatLegacy }
 
-// signFormats signs d in format f: the legacy signature, the bundle, or
-// both (legacy first, as cosign v2 readers expect it).
-func (s *Signer) signFormats(ctx context.Context, f Format, d name.Digest, extra map[string]string, ropts []remote.Option) error {
+// signFormats signs the target t in format f: the legacy signature, the
+// bundle, or both at once (they are separate artifacts: neither reads
+// the other, and the call returns only when both are written).
+func (s *Signer) signFormats(ctx context.Context, f Format, t target, extra map[string]string, ropts []remote.Option) error {
+	g, gctx := errgroup.WithContext(ctx)
 	if f.legacy() {
-		if err := s.signOne(ctx, d, extra, ropts); err != nil {
-			return err
-		}
+		g.Go(func() error { return s.signOne(gctx, t.digest, extra, ropts) })
 	}
 	if f.bundle() {
-		return s.signBundle(ctx, d, extra)
+		g.Go(func() error { return s.signBundle(gctx, t, extra) })
 	}
-	return nil
+	return g.Wait()
 }
 
 // SignatureFormat is the format the signer writes (WithSignatureFormat,

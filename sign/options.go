@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/sonicsaas/sonic-release/internal/inputerr"
@@ -44,6 +45,7 @@ type config struct {
 	remote    []remote.Option
 	remoteFor func(context.Context, name.Registry) ([]remote.Option, error)
 	transport func(context.Context, name.Registry) (http.RoundTripper, error)
+	known     func(name.Digest) ([]byte, types.MediaType, bool)
 }
 
 // Option configures New and Verify.
@@ -269,6 +271,23 @@ func WithRegistryTransport(f func(ctx context.Context, reg name.Registry) (http.
 			return errors.New("registry transport must not be nil")
 		}
 		c.transport = f
+		return nil
+	}
+}
+
+// WithKnownManifests gives Sign the manifests the caller already holds
+// (such as release.Registries.KnownManifest: what the release read from
+// the source or wrote to the targets), by digest: the manifest to sign,
+// and for an index the descriptors of its platform images, are taken
+// from there instead of being fetched again. A manifest is used only
+// when its bytes hash to the digest asked for; otherwise, and for an
+// unknown digest, Sign fetches it. The default fetches every manifest.
+func WithKnownManifests(f func(name.Digest) (raw []byte, mediaType types.MediaType, ok bool)) Option {
+	return func(c *config) error {
+		if f == nil {
+			return errors.New("known manifests must not be nil")
+		}
+		c.known = f
 		return nil
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -20,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"golang.org/x/sync/errgroup"
 )
 
 const (
@@ -62,25 +65,105 @@ func (r rawManifest) MediaType() (types.MediaType, error) { return r.mt, nil }
 // index; PushBundle then checks that no concurrent writer dropped it from
 // that index (logging to log). It returns the referrer manifest.
 func PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string, log *slog.Logger, ropts ...remote.Option) (name.Digest, error) {
+	return pushBundle(ctx, d, bundleJSON, predicateType, log, ropts, bundlePush{})
+}
+
+// bundlePush is what a caller of pushBundle already knows or holds.
+type bundlePush struct {
+	// subject is d's descriptor; nil: read with a HEAD.
+	subject *v1.Descriptor
+	// tr is an authenticated transport to d's registry: the two blobs go
+	// up in one or two requests each (postBlob) and the manifest in one
+	// PUT whose answer says whether the registry lists it as a referrer
+	// itself. nil: go-containerregistry's uploads and Put.
+	tr http.RoundTripper
+	// api remembers whether the registry has the referrers API.
+	api *referrersAPI
+	// blobs, when set, uploads each blob once per repository for all the
+	// bundles a Signer pushes at once: they share the empty config blob,
+	// and a registry may fail a manifest whose blob another upload of the
+	// same digest is committing at that moment (distribution v3 does).
+	blobs *blobUploads
+}
+
+// blobUploads runs one upload per repository and digest at a time and
+// remembers those that succeeded.
+type blobUploads struct {
+	mu   sync.Mutex
+	keys map[string]*blobUpload
+}
+
+type blobUpload struct {
+	mu   sync.Mutex
+	done bool
+}
+
+// once runs upload for the blob key unless it succeeded before; callers
+// for the same key wait for each other.
+func (b *blobUploads) once(key string, upload func() error) error {
+	if b == nil {
+		return upload()
+	}
+	b.mu.Lock()
+	if b.keys == nil {
+		b.keys = map[string]*blobUpload{}
+	}
+	u, ok := b.keys[key]
+	if !ok {
+		u = &blobUpload{}
+		b.keys[key] = u
+	}
+	b.mu.Unlock()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.done {
+		return nil
+	}
+	if err := upload(); err != nil {
+		return err
+	}
+	u.done = true
+	return nil
+}
+
+func pushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string, log *slog.Logger, ropts []remote.Option, bp bundlePush) (name.Digest, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ropts = append(append([]remote.Option{}, ropts...), remote.WithContext(ctx))
-	subj, err := remote.Head(d, ropts...)
-	if err != nil {
-		return name.Digest{}, fmt.Errorf("reading %s: %w", d, err)
+	subj := bp.subject
+	if subj == nil {
+		var err error
+		if subj, err = remote.Head(d, ropts...); err != nil {
+			return name.Digest{}, fmt.Errorf("reading %s: %w", d, err)
+		}
 	}
 	config := static.NewLayer([]byte("{}"), emptyMediaType)
 	layer := static.NewLayer(bundleJSON, BundleMediaType)
-	var descs []v1.Descriptor
-	for _, l := range []v1.Layer{config, layer} {
-		if err := remote.WriteLayer(d.Repository, l, ropts...); err != nil {
-			return name.Digest{}, fmt.Errorf("uploading a blob: %w", err)
-		}
+	layers := []v1.Layer{config, layer}
+	descs := make([]v1.Descriptor, len(layers))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, l := range layers {
 		h, _ := l.Digest()
 		n, _ := l.Size()
 		mt, _ := l.MediaType()
-		descs = append(descs, v1.Descriptor{MediaType: mt, Digest: h, Size: n})
+		descs[i] = v1.Descriptor{MediaType: mt, Digest: h, Size: n}
+		g.Go(func() error {
+			return bp.blobs.once(d.Repository.Name()+"@"+h.String(), func() error {
+				if bp.tr != nil {
+					if done, err := postBlob(gctx, bp.tr, d.Repository, l); done || err != nil {
+						return err
+					}
+				}
+				if err := remote.WriteLayer(d.Repository, l, append(slices.Clip(ropts), remote.WithContext(gctx))...); err != nil {
+					return fmt.Errorf("uploading a blob: %w", err)
+				}
+				return nil
+			})
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return name.Digest{}, err
 	}
 	descs[0].ArtifactType = BundleMediaType // as cosign v3 writes it
 	m := referrerManifest{Manifest: v1.Manifest{
@@ -105,15 +188,79 @@ func PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicate
 		return name.Digest{}, err
 	}
 	ref := d.Context().Digest(h.String())
-	start := time.Now()
-	if err := remote.Put(ref, rawManifest{raw, types.OCIManifestSchema1}, ropts...); err != nil {
-		return name.Digest{}, err
-	}
 	desc := v1.Descriptor{MediaType: types.OCIManifestSchema1, Digest: h, Size: n, ArtifactType: BundleMediaType, Annotations: m.Annotations}
-	if err := ensureListed(ctx, d, desc, time.Since(start), log, ropts); err != nil {
+	start := time.Now()
+	if bp.tr == nil {
+		// go-containerregistry adds it to the fallback tag itself.
+		if err := remote.Put(ref, rawManifest{raw, types.OCIManifestSchema1}, ropts...); err != nil {
+			return name.Digest{}, err
+		}
+	} else {
+		listed, err := putReferrer(ctx, bp.tr, ref, raw)
+		if err != nil {
+			return name.Digest{}, err
+		}
+		if listed {
+			bp.api.set(d.RegistryStr(), true)
+			return ref, nil
+		}
+		api, err := bp.api.hasAPI(ctx, d, ropts, bp.tr)
+		if err != nil {
+			return name.Digest{}, err
+		}
+		if api {
+			return ref, nil
+		}
+		if err := addToFallback(d, desc, ropts); err != nil {
+			return name.Digest{}, err
+		}
+	}
+	if err := ensureListed(ctx, d, desc, time.Since(start), log, ropts, bp.api, bp.tr); err != nil {
 		return name.Digest{}, err
 	}
 	return ref, nil
+}
+
+// putReferrer PUTs the referrer manifest raw as ref through tr; listed
+// says that the registry answered with OCI-Subject: it lists the
+// referrer by the referrers API itself.
+func putReferrer(ctx context.Context, tr http.RoundTripper, ref name.Digest, raw []byte) (listed bool, err error) {
+	repo := ref.Context()
+	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/manifests/" + ref.DigestStr()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), bytes.NewReader(raw))
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Content-Type", string(types.OCIManifestSchema1))
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	if err := transport.CheckError(resp, http.StatusOK, http.StatusCreated, http.StatusAccepted); err != nil {
+		return false, err
+	}
+	return resp.Header.Get("OCI-Subject") != "", nil
+}
+
+// addToFallback adds desc to d's fallback tag index, read just before:
+// what go-containerregistry's Put does on a registry without the
+// referrers API, without asking the registry again whether it has it.
+func addToFallback(d name.Digest, desc v1.Descriptor, ropts []remote.Option) error {
+	tag := fallbackTag(d)
+	idx, err := readFallback(tag, ropts)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(idx.Manifests, func(m v1.Descriptor) bool { return m.Digest == desc.Digest }) {
+		return nil
+	}
+	idx.Manifests = append(idx.Manifests, desc)
+	slices.SortFunc(idx.Manifests, func(a, b v1.Descriptor) int { return strings.Compare(a.Digest.String(), b.Digest.String()) })
+	if err := remote.Put(tag, fallbackIndex{idx}, ropts...); err != nil {
+		return fmt.Errorf("updating the referrers fallback tag %s: %w", tag, err)
+	}
+	return nil
 }
 
 // Settling of the fallback tag index (see ensureListed).
@@ -132,14 +279,14 @@ var (
 // (distribution v3.0.0 does not read If-Match, and go-containerregistry
 // sends none), so we wait until any writer that read before our write has
 // written, and read again: the wait is as long as our own push, which
-// made four requests (the manifest, the referrers probe, the index read
-// and write) where such a writer has only its write left; at least
-// fallbackMinSettle. If our entry is gone we add it back to what is there
+// made three or four requests (the manifest, the referrers probe unless r
+// knows the answer, the index read and write) where such a writer has
+// only its write left; at least fallbackMinSettle. If our entry is gone we add it back to what is there
 // now, wait twice that read-modify-write, and check again. Our writes only
 // ever add to what we read, so no other writer's entry is lost by us
 // either.
-func ensureListed(ctx context.Context, d name.Digest, desc v1.Descriptor, took time.Duration, log *slog.Logger, ropts []remote.Option) error {
-	api, err := hasReferrersAPI(d, ropts)
+func ensureListed(ctx context.Context, d name.Digest, desc v1.Descriptor, took time.Duration, log *slog.Logger, ropts []remote.Option, r *referrersAPI, tr http.RoundTripper) error {
+	api, err := r.hasAPI(ctx, d, ropts, tr)
 	if err != nil {
 		return err
 	}
@@ -201,17 +348,128 @@ func readFallback(tag name.Tag, ropts []remote.Option) (*v1.IndexManifest, error
 	return im, nil
 }
 
-// hasReferrersAPI reports whether the registry of d answers the referrers
-// API (OCI distribution 1.1) rather than 404.
-func hasReferrersAPI(d name.Digest, ropts []remote.Option) (bool, error) {
-	_, err := remote.Referrers(d, append(ropts, remote.WithReferrersTagFallback(false))...)
-	if err == nil {
-		return true, nil
+// referrersAPI remembers, per registry, whether it answers the OCI
+// referrers API: a run asks a registry once, and the first time it reads
+// the referrers API and the fallback tag at once (one round trip, not
+// two). A nil *referrersAPI remembers nothing.
+type referrersAPI struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (r *referrersAPI) known(reg string) (api, ok bool) {
+	if r == nil {
+		return false, false
 	}
-	if strings.Contains(err.Error(), "does not support the Referrers API") {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	api, ok = r.m[reg]
+	return api, ok
+}
+
+func (r *referrersAPI) set(reg string, api bool) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[string]bool{}
+	}
+	r.m[reg] = api
+}
+
+var errNoReferrersAPI = errors.New("no referrers API")
+
+// apiReferrers reads the referrers API's index for d, or
+// errNoReferrersAPI when the registry does not answer it. With tr, an
+// authenticated transport, it asks in a request of its own: options
+// that remote.Reuse a Puller (release.Registries) keep that Puller's
+// referrers tag fallback, so remote.Referrers would answer with the
+// fallback tag's index and the API would seem to be there.
+func apiReferrers(ctx context.Context, d name.Digest, ropts []remote.Option, tr http.RoundTripper) (*v1.IndexManifest, error) {
+	if tr == nil {
+		idx, err := remote.Referrers(d, append(slices.Clip(ropts), remote.WithReferrersTagFallback(false))...)
+		if err != nil {
+			if strings.Contains(err.Error(), "does not support the Referrers API") {
+				return nil, errNoReferrersAPI
+			}
+			return nil, fmt.Errorf("listing the referrers of %s: %w", d, err)
+		}
+		return idx.IndexManifest()
+	}
+	repo := d.Context()
+	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/referrers/" + d.DigestStr()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", string(types.OCIImageIndex))
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("listing the referrers of %s: %w", d, err)
+	}
+	defer resp.Body.Close()
+	// As go-containerregistry decides: only an index answer is the API.
+	if err := transport.CheckError(resp, http.StatusOK, http.StatusNotFound, http.StatusBadRequest, http.StatusNotAcceptable); err != nil {
+		return nil, fmt.Errorf("listing the referrers of %s: %w", d, err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != string(types.OCIImageIndex) {
+		return nil, errNoReferrersAPI
+	}
+	im, err := v1.ParseIndexManifest(io.LimitReader(resp.Body, maxBundleSize))
+	if err != nil {
+		return nil, fmt.Errorf("listing the referrers of %s: %w", d, err)
+	}
+	return im, nil
+}
+
+// list returns the referrers of d: the referrers API's answer, or the
+// fallback tag's index on a registry without the API (an empty index when
+// there is none).
+func (r *referrersAPI) list(ctx context.Context, d name.Digest, ropts []remote.Option, tr http.RoundTripper) (*v1.IndexManifest, error) {
+	reg := d.RegistryStr()
+	if api, ok := r.known(reg); ok {
+		if api {
+			return apiReferrers(ctx, d, ropts, tr)
+		}
+		return readFallback(fallbackTag(d), ropts)
+	}
+	var (
+		wg    sync.WaitGroup
+		fb    *v1.IndexManifest
+		fbErr error
+	)
+	wg.Go(func() { fb, fbErr = readFallback(fallbackTag(d), ropts) })
+	im, err := apiReferrers(ctx, d, ropts, tr)
+	wg.Wait()
+	switch {
+	case err == nil:
+		r.set(reg, true)
+		return im, nil
+	case errors.Is(err, errNoReferrersAPI):
+		r.set(reg, false)
+		return fb, fbErr
+	}
+	return nil, err
+}
+
+// hasAPI reports whether the registry of d answers the referrers API,
+// asking it unless r knows.
+func (r *referrersAPI) hasAPI(ctx context.Context, d name.Digest, ropts []remote.Option, tr http.RoundTripper) (bool, error) {
+	if api, ok := r.known(d.RegistryStr()); ok {
+		return api, nil
+	}
+	_, err := apiReferrers(ctx, d, ropts, tr)
+	switch {
+	case err == nil:
+		r.set(d.RegistryStr(), true)
+		return true, nil
+	case errors.Is(err, errNoReferrersAPI):
+		r.set(d.RegistryStr(), false)
 		return false, nil
 	}
-	return false, fmt.Errorf("listing the referrers of %s: %w", d, err)
+	return false, err
 }
 
 // foundBundle is a bundle stored as a referrer.
@@ -221,74 +479,96 @@ type foundBundle struct {
 }
 
 // listBundles reads the Sigstore bundles that refer to d (by the
-// referrers API or the fallback tag). Referrers of other types, and
-// manifests without a readable bundle, are skipped. With annotated, a
-// referrer manifest that carries its bundle in BundleAnnotation (as
-// PushBundle writes it) is read from there, without downloading its
-// blob; one without it (written by cosign or an older sonic-release) is
-// read from its blob. The caller verifies every bundle either way.
-// Verification of what cosign sees passes annotated false: the blob is
-// what cosign reads.
-func listBundles(ctx context.Context, d name.Digest, ropts []remote.Option, annotated bool) ([]foundBundle, error) {
-	idx, err := remote.Referrers(d, ropts...)
+// referrers API or the fallback tag, r.list; tr as for apiReferrers),
+// reading the referrer
+// manifests at once. Referrers of other types, and manifests without a
+// readable bundle, are skipped. With annotated, a referrer manifest that
+// carries its bundle in BundleAnnotation (as PushBundle writes it) is
+// read from there, without downloading its blob; one without it (written
+// by cosign or an older sonic-release) is read from its blob. The caller
+// verifies every bundle either way. Verification of what cosign sees
+// passes annotated false: the blob is what cosign reads.
+func listBundles(ctx context.Context, d name.Digest, ropts []remote.Option, annotated bool, r *referrersAPI, tr http.RoundTripper) ([]foundBundle, error) {
+	im, err := r.list(ctx, d, ropts, tr)
 	if err != nil {
 		return nil, err
 	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		return nil, err
-	}
-	var out []foundBundle
+	var refs []name.Digest
 	for _, desc := range im.Manifests {
 		// go-containerregistry before v0.21 (in cosign v2.6.5) lists a
 		// referrer in the fallback index under its config media type, the
 		// empty one, not its artifactType: look into those too.
 		switch desc.ArtifactType {
 		case BundleMediaType, emptyMediaType, "":
-		default:
-			continue
+			refs = append(refs, d.Context().Digest(desc.Digest.String()))
 		}
-		ref := d.Context().Digest(desc.Digest.String())
-		// A referrer that cannot be read (deleted, but still listed in a
-		// fallback index; not an image manifest) verifies nothing: skip it.
-		img, err := remote.Image(ref, ropts...)
-		if err != nil {
-			continue
-		}
-		if annotated {
-			if m, err := img.Manifest(); err == nil && m.Annotations[BundleAnnotation] != "" {
-				if b, err := parseBundle([]byte(m.Annotations[BundleAnnotation])); err == nil {
-					out = append(out, foundBundle{manifest: ref, bundle: b})
-				}
-				continue // a copy we cannot read verifies nothing
+	}
+	found := make([]*foundBundle, len(refs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, ref := range refs {
+		g.Go(func() error {
+			b, err := readBundle(ref, append(slices.Clip(ropts), remote.WithContext(gctx)), annotated)
+			if b != nil {
+				found[i] = &foundBundle{manifest: ref, bundle: b}
 			}
-		}
-		layers, err := img.Layers()
-		if err != nil {
-			continue
-		}
-		for _, l := range layers {
-			if mt, _ := l.MediaType(); mt != BundleMediaType {
-				continue
-			}
-			rc, err := l.Compressed()
-			if err != nil {
-				return nil, fmt.Errorf("reading the bundle of %s: %w", ref, err)
-			}
-			raw, err := io.ReadAll(io.LimitReader(rc, maxBundleSize))
-			rc.Close()
-			if err != nil {
-				return nil, fmt.Errorf("reading the bundle of %s: %w", ref, err)
-			}
-			b, err := parseBundle(raw)
-			if err != nil {
-				continue // not a bundle we can read: verifies nothing
-			}
-			out = append(out, foundBundle{manifest: ref, bundle: b})
-			break
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []foundBundle
+	for _, f := range found {
+		if f != nil {
+			out = append(out, *f)
 		}
 	}
 	return out, nil
+}
+
+// readBundle reads the bundle of the referrer manifest ref (nil when it
+// has none that can be read; see listBundles).
+func readBundle(ref name.Digest, ropts []remote.Option, annotated bool) (*bundle.Bundle, error) {
+	// A referrer that cannot be read (deleted, but still listed in a
+	// fallback index; not an image manifest) verifies nothing: skip it.
+	img, err := remote.Image(ref, ropts...)
+	if err != nil {
+		return nil, nil
+	}
+	if annotated {
+		if m, err := img.Manifest(); err == nil && m.Annotations[BundleAnnotation] != "" {
+			b, err := parseBundle([]byte(m.Annotations[BundleAnnotation]))
+			if err != nil {
+				return nil, nil // a copy we cannot read verifies nothing
+			}
+			return b, nil
+		}
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, nil
+	}
+	for _, l := range layers {
+		if mt, _ := l.MediaType(); mt != BundleMediaType {
+			continue
+		}
+		rc, err := l.Compressed()
+		if err != nil {
+			return nil, fmt.Errorf("reading the bundle of %s: %w", ref, err)
+		}
+		raw, err := io.ReadAll(io.LimitReader(rc, maxBundleSize))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading the bundle of %s: %w", ref, err)
+		}
+		b, err := parseBundle(raw)
+		if err != nil {
+			return nil, nil // not a bundle we can read: verifies nothing
+		}
+		return b, nil
+	}
+	return nil, nil
 }
 
 func parseBundle(raw []byte) (*bundle.Bundle, error) {

@@ -82,6 +82,38 @@ func newRacingProxy(t *testing.T, upstream string) *racingProxy {
 // the same time to a registry without the referrers API; both read the
 // fallback index before either writes it. Neither entry is lost.
 func TestFallbackTagRace(t *testing.T) {
+	// plain: go-containerregistry's uploads and Put; shared: a release's
+	// registry access (release.Registries): remote.Reuse'd Puller and
+	// Pusher, whose referrers tag fallback cannot be turned off by an
+	// option, and a transport for the blobs, the manifest PUT and the
+	// referrers API probe. Each must find that the registry has no
+	// referrers API, list the bundle in the fallback tag and repair it.
+	for _, shared := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "shared"}[shared], func(t *testing.T) { testFallbackTagRace(t, shared) })
+	}
+}
+
+// sharedAccess are the options of a release's shared registry access.
+func sharedAccess(t *testing.T) []sign.Option {
+	puller, err := remote.NewPuller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pusher, err := remote.NewPusher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []sign.Option{
+		sign.WithRegistryOptions(func(context.Context, name.Registry) ([]remote.Option, error) {
+			return []remote.Option{remote.Reuse(puller), remote.Reuse(pusher)}, nil
+		}),
+		sign.WithRegistryTransport(func(context.Context, name.Registry) (http.RoundTripper, error) {
+			return http.DefaultTransport, nil
+		}),
+	}
+}
+
+func testFallbackTagRace(t *testing.T, shared bool) {
 	ctx := context.Background()
 	mem := registrytest.NewMemory(t)
 	p := newRacingProxy(t, mem.Host)
@@ -94,7 +126,11 @@ func TestFallbackTagRace(t *testing.T) {
 	var signers []signer
 	for range 2 {
 		priv, pub, _, _ := sigstoretest.KeyPair(t)
-		s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(sign.FormatBundle))
+		opts := []sign.Option{sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(sign.FormatBundle)}
+		if shared {
+			opts = append(opts, sharedAccess(t)...)
+		}
+		s, err := sign.New(opts...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,6 +49,9 @@ type Signer struct {
 	chain    []byte
 	notAfter time.Time // the certificate's expiry
 	id       *Identity // keyless: the certificate's identity
+
+	refs  referrersAPI // which registries have the referrers API
+	blobs blobUploads  // the bundles' blobs uploaded so far
 }
 
 // New returns a Signer for a cosign key (WithKey) or keyless signing
@@ -168,7 +171,7 @@ func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[strin
 		return err
 	}
 	ropts = append(slices.Clip(ropts), remote.Reuse(puller), remote.Reuse(pusher))
-	ts, err := targets(ctx, d, ropts)
+	ts, err := targets(ctx, d, ropts, s.c.known)
 	if err != nil {
 		return err
 	}
@@ -177,7 +180,7 @@ func (s *Signer) SignAnnotated(ctx context.Context, d name.Digest, ann map[strin
 	g.SetLimit(s.c.jobs)
 	for _, t := range ts {
 		g.Go(func() error {
-			if err := s.signFormats(gctx, f, t.digest, ann, ropts); err != nil {
+			if err := s.signFormats(gctx, f, t, ann, ropts); err != nil {
 				return fmt.Errorf("signing %q: %w", t.digest, err)
 			}
 			return nil

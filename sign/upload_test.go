@@ -2,12 +2,8 @@ package sign_test
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
@@ -26,21 +22,8 @@ func TestSignSharedRegistryAccess(t *testing.T) {
 	reg := registrytest.NewMemory(t)
 	d := sigstoretest.PushImage(t, reg.Host, "acme/app", "v1.2.3")
 	priv, pub, _, _ := sigstoretest.KeyPair(t)
-	puller, err := remote.NewPuller()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pusher, err := remote.NewPusher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(testAnnotations), sign.WithSignatureFormat(sign.FormatLegacy),
-		sign.WithRegistryOptions(func(context.Context, name.Registry) ([]remote.Option, error) {
-			return []remote.Option{remote.Reuse(puller), remote.Reuse(pusher)}, nil
-		}),
-		sign.WithRegistryTransport(func(context.Context, name.Registry) (http.RoundTripper, error) {
-			return http.DefaultTransport, nil
-		}))
+	s, err := sign.New(append([]sign.Option{sign.WithKey(priv, sigstoretest.Password), sign.WithAnnotations(testAnnotations), sign.WithSignatureFormat(sign.FormatLegacy)},
+		sharedAccess(t)...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
