@@ -144,6 +144,15 @@ func (p progressSigner) Ready() (string, error) {
 	return "", nil
 }
 
+// Settle waits for what the signer left running, when it can
+// (release.Apply calls it last).
+func (p progressSigner) Settle(ctx context.Context) error {
+	if s, ok := p.s.(interface{ Settle(context.Context) error }); ok {
+		return s.Settle(ctx)
+	}
+	return nil
+}
+
 func (p progressSigner) Sign(ctx context.Context, d name.Digest) error {
 	p.mu.Lock()
 	p.progress("sign " + d.String())

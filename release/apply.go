@@ -222,20 +222,35 @@ func Apply(ctx context.Context, plan Plan, opts ...Option) (Result, error) {
 	}
 	slices.Sort(res.Copied)
 	slices.Sort(res.Written)
-	if len(res.Written) == 0 {
-		return res, nil // nothing written: nothing to read back or converge
+	if len(res.Written) > 0 { // nothing written: nothing to read back or converge
+		// 5. Read back and converge with racing runs.
+		o.step("read-back")
+		err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
+			rps, err := settle(ctx, c, repos[i], plan, t, unproven[i], o)
+			mu.Lock()
+			res.Repointed = append(res.Repointed, rps...)
+			mu.Unlock()
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
 	}
+	// 6. What the signer left running while the tags went up
+	// (sign.WithBackgroundChecks).
+	if s, ok := o.signer.(settlingSigner); ok {
+		if err := s.Settle(ctx); err != nil {
+			return res, fmt.Errorf("checking the signatures once the tags were written: %w", err)
+		}
+	}
+	return res, nil
+}
 
-	// 5. Read back and converge with racing runs.
-	o.step("read-back")
-	err = each(ctx, o.jobs, plan.Targets, func(ctx context.Context, i int, t TargetPlan) error {
-		rps, err := settle(ctx, c, repos[i], plan, t, unproven[i], o)
-		mu.Lock()
-		res.Repointed = append(res.Repointed, rps...)
-		mu.Unlock()
-		return err
-	})
-	return res, err
+// settlingSigner is a Signer that may leave checks running after Sign
+// returns (sign.Signer with sign.WithBackgroundChecks); Apply waits for
+// them last, while the floating tags and the read-back overlap them.
+type settlingSigner interface {
+	Settle(ctx context.Context) error
 }
 
 // copyDeps uploads (or mounts) an image's config and layers, or pushes an

@@ -200,6 +200,9 @@ func (s *Signer) signBundle(ctx context.Context, t target, extra map[string]stri
 		return fmt.Errorf("the new bundle does not verify against the trusted material: %w", err)
 	}
 	bp := bundlePush{api: &s.refs, tr: tr, blobs: &s.blobs}
+	if f, _ := s.c.signFormat(); f == FormatBoth && s.c.bgChecks {
+		bp.later = s.later(ctx)
+	}
 	if t.desc.Digest != (v1.Hash{}) {
 		bp.subject = &t.desc
 	}

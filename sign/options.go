@@ -46,6 +46,7 @@ type config struct {
 	remoteFor func(context.Context, name.Registry) ([]remote.Option, error)
 	transport func(context.Context, name.Registry) (http.RoundTripper, error)
 	known     func(name.Digest) ([]byte, types.MediaType, bool)
+	bgChecks  bool
 }
 
 // Option configures New and Verify.
@@ -288,6 +289,22 @@ func WithKnownManifests(f func(name.Digest) (raw []byte, mediaType types.MediaTy
 			return errors.New("known manifests must not be nil")
 		}
 		c.known = f
+		return nil
+	}
+}
+
+// WithBackgroundChecks lets Sign return, in the format both, before the
+// check that each bundle it pushed stays listed in the referrers
+// fallback tag (a concurrent writer may drop it; the check waits about
+// as long as the push took, at least 100 ms, reads the index again and
+// adds the entry back): the manifest is signed by its legacy signature
+// already, which every verifier reads. The caller must call
+// Signer.Settle, which waits for those checks and returns their errors,
+// before it reports success: a release moves its floating tags
+// meanwhile. In the formats legacy and bundle Sign always waits.
+func WithBackgroundChecks() Option {
+	return func(c *config) error {
+		c.bgChecks = true
 		return nil
 	}
 }

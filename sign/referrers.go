@@ -79,6 +79,10 @@ type bundlePush struct {
 	tr http.RoundTripper
 	// api remembers whether the registry has the referrers API.
 	api *referrersAPI
+	// later, when set, takes the check that the referrer stays listed in
+	// the fallback tag (ensureListed) to run it in the background
+	// (Signer.Settle waits for it); nil runs it before pushBundle returns.
+	later func(check func(context.Context) error)
 	// blobs, when set, uploads each blob once per repository for all the
 	// bundles a Signer pushes at once: they share the empty config blob,
 	// and a registry may fail a manifest whose blob another upload of the
@@ -215,7 +219,16 @@ func pushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicate
 			return name.Digest{}, err
 		}
 	}
-	if err := ensureListed(ctx, d, desc, time.Since(start), log, ropts, bp.api, bp.tr); err != nil {
+	took := time.Since(start)
+	check := func(ctx context.Context) error {
+		// ropts carry pushBundle's context; the check may run after it ended.
+		return ensureListed(ctx, d, desc, took, log, append(slices.Clip(ropts), remote.WithContext(ctx)), bp.api, bp.tr)
+	}
+	if bp.later != nil {
+		bp.later(check)
+		return ref, nil
+	}
+	if err := check(ctx); err != nil {
 		return name.Digest{}, err
 	}
 	return ref, nil

@@ -88,8 +88,10 @@ func TestFallbackTagRace(t *testing.T) {
 	// option, and a transport for the blobs, the manifest PUT and the
 	// referrers API probe. Each must find that the registry has no
 	// referrers API, list the bundle in the fallback tag and repair it.
-	for _, shared := range []bool{false, true} {
-		t.Run(map[bool]string{false: "plain", true: "shared"}[shared], func(t *testing.T) { testFallbackTagRace(t, shared) })
+	// background: shared, in the format both with WithBackgroundChecks:
+	// Sign leaves the check running, Settle waits for it.
+	for _, mode := range []string{"plain", "shared", "background"} {
+		t.Run(mode, func(t *testing.T) { testFallbackTagRace(t, mode) })
 	}
 }
 
@@ -113,7 +115,7 @@ func sharedAccess(t *testing.T) []sign.Option {
 	}
 }
 
-func testFallbackTagRace(t *testing.T, shared bool) {
+func testFallbackTagRace(t *testing.T, mode string) {
 	ctx := context.Background()
 	mem := registrytest.NewMemory(t)
 	p := newRacingProxy(t, mem.Host)
@@ -127,8 +129,11 @@ func testFallbackTagRace(t *testing.T, shared bool) {
 	for range 2 {
 		priv, pub, _, _ := sigstoretest.KeyPair(t)
 		opts := []sign.Option{sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(sign.FormatBundle)}
-		if shared {
+		switch mode {
+		case "shared":
 			opts = append(opts, sharedAccess(t)...)
+		case "background":
+			opts = append(append(opts, sharedAccess(t)...), sign.WithSignatureFormat(sign.FormatBoth), sign.WithBackgroundChecks())
 		}
 		s, err := sign.New(opts...)
 		if err != nil {
@@ -142,7 +147,9 @@ func testFallbackTagRace(t *testing.T, shared bool) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = sg.s.Sign(ctx, d)
+			if errs[i] = sg.s.Sign(ctx, d); errs[i] == nil {
+				errs[i] = sg.s.Settle(ctx)
+			}
 		}()
 	}
 	wg.Wait()

@@ -52,6 +52,49 @@ type Signer struct {
 
 	refs  referrersAPI // which registries have the referrers API
 	blobs blobUploads  // the bundles' blobs uploaded so far
+
+	bgMu   sync.Mutex
+	bg     sync.WaitGroup // listing checks left running (WithBackgroundChecks)
+	bgErrs []error
+}
+
+// later runs check in the background, with ctx's values but not its
+// cancellation (the caller's errgroup context ends when Sign returns):
+// Settle waits for it and reports its error.
+func (s *Signer) later(ctx context.Context) func(check func(context.Context) error) {
+	ctx = context.WithoutCancel(ctx)
+	return func(check func(context.Context) error) {
+		s.bg.Go(func() {
+			if err := check(ctx); err != nil {
+				s.bgMu.Lock()
+				s.bgErrs = append(s.bgErrs, err)
+				s.bgMu.Unlock()
+			}
+		})
+	}
+}
+
+// Settle waits for the checks Sign left running (WithBackgroundChecks):
+// that each bundle it pushed is still listed in its fallback tag after
+// any concurrent writer's update. It returns their errors; a caller that
+// signs with WithBackgroundChecks must call it before it reports success.
+// Without WithBackgroundChecks there is nothing to wait for.
+func (s *Signer) Settle(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.bg.Wait()
+		close(done)
+	}()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-done:
+	}
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	err := errors.Join(s.bgErrs...)
+	s.bgErrs = nil
+	return err
 }
 
 // New returns a Signer for a cosign key (WithKey) or keyless signing

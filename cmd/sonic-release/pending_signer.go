@@ -59,6 +59,15 @@ func (p *pendingSigner) Sign(ctx context.Context, d name.Digest) error {
 	return s.Sign(ctx, d)
 }
 
+// Settle waits for the signer's background checks (sign.WithBackgroundChecks).
+func (p *pendingSigner) Settle(ctx context.Context) error {
+	s, err := p.wait()
+	if err != nil {
+		return err
+	}
+	return s.Settle(ctx)
+}
+
 func (p *pendingSigner) SignAnnotated(ctx context.Context, d name.Digest, ann map[string]string) error {
 	s, err := p.wait()
 	if err != nil {

@@ -205,7 +205,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 	if mode != sign.ModeNone && ev.Kind != tagging.EventNone {
 		ann := signatureAnnotations(env, versionOf(ev), ev.SHA, "", "")
 		build := func() (*sign.Signer, error) {
-			return opts.signer.signer(ctx, a, mode, ann, sign.WithRegistryOptions(regs.RemoteOptions), sign.WithRegistryTransport(regs.Transport), sign.WithKnownManifests(regs.KnownManifest), sign.WithJobs(opts.jobs))
+			return opts.signer.signer(ctx, a, mode, ann, sign.WithRegistryOptions(regs.RemoteOptions), sign.WithRegistryTransport(regs.Transport), sign.WithKnownManifests(regs.KnownManifest), sign.WithBackgroundChecks(), sign.WithJobs(opts.jobs))
 		}
 		if opts.dryRun {
 			s, err := build()
