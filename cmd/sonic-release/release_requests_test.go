@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/sonicsaas/sonic-release/internal/demo"
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
+	"github.com/sonicsaas/sonic-release/sign"
 )
 
 // TestReleaseRequests counts what `sonic-release release` asks the real
@@ -21,10 +23,11 @@ import (
 // ping, no write, and no download of a signature payload (whether a
 // manifest is already signed is read from its signature manifest). The
 // first release reads no manifest back with a HEAD. It counts the legacy
-// signature format and the default format both: the bundle costs, per
-// manifest, a HEAD of the subject on the first run; on a re-run whose
-// bundle was signed is read from the copy on its referrer manifest
-// (sign.BundleAnnotation), so no bundle is downloaded either.
+// signature format and the default format both: the subject of a bundle
+// is described by the index the release holds (no HEAD); on a re-run
+// whose bundle was signed is read from the copy on its referrer manifest
+// (sign.BundleAnnotation), so no bundle is downloaded either. After each
+// run every target verifies in the format written.
 func TestReleaseRequests(t *testing.T) {
 	for _, format := range []string{"legacy", "both"} {
 		t.Run(format, func(t *testing.T) { testReleaseRequests(t, format) })
@@ -43,7 +46,7 @@ func testReleaseRequests(t *testing.T, format string) {
 	if err := remote.WriteIndex(src, idx, remote.WithAuthFromKeychain(reg.Keychain())); err != nil {
 		t.Fatal(err)
 	}
-	_, _, privPath, _ := sigstoretest.KeyPair(t)
+	_, pub, privPath, _ := sigstoretest.KeyPair(t)
 	env := map[string]string{"COSIGN_PASSWORD": sigstoretest.KeyPassword}
 	args := []string{"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--image", reg.Repo("acme/mirror"),
 		"--ref", "refs/tags/v1.0.0", "--sha", releaseSHA, "--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false", "--signature-format", format}
@@ -78,11 +81,20 @@ func testReleaseRequests(t *testing.T, format string) {
 		// Into new repositories nothing is read back: every PUT's answer
 		// names the digest stored, and a repository that does not exist
 		// holds no manifest.
-		if run == "first release" && format == "legacy" && got.manifestHeads != 0 {
+		if run == "first release" && got.manifestHeads != 0 {
 			t.Errorf("first release: %d HEADs of manifests in the targets, want none:\n%s", got.manifestHeads, strings.Join(reg.Counter.Requests(), "\n"))
 		}
 		if run == "re-run" && (got.writes != 0 || got.sigBlobGets != 0) {
 			t.Errorf("re-run: %d writes, %d blob downloads in the targets, want none:\n%s", got.writes, got.sigBlobGets, strings.Join(reg.Counter.Requests(), "\n"))
+		}
+		// Every format written is there for a verifier: in format both the
+		// bundles are listed in the fallback tags of this registry, which
+		// has no referrers API.
+		for _, repo := range []string{"acme/app", "acme/mirror"} {
+			if _, err := sign.Verify(context.Background(), reg.Repo(repo)+"@"+d.String(), sign.WithPublicKey(pub), sign.WithRequireTransparencyLog(false),
+				sign.WithSignatureFormat(sign.Format(format)), sign.WithRemoteOptions(remote.WithAuthFromKeychain(reg.Keychain()))); err != nil {
+				t.Errorf("%s: %s does not verify in format %s: %v", run, repo, format, err)
+			}
 		}
 	}
 }
