@@ -32,7 +32,11 @@ type ownAttestations interface {
 // makes the same statement and adds nothing, while another signer's copy
 // of the statement does not count.
 func attached(ctx context.Context, d name.Digest, stmt []byte, s Signer, c *config) (bool, error) {
-	se, err := ociremote.SignedEntity(d, ociremote.WithRemoteOptions(c.remoteOpts(ctx)...))
+	ropts, err := c.remoteOpts(ctx, d.Registry)
+	if err != nil {
+		return false, err
+	}
+	se, err := ociremote.SignedEntity(d, ociremote.WithRemoteOptions(ropts...))
 	if err != nil {
 		return false, fmt.Errorf("reading the image %s: %w", d, err)
 	}
@@ -89,7 +93,11 @@ type missingAt struct {
 // bundled reports whether the image d already has, as a referrer, a
 // sigstore bundle of exactly stmt that s signed.
 func bundled(ctx context.Context, d name.Digest, stmt []byte, s bundleSigner, c *config) (bool, error) {
-	payloads, err := s.OwnBundles(ctx, d, c.remote...)
+	ropts, err := c.remoteOpts(ctx, d.Registry)
+	if err != nil {
+		return false, err
+	}
+	payloads, err := s.OwnBundles(ctx, d, ropts...)
 	if err != nil {
 		return false, fmt.Errorf("checking the attestation bundles of %s: %w", d, err)
 	}
@@ -103,11 +111,34 @@ func bundled(ctx context.Context, d name.Digest, stmt []byte, s bundleSigner, c 
 // referrers API: where cosign verify-attestation (v3, and v2 with
 // --new-bundle-format) looks once the image has a signature bundle, and
 // what `gh attestation verify --bundle-from-oci` reads.
-func attachBundle(ctx context.Context, d name.Digest, bundleJSON []byte, c *config) error {
-	if _, err := sign.PushBundle(ctx, d, bundleJSON, PredicateType, c.Log, c.remote...); err != nil {
+//
+// A signer that pushes bundles itself (bundlePusher: *sign.Signer) does it
+// through its registry access, which knows what the release read and
+// wrote; otherwise sign.PushBundle with the options given.
+func attachBundle(ctx context.Context, d name.Digest, bundleJSON []byte, s Signer, c *config) error {
+	var err error
+	if bp, ok := s.(bundlePusher); ok {
+		_, err = bp.PushBundle(ctx, d, bundleJSON, PredicateType)
+	} else {
+		var ropts []remote.Option
+		if ropts, err = c.remoteOpts(ctx, d.Registry); err == nil {
+			_, err = sign.PushBundle(ctx, d, bundleJSON, PredicateType, c.Log, ropts...)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("pushing the provenance bundle of %s: %w", d, err)
 	}
 	return nil
+}
+
+// attestationAttacher is implemented by *sign.Signer.
+type attestationAttacher interface {
+	AttachAttestation(ctx context.Context, d name.Digest, att oci.Signature) error
+}
+
+// bundlePusher is implemented by *sign.Signer.
+type bundlePusher interface {
+	PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string) (name.Digest, error)
 }
 
 // attach adds the envelope e to the image d in cosign's attestation
@@ -115,10 +146,12 @@ func attachBundle(ctx context.Context, d name.Digest, bundleJSON []byte, c *conf
 // certificate, the timestamp over the envelope and the Rekor entry as
 // cosign's annotations, and the predicate type as `cosign attest` writes
 // it.
-func attach(ctx context.Context, d name.Digest, e *sign.Envelope, c *config) error {
+func attach(ctx context.Context, d name.Digest, e *sign.Envelope, s Signer, c *config) error {
 	opts := []static.Option{
 		static.WithLayerMediaType(types.MediaType("application/vnd.dsse.envelope.v1+json")),
-		static.WithAnnotations(map[string]string{"predicateType": PredicateType}),
+		// The envelope is the layer; its copy on the manifest lets a re-run
+		// check it without downloading the layer (sign.EnvelopeAnnotation).
+		static.WithAnnotations(map[string]string{"predicateType": PredicateType, sign.EnvelopeAnnotation: string(e.JSON)}),
 	}
 	if e.Cert != nil {
 		opts = append(opts, static.WithCertChain(e.Cert, e.Chain))
@@ -133,7 +166,19 @@ func attach(ctx context.Context, d name.Digest, e *sign.Envelope, c *config) err
 	if err != nil {
 		return err
 	}
-	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(c.remoteOpts(ctx)...)}
+	if aa, ok := s.(attestationAttacher); ok {
+		// Through the signer's registry access: one read of the .att
+		// tag, one-request blob uploads.
+		if err := aa.AttachAttestation(ctx, d, att); err != nil {
+			return fmt.Errorf("writing the attestation of %s: %w", d, err)
+		}
+		return nil
+	}
+	ropts, err := c.remoteOpts(ctx, d.Registry)
+	if err != nil {
+		return err
+	}
+	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
 	se, err := ociremote.SignedEntity(d, rOpts...)
 	if err != nil {
 		return fmt.Errorf("reading the image %s: %w", d, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/sonicsaas/sonic-release/internal/inputerr"
@@ -94,42 +95,58 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	res := Result{Statement: stmt}
 	bs, bundles := s.(bundleSigner)
 	bundles = bundles && bs.SignatureFormat().Bundles()
-	var missing []missingAt
-	for _, r := range repos {
-		m := missingAt{ref: r.Digest(d)}
-		ok, err := attached(ctx, m.ref, stmt, s, c)
-		if err != nil {
+	// What each repository lacks, and what GitHub has, read at once: the
+	// repositories are independent, and so is GitHub.
+	checked := make([]missingAt, len(repos))
+	var gh *client
+	submit := false
+	g, gctx := errgroup.WithContext(ctx)
+	for i, r := range repos {
+		g.Go(func() error {
+			m := missingAt{ref: r.Digest(d)}
+			ok, err := attached(gctx, m.ref, stmt, s, c)
+			if err != nil {
+				return err
+			}
+			m.legacy = !ok
+			if bundles {
+				if ok, err = bundled(gctx, m.ref, stmt, bs, c); err != nil {
+					return err
+				}
+				m.bundle = !ok
+			}
+			checked[i] = m
+			return nil
+		})
+	}
+	if c.repository != "" {
+		if gh, err = newClient(c); err != nil {
 			return res, err
 		}
-		m.legacy = !ok
-		if bundles {
-			if ok, err = bundled(ctx, m.ref, stmt, bs, c); err != nil {
-				return res, err
+		g.Go(func() error {
+			have, err := gh.list(gctx, d, PredicateType)
+			switch {
+			case err == nil:
+				submit = !hasStatement(have, stmt)
+			case c.ifAllowed && isRefused(err):
+				// Reading needs `attestations: read`; try to write anyway.
+				submit = true
+			default:
+				return err
 			}
-			m.bundle = !ok
-		}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	var missing []missingAt
+	for _, m := range checked {
 		if !m.legacy && !m.bundle {
 			res.Present = append(res.Present, m.ref.String())
 			continue
 		}
 		missing = append(missing, m)
-	}
-	var gh *client
-	submit := false
-	if c.repository != "" {
-		if gh, err = newClient(c); err != nil {
-			return res, err
-		}
-		have, err := gh.list(ctx, d, PredicateType)
-		switch {
-		case err == nil:
-			submit = !hasStatement(have, stmt)
-		case c.ifAllowed && isRefused(err):
-			// Reading needs `attestations: read`; try to write anyway.
-			submit = true
-		default:
-			return res, err
-		}
 	}
 	if len(missing) == 0 && !submit && len(repos) > 0 {
 		c.Log.Info("the provenance is already attached", "digest", d)
@@ -142,17 +159,20 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	if res.Bundle, err = Bundle(env); err != nil {
 		return res, err
 	}
+	// Every repository and both layouts at once.
+	g, gctx = errgroup.WithContext(ctx)
 	for _, m := range missing {
 		if m.legacy {
-			if err := attach(ctx, m.ref, env, c); err != nil {
-				return res, err
-			}
+			g.Go(func() error { return attach(gctx, m.ref, env, s, c) })
 		}
 		if m.bundle {
-			if err := attachBundle(ctx, m.ref, res.Bundle, c); err != nil {
-				return res, err
-			}
+			g.Go(func() error { return attachBundle(gctx, m.ref, res.Bundle, s, c) })
 		}
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	for _, m := range missing {
 		res.Attached = append(res.Attached, m.ref.String())
 		c.Log.Info("provenance attached", "image", m.ref.String(), "att", m.legacy, "bundle", m.bundle)
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/option"
@@ -12,7 +13,7 @@ import (
 
 type config struct {
 	option.Common
-	remote []remote.Option
+	reg option.Registry // WithRemoteOptions, WithRegistryOptions
 	// GitHub's attestations API; empty repository: not submitted.
 	apiURL, token, repository string
 	ifAllowed                 bool
@@ -25,8 +26,18 @@ type Option func(*config) error
 // The default is anonymous access with the default transport.
 func WithRemoteOptions(opts ...remote.Option) Option {
 	return func(c *config) error {
-		c.remote = append(c.remote, opts...)
+		c.reg.Fixed = append(c.reg.Fixed, opts...)
 		return nil
+	}
+}
+
+// WithRegistryOptions adds, per registry, go-containerregistry options to
+// those of WithRemoteOptions: release.Registries.RemoteOptions, so that
+// the provenance reuses the release's ping, token and connections instead
+// of its own.
+func WithRegistryOptions(f func(ctx context.Context, reg name.Registry) ([]remote.Option, error)) Option {
+	return func(c *config) error {
+		return c.reg.SetFor(f)
 	}
 }
 
@@ -70,6 +81,7 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error { return c.SetLogger(l) }
 }
 
-func (c *config) remoteOpts(ctx context.Context) []remote.Option {
-	return append(append([]remote.Option{}, c.remote...), remote.WithContext(ctx))
+// remoteOpts are the options of a request to reg.
+func (c *config) remoteOpts(ctx context.Context, reg name.Registry) ([]remote.Option, error) {
+	return c.reg.Options(ctx, reg)
 }

@@ -13,7 +13,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -126,11 +125,9 @@ func (s *Signer) signBundle(ctx context.Context, t target, extra map[string]stri
 	if err != nil {
 		return err
 	}
-	var tr http.RoundTripper
-	if s.c.transport != nil {
-		if tr, err = s.c.transport(ctx, d.Registry); err != nil {
-			return err
-		}
+	tr, err := s.c.registryTransport(ctx, d.Registry)
+	if err != nil {
+		return err
 	}
 	found, err := listBundles(ctx, d, ropts, true, &s.refs, tr)
 	if err != nil {
@@ -212,6 +209,29 @@ func (s *Signer) signBundle(ctx context.Context, t target, extra map[string]stri
 	}
 	log.Info("signed", "keyless", s.c.tokens != nil, "timestamp", s.c.tsaURL != "", "rekor", s.c.rekorURL != "", "referrer", ref.String())
 	return nil
+}
+
+// PushBundle stores bundleJSON as a referrer of d like the package's
+// PushBundle, through the signer's registry access (WithRegistryOptions,
+// WithRegistryTransport) and what it knows already: whether the registry
+// has the referrers API, the blobs it uploaded, and d's descriptor from a
+// manifest WithKnownManifests gives (otherwise a HEAD). The check that
+// the referrer stays listed runs before it returns, whatever
+// WithBackgroundChecks says. Provenance uses it for its bundle.
+func (s *Signer) PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string) (name.Digest, error) {
+	ropts, err := s.c.registryOpts(ctx, d.Registry)
+	if err != nil {
+		return name.Digest{}, err
+	}
+	bp := bundlePush{api: &s.refs, blobs: &s.blobs}
+	if bp.tr, err = s.c.registryTransport(ctx, d.Registry); err != nil {
+		return name.Digest{}, err
+	}
+	if raw, mt, ok := knownManifest(d, s.c.known); ok {
+		h, n, _ := v1.SHA256(bytes.NewReader(raw))
+		bp.subject = &v1.Descriptor{MediaType: mt, Digest: h, Size: n}
+	}
+	return pushBundle(ctx, d, bundleJSON, predicateType, s.c.Log, ropts, bp)
 }
 
 // bundleCheck verifies a bundle by this signer: its key, or its

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -15,6 +16,8 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	"github.com/sigstore/cosign/v2/pkg/oci"
+	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/rekor/pkg/generated/models"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
@@ -127,7 +130,14 @@ func (s *Signer) OwnAttestations(ctx context.Context, d name.Digest, atts oci.Si
 	}
 	// The payload is an in-toto statement about d, not a cosign payload.
 	co.ClaimVerifier = cosign.IntotoSubjectClaimVerifier
-	checked, _, err := cosign.VerifyImageAttestation(ctx, atts, h, co)
+	list, err := atts.Get()
+	if err != nil {
+		return nil, fmt.Errorf("reading the attestations of %s: %w", d, err)
+	}
+	for i, a := range list {
+		list[i] = envelopeCopy(a)
+	}
+	checked, _, err := cosign.VerifyImageAttestation(ctx, listedSignatures{atts, list}, h, co)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -141,6 +151,63 @@ func (s *Signer) OwnAttestations(ctx context.Context, d name.Digest, atts oci.Si
 		}
 	}
 	return out, nil
+}
+
+// EnvelopeAnnotation carries, on a layer of cosign's .att manifest, a
+// copy of the layer itself (the DSSE envelope JSON), as provenance
+// writes it: a re-run checks its attestations from the manifest it reads
+// anyway. The copy is used only when it hashes to the layer's digest, so
+// it is byte for byte what cosign downloads. It is our own key: cosign
+// ignores it.
+const EnvelopeAnnotation = "dev.sonicsaas.envelope"
+
+// envelopeCopy is a with its payload from EnvelopeAnnotation when that is
+// the layer itself, else a as it is (its payload downloaded when read).
+func envelopeCopy(a oci.Signature) oci.Signature {
+	ann, err := a.Annotations()
+	if err != nil || ann[EnvelopeAnnotation] == "" {
+		return a
+	}
+	copied := []byte(ann[EnvelopeAnnotation])
+	h, _, err := v1.SHA256(bytes.NewReader(copied))
+	if dg, derr := a.Digest(); err != nil || derr != nil || h != dg {
+		return a
+	}
+	return knownPayload{a, copied}
+}
+
+// listedSignatures is sigs whose Get returns list (the same signatures,
+// some with their payload known).
+type listedSignatures struct {
+	oci.Signatures
+	list []oci.Signature
+}
+
+func (l listedSignatures) Get() ([]oci.Signature, error) { return l.list, nil }
+
+// AttachAttestation adds att to the attestations of d in cosign's .att
+// layout (what ociremote.WriteAttestations writes: the attestations there
+// plus att), through the signer's registry access: one read of the .att
+// tag, att's layer and the new config in one or two requests each
+// (WithRegistryTransport), then the manifest.
+func (s *Signer) AttachAttestation(ctx context.Context, d name.Digest, att oci.Signature) error {
+	ropts, err := s.c.registryOpts(ctx, d.Registry)
+	if err != nil {
+		return err
+	}
+	tag, existing, err := signatureImage(d, ropts, ociremote.AttestationTag)
+	if err != nil {
+		return fmt.Errorf("reading the attestations of %s: %w", d, err)
+	}
+	atts, err := mutate.AppendSignatures(existing, false, att)
+	if err != nil {
+		return err
+	}
+	tr, err := s.c.registryTransport(ctx, d.Registry)
+	if err != nil {
+		return err
+	}
+	return writeSignatures(ctx, tag, att, atts, ropts, tr)
 }
 
 // OwnBundles returns the payloads (in-toto statements) of the DSSE
@@ -159,7 +226,17 @@ func (s *Signer) OwnBundles(ctx context.Context, d name.Digest, ropts ...remote.
 	if err != nil {
 		return nil, err
 	}
-	found, err := listBundles(ctx, d, append(append([]remote.Option{}, ropts...), remote.WithContext(ctx)), true, &s.refs, nil)
+	// The signer's registry access too (WithRegistryOptions,
+	// WithRegistryTransport): its ping, token and referrers API answer.
+	more, err := s.c.registryOpts(ctx, d.Registry)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := s.c.registryTransport(ctx, d.Registry)
+	if err != nil {
+		return nil, err
+	}
+	found, err := listBundles(ctx, d, append(append(slices.Clip(ropts), more...), remote.WithContext(ctx)), true, &s.refs, tr)
 	if err != nil {
 		return nil, fmt.Errorf("reading the bundles of %s: %w", d, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -42,8 +41,7 @@ type config struct {
 	option.Common
 	jobs      int
 	trusted   root.TrustedMaterial
-	remote    []remote.Option
-	remoteFor func(context.Context, name.Registry) ([]remote.Option, error)
+	reg       option.Registry // WithRemoteOptions, WithRegistryOptions
 	transport func(context.Context, name.Registry) (http.RoundTripper, error)
 	known     func(name.Digest) ([]byte, types.MediaType, bool)
 	bgChecks  bool
@@ -240,7 +238,7 @@ func WithIgnoreSCT(ignore bool) Option {
 // context, …). The default is anonymous access with the default transport.
 func WithRemoteOptions(opts ...remote.Option) Option {
 	return func(c *config) error {
-		c.remote = append(c.remote, opts...)
+		c.reg.Fixed = append(c.reg.Fixed, opts...)
 		return nil
 	}
 }
@@ -252,11 +250,7 @@ func WithRemoteOptions(opts ...remote.Option) Option {
 // default adds none.
 func WithRegistryOptions(f func(ctx context.Context, reg name.Registry) ([]remote.Option, error)) Option {
 	return func(c *config) error {
-		if f == nil {
-			return errors.New("registry options must not be nil")
-		}
-		c.remoteFor = f
-		return nil
+		return c.reg.SetFor(f)
 	}
 }
 
@@ -335,21 +329,22 @@ func WithLogger(l *slog.Logger) Option {
 
 // remoteOpts are the registry options with ctx.
 func (c *config) remoteOpts(ctx context.Context) []remote.Option {
-	return append(append([]remote.Option{}, c.remote...), remote.WithContext(ctx))
+	return append(append([]remote.Option{}, c.reg.Fixed...), remote.WithContext(ctx))
 }
 
-// registryOpts are the registry options for requests to reg, with ctx.
+// registryTransport is WithRegistryTransport's transport to reg, or nil
+// without one.
+func (c *config) registryTransport(ctx context.Context, reg name.Registry) (http.RoundTripper, error) {
+	if c.transport == nil {
+		return nil, nil
+	}
+	return c.transport(ctx, reg)
+}
+
+// registryOpts are the registry options for requests to reg, with ctx
+// (clipped: concurrent signatures append to their own copy).
 func (c *config) registryOpts(ctx context.Context, reg name.Registry) ([]remote.Option, error) {
-	opts := c.remoteOpts(ctx)
-	if c.remoteFor == nil {
-		return opts, nil
-	}
-	more, err := c.remoteFor(ctx, reg)
-	if err != nil {
-		return nil, err
-	}
-	// Clipped: concurrent signatures append to their own copy.
-	return slices.Clip(append(opts, more...)), nil
+	return c.reg.Options(ctx, reg)
 }
 
 // badInput marks unusable input (exit 2 in the CLI).

@@ -35,8 +35,10 @@ const (
 	// on the referrer manifest, so that a re-run decides "already signed
 	// by this signer" from the manifest it reads anyway, without
 	// downloading the bundle blob. It is our own key: cosign ignores it.
-	// The copy is trusted no more than the blob: it is verified the same
-	// way (signature, certificate identity, log entry) before it counts.
+	// The copy is used only when it hashes to the bundle layer's digest
+	// (byte for byte what cosign downloads), and it is verified as the
+	// blob is (signature, certificate identity, log entry) before it
+	// counts.
 	BundleAnnotation = "dev.sonicsaas.bundle"
 )
 
@@ -426,12 +428,18 @@ func readBundle(ref name.Digest, ropts []remote.Option, annotated bool) (*bundle
 		return nil, nil
 	}
 	if annotated {
+		// The copy is taken when it is the bundle layer byte for byte
+		// (its digest): then it is what cosign downloads.
 		if m, err := img.Manifest(); err == nil && m.Annotations[BundleAnnotation] != "" {
-			b, err := parseBundle([]byte(m.Annotations[BundleAnnotation]))
-			if err != nil {
-				return nil, nil // a copy we cannot read verifies nothing
+			copied := []byte(m.Annotations[BundleAnnotation])
+			h, _, _ := v1.SHA256(bytes.NewReader(copied))
+			if slices.ContainsFunc(m.Layers, func(l v1.Descriptor) bool { return l.MediaType == BundleMediaType && l.Digest == h }) {
+				b, err := parseBundle(copied)
+				if err != nil {
+					return nil, nil // a bundle we cannot read verifies nothing
+				}
+				return b, nil
 			}
-			return b, nil
 		}
 	}
 	layers, err := img.Layers()

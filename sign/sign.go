@@ -304,14 +304,9 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 	if err != nil {
 		return err
 	}
-	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
-	tag, err := ociremote.SignatureTag(d, rOpts...)
-	if err != nil {
-		return err
-	}
 	// One request: the signature manifest, if any. Its layers (the
 	// payloads) are not downloaded to find out whether d is signed.
-	existing, err := ociremote.Signatures(tag, rOpts...)
+	tag, existing, err := signatureImage(d, ropts, ociremote.SignatureTag)
 	if err != nil {
 		return fmt.Errorf("reading existing signatures: %w", err)
 	}
@@ -361,11 +356,9 @@ func (s *Signer) signOne(ctx context.Context, d name.Digest, extra map[string]st
 	if err != nil {
 		return err
 	}
-	var tr http.RoundTripper
-	if s.c.transport != nil {
-		if tr, err = s.c.transport(ctx, d.Registry); err != nil {
-			return err
-		}
+	tr, err := s.c.registryTransport(ctx, d.Registry)
+	if err != nil {
+		return err
 	}
 	if err := writeSignatures(ctx, tag, sig, sigs, ropts, tr); err != nil {
 		return fmt.Errorf("pushing the signature: %w", err)
@@ -424,6 +417,19 @@ func (s *Signer) alreadySigned(ctx context.Context, list []oci.Signature, payloa
 		return true
 	}
 	return false
+}
+
+// signatureImage reads, in one request, cosign's signature image of d
+// under the tag tagOf names (ociremote.SignatureTag: .sig, or
+// AttestationTag: .att); empty when there is none.
+func signatureImage(d name.Digest, ropts []remote.Option, tagOf func(name.Reference, ...ociremote.Option) (name.Tag, error)) (name.Tag, oci.Signatures, error) {
+	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
+	tag, err := tagOf(d, rOpts...)
+	if err != nil {
+		return name.Tag{}, nil, err
+	}
+	sigs, err := ociremote.Signatures(tag, rOpts...)
+	return tag, sigs, err
 }
 
 // knownPayload is a signature from a registry whose payload is known

@@ -67,7 +67,7 @@ func Verify(ctx context.Context, ref string, opts ...Option) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	ts, err := targets(ctx, r, c.remote, nil)
+	ts, err := targets(ctx, r, c.reg.Fixed, nil)
 	if err != nil {
 		return Result{}, err
 	}

@@ -59,6 +59,26 @@ func (p *pendingSigner) Sign(ctx context.Context, d name.Digest) error {
 	return s.Sign(ctx, d)
 }
 
+// AttachAttestation waits for the signer and attaches an attestation
+// through its registry access (the provenance's .att).
+func (p *pendingSigner) AttachAttestation(ctx context.Context, d name.Digest, att oci.Signature) error {
+	s, err := p.wait()
+	if err != nil {
+		return err
+	}
+	return s.AttachAttestation(ctx, d, att)
+}
+
+// PushBundle waits for the signer and pushes a bundle through its
+// registry access (the provenance's bundle).
+func (p *pendingSigner) PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string) (name.Digest, error) {
+	s, err := p.wait()
+	if err != nil {
+		return name.Digest{}, err
+	}
+	return s.PushBundle(ctx, d, bundleJSON, predicateType)
+}
+
 // Settle waits for the signer's background checks (sign.WithBackgroundChecks).
 func (p *pendingSigner) Settle(ctx context.Context) error {
 	s, err := p.wait()

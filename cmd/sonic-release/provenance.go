@@ -12,6 +12,7 @@ import (
 	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/provenance"
+	"github.com/sonicsaas/sonic-release/release"
 )
 
 // registerProvenance adds release's --provenance flag.
@@ -37,11 +38,12 @@ func actionsBuild(a *app, env actions.Env) provenance.Build {
 	}
 }
 
-// provenanceConfig is the provenance step of a signed release: inside
+// provenanceConfig is the provenance step of a signed release (through
+// the run's registry access, regs): inside
 // GitHub Actions (whose run it describes) unless --provenance=false,
 // signed by s, stored in GitHub's attestations where the token may.
 // Outside Actions it is nil, and an explicit --provenance is an error.
-func provenanceConfig(ctx context.Context, a *app, on, explicit bool, s provenance.Signer) (*pipeline.ProvenanceConfig, error) {
+func provenanceConfig(ctx context.Context, a *app, on, explicit bool, s provenance.Signer, regs *release.Registries) (*pipeline.ProvenanceConfig, error) {
 	env := a.env()
 	if !on || s == nil {
 		return nil, nil
@@ -59,6 +61,8 @@ func provenanceConfig(ctx context.Context, a *app, on, explicit bool, s provenan
 		Repository: env.Repository,
 		Options: []provenance.Option{
 			provenance.WithRemoteOptions(registryOptions(ctx, a)...),
+			// The release's ping, token and connections.
+			provenance.WithRegistryOptions(regs.RemoteOptions),
 			provenance.WithGitHubAttestationsIfAllowed(env.APIURL, env.Token, env.Repository),
 			provenance.WithHTTPClient(&http.Client{Timeout: time.Minute}),
 			provenance.WithLogger(a.log),

@@ -44,23 +44,7 @@ func TestReleaseAttestsProvenance(t *testing.T) {
 	gh.AddRepo("acme/app")
 	app := reg.Repo("acme/app")
 	src, commit := pushDemoBuild(t, reg, repo, "v1.1.0")
-	env := map[string]string{
-		"GITHUB_ACTIONS":             "true",
-		"GITHUB_OUTPUT":              filepath.Join(t.TempDir(), "out"),
-		"COSIGN_PASSWORD":            sigstoretest.KeyPassword,
-		"GITHUB_API_URL":             gh.URL,
-		"GITHUB_TOKEN":               "token",
-		"GITHUB_REPOSITORY":          "acme/app",
-		"GITHUB_REPOSITORY_ID":       "1",
-		"GITHUB_REPOSITORY_OWNER_ID": "2",
-		"GITHUB_EVENT_NAME":          "push",
-		"GITHUB_REF":                 "refs/tags/v1.1.0",
-		"GITHUB_SHA":                 commit,
-		"GITHUB_WORKFLOW_REF":        "acme/app/.github/workflows/release.yml@refs/tags/v1.1.0",
-		"GITHUB_RUN_ID":              "42",
-		"GITHUB_RUN_ATTEMPT":         "1",
-		"RUNNER_ENVIRONMENT":         "github-hosted",
-	}
+	env := actionsRunEnv(t, gh.URL, "acme/app", "refs/tags/v1.1.0", commit)
 	code, _, stderr := runCLI(t, env, "release", "--source", src, "--image", app, "--ref", "refs/tags/v1.1.0", "--sha", commit,
 		"--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false")
 	if code != 0 {
@@ -98,6 +82,29 @@ func TestReleaseAttestsProvenance(t *testing.T) {
 	if code, _, stderr = runCLI(t, env, "release", "--source", src, "--image", app, "--ref", "refs/tags/v1.1.0", "--sha", commit,
 		"--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false", "--provenance"); code != 2 || !strings.Contains(stderr, "run id") {
 		t.Fatalf("explicit --provenance without a run: exit %d: %s", code, stderr)
+	}
+}
+
+// actionsRunEnv is the environment of a key-signed GitHub Actions job of
+// repo run for ref at sha, against the fake GitHub at apiURL: all the
+// provenance describes.
+func actionsRunEnv(t *testing.T, apiURL, repo, ref, sha string) map[string]string {
+	return map[string]string{
+		"GITHUB_ACTIONS":             "true",
+		"GITHUB_OUTPUT":              filepath.Join(t.TempDir(), "out"),
+		"COSIGN_PASSWORD":            sigstoretest.KeyPassword,
+		"GITHUB_API_URL":             apiURL,
+		"GITHUB_TOKEN":               "token",
+		"GITHUB_REPOSITORY":          repo,
+		"GITHUB_REPOSITORY_ID":       "1",
+		"GITHUB_REPOSITORY_OWNER_ID": "2",
+		"GITHUB_EVENT_NAME":          "push",
+		"GITHUB_REF":                 ref,
+		"GITHUB_SHA":                 sha,
+		"GITHUB_WORKFLOW_REF":        repo + "/.github/workflows/release.yml@" + ref,
+		"GITHUB_RUN_ID":              "42",
+		"GITHUB_RUN_ATTEMPT":         "1",
+		"RUNNER_ENVIRONMENT":         "github-hosted",
 	}
 }
 

@@ -221,7 +221,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			// the blobs are copied; no tag is written before it is ready.
 			p := startSigner(build)
 			cfg.Signer, blobSigner = p, p
-			if cfg.Provenance, err = provenanceConfig(ctx, a, opts.provenance, opts.signer.fs != nil && opts.signer.fs.Changed("provenance"), p); err != nil {
+			if cfg.Provenance, err = provenanceConfig(ctx, a, opts.provenance, opts.signer.fs != nil && opts.signer.fs.Changed("provenance"), p, regs); err != nil {
 				return err
 			}
 		}

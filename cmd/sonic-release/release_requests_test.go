@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/demo"
+	"github.com/sonicsaas/sonic-release/internal/fakegithub"
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 	"github.com/sonicsaas/sonic-release/sign"
@@ -28,13 +29,20 @@ import (
 // whose bundle was signed is read from the copy on its referrer manifest
 // (sign.BundleAnnotation), so no bundle is downloaded either. After each
 // run every target verifies in the format written.
+//
+// "both+provenance" runs it as a GitHub Actions step, where the release
+// also attaches its build provenance: through the same registry access,
+// still one ping.
 func TestReleaseRequests(t *testing.T) {
-	for _, format := range []string{"legacy", "both"} {
-		t.Run(format, func(t *testing.T) { testReleaseRequests(t, format) })
+	for _, format := range []string{"legacy", "both", "both+provenance"} {
+		t.Run(format, func(t *testing.T) {
+			f, prov := strings.CutSuffix(format, "+provenance")
+			testReleaseRequests(t, f, prov)
+		})
 	}
 }
 
-func testReleaseRequests(t *testing.T, format string) {
+func testReleaseRequests(t *testing.T, format string, prov bool) {
 	reg := registrytest.StartRegistry(t)
 	useDockerConfig(t, reg)
 	idx, err := demo.Image("v1.0.0", releaseSHA, time.Unix(0, 0))
@@ -48,6 +56,11 @@ func testReleaseRequests(t *testing.T, format string) {
 	}
 	_, pub, privPath, _ := sigstoretest.KeyPair(t)
 	env := map[string]string{"COSIGN_PASSWORD": sigstoretest.KeyPassword}
+	if prov {
+		gh := fakegithub.New(t)
+		gh.AddRepo("acme/app")
+		env = actionsRunEnv(t, gh.URL, "acme/app", "refs/tags/v1.0.0", releaseSHA)
+	}
 	args := []string{"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--image", reg.Repo("acme/mirror"),
 		"--ref", "refs/tags/v1.0.0", "--sha", releaseSHA, "--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false", "--signature-format", format}
 
@@ -72,6 +85,9 @@ func testReleaseRequests(t *testing.T, format string) {
 		code, _, stderr := runCLI(t, env, args...)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", run, code, stderr)
+		}
+		if prov && !strings.Contains(stderr, "sonic-release: provenance") {
+			t.Fatalf("%s: no provenance step:\n%s", run, stderr)
 		}
 		got := count()
 		t.Logf("%s: %s", run, reg.Counter.Summary())
