@@ -279,10 +279,47 @@ func (c *clients) Push(ctx context.Context, ref name.Reference, t remote.Taggabl
 	return rc.pusher.Push(ctx, ref, t)
 }
 
+// Upload puts the blob l into repo. A blob of another repository of the
+// same registry is mounted with one request, without go-containerregistry's
+// existence check first (a HEAD, a round trip on the critical path of
+// every first release): the registry links the blob whether or not repo
+// has it already. A registry that does not mount it (202, an upload
+// session) gets the usual upload.
 func (c *clients) Upload(ctx context.Context, repo name.Repository, l v1.Layer) error {
 	rc, err := c.registry(ctx, repo.Registry)
 	if err != nil {
 		return err
 	}
+	if ml, ok := l.(*remote.MountableLayer); ok {
+		if mounted, err := mountBlob(ctx, rc.http, repo, ml); mounted || err != nil {
+			return err
+		}
+	}
 	return rc.pusher.Upload(ctx, repo, l)
+}
+
+// mountBlob asks the registry to mount ml's blob into repo from ml's
+// repository of the same registry; mounted is false when it did not (the
+// caller uploads), and err only a cancelled ctx.
+func mountBlob(ctx context.Context, client *http.Client, repo name.Repository, ml *remote.MountableLayer) (mounted bool, err error) {
+	from := ml.Reference.Context()
+	if from.RegistryStr() != repo.RegistryStr() || from.RepositoryStr() == repo.RepositoryStr() {
+		return false, nil
+	}
+	h, err := ml.Digest()
+	if err != nil {
+		return false, nil
+	}
+	q := url.Values{"mount": {h.String()}, "from": {from.RepositoryStr()}}
+	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/blobs/uploads/", RawQuery: q.Encode()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), nil)
+	if err != nil {
+		return false, nil
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return false, ctx.Err() // the usual upload tries again, unless cancelled
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode == http.StatusCreated, nil
 }

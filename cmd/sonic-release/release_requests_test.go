@@ -64,7 +64,7 @@ func testReleaseRequests(t *testing.T, format string, prov bool) {
 	args := []string{"release", "--source", src.String(), "--image", reg.Repo("acme/app"), "--image", reg.Repo("acme/mirror"),
 		"--ref", "refs/tags/v1.0.0", "--sha", releaseSHA, "--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false", "--signature-format", format}
 
-	type counts struct{ pings, sigBlobGets, manifestHeads, writes int }
+	type counts struct{ pings, sigBlobGets, manifestHeads, blobHeads, writes int }
 	count := func() counts {
 		var c counts
 		for _, r := range reg.Counter.Requests() {
@@ -75,6 +75,8 @@ func testReleaseRequests(t *testing.T, format string, prov bool) {
 				c.sigBlobGets++
 			case strings.HasPrefix(r, "HEAD /v2/acme/app/manifests/") || strings.HasPrefix(r, "HEAD /v2/acme/mirror/manifests/"):
 				c.manifestHeads++
+			case strings.HasPrefix(r, "HEAD /v2/acme/app/blobs/") || strings.HasPrefix(r, "HEAD /v2/acme/mirror/blobs/"):
+				c.blobHeads++
 			}
 		}
 		c.writes = len(reg.Counter.Writes())
@@ -97,6 +99,11 @@ func testReleaseRequests(t *testing.T, format string, prov bool) {
 		// Into new repositories nothing is read back: every PUT's answer
 		// names the digest stored, and a repository that does not exist
 		// holds no manifest.
+		// The image's blobs are mounted from the source repository in one
+		// request each, without asking first whether they are there.
+		if run == "first release" && got.blobHeads != 0 {
+			t.Errorf("first release: %d HEADs of blobs in the targets, want none:\n%s", got.blobHeads, strings.Join(reg.Counter.Requests(), "\n"))
+		}
 		if run == "first release" && got.manifestHeads != 0 {
 			t.Errorf("first release: %d HEADs of manifests in the targets, want none:\n%s", got.manifestHeads, strings.Join(reg.Counter.Requests(), "\n"))
 		}
