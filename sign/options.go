@@ -295,7 +295,10 @@ func WithKnownManifests(f func(name.Digest) (raw []byte, mediaType types.MediaTy
 // already, which every verifier reads. The caller must call
 // Signer.Settle, which waits for those checks and returns their errors,
 // before it reports success: a release moves its floating tags
-// meanwhile. In the formats legacy and bundle Sign always waits.
+// meanwhile. In the formats legacy and bundle Sign always waits. A check
+// is not cancelled with Sign's context (the caller's errgroup ends it as
+// soon as Sign returns); it ends on its own, after at most
+// fallbackRounds waits of at most 5 s each, usually one of about 100 ms.
 func WithBackgroundChecks() Option {
 	return func(c *config) error {
 		c.bgChecks = true
