@@ -32,7 +32,11 @@ type ownAttestations interface {
 // makes the same statement and adds nothing, while another signer's copy
 // of the statement does not count.
 func attached(ctx context.Context, d name.Digest, stmt []byte, s Signer, c *config) (bool, error) {
-	se, err := ociremote.SignedEntity(d, ociremote.WithRemoteOptions(c.remoteOpts(ctx)...))
+	ropts, err := c.remoteOpts(ctx, d.Registry)
+	if err != nil {
+		return false, err
+	}
+	se, err := ociremote.SignedEntity(d, ociremote.WithRemoteOptions(ropts...))
 	if err != nil {
 		return false, fmt.Errorf("reading the image %s: %w", d, err)
 	}
@@ -89,7 +93,11 @@ type missingAt struct {
 // bundled reports whether the image d already has, as a referrer, a
 // sigstore bundle of exactly stmt that s signed.
 func bundled(ctx context.Context, d name.Digest, stmt []byte, s bundleSigner, c *config) (bool, error) {
-	payloads, err := s.OwnBundles(ctx, d, c.remote...)
+	ropts, err := c.remoteOpts(ctx, d.Registry)
+	if err != nil {
+		return false, err
+	}
+	payloads, err := s.OwnBundles(ctx, d, ropts...)
 	if err != nil {
 		return false, fmt.Errorf("checking the attestation bundles of %s: %w", d, err)
 	}
@@ -104,7 +112,11 @@ func bundled(ctx context.Context, d name.Digest, stmt []byte, s bundleSigner, c 
 // --new-bundle-format) looks once the image has a signature bundle, and
 // what `gh attestation verify --bundle-from-oci` reads.
 func attachBundle(ctx context.Context, d name.Digest, bundleJSON []byte, c *config) error {
-	if _, err := sign.PushBundle(ctx, d, bundleJSON, PredicateType, c.Log, c.remote...); err != nil {
+	ropts, err := c.remoteOpts(ctx, d.Registry)
+	if err != nil {
+		return err
+	}
+	if _, err := sign.PushBundle(ctx, d, bundleJSON, PredicateType, c.Log, ropts...); err != nil {
 		return fmt.Errorf("pushing the provenance bundle of %s: %w", d, err)
 	}
 	return nil
@@ -133,7 +145,11 @@ func attach(ctx context.Context, d name.Digest, e *sign.Envelope, c *config) err
 	if err != nil {
 		return err
 	}
-	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(c.remoteOpts(ctx)...)}
+	ropts, err := c.remoteOpts(ctx, d.Registry)
+	if err != nil {
+		return err
+	}
+	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
 	se, err := ociremote.SignedEntity(d, rOpts...)
 	if err != nil {
 		return fmt.Errorf("reading the image %s: %w", d, err)

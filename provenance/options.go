@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/option"
@@ -13,6 +14,8 @@ import (
 type config struct {
 	option.Common
 	remote []remote.Option
+	// remoteFor adds options per registry (WithRegistryOptions).
+	remoteFor func(ctx context.Context, reg name.Registry) ([]remote.Option, error)
 	// GitHub's attestations API; empty repository: not submitted.
 	apiURL, token, repository string
 	ifAllowed                 bool
@@ -28,6 +31,16 @@ func WithRemoteOptions(opts ...remote.Option) Option {
 		c.remote = append(c.remote, opts...)
 		return nil
 	}
+}
+
+// WithRegistryOptions adds, per registry, go-containerregistry options to
+// those of WithRemoteOptions for every request to it: for example
+// release.Registries.RemoteOptions, so that the provenance reuses the
+// ping, token and connections of the rest of a release (and its signer)
+// instead of a ping and a token exchange of its own per request. The
+// default (and nil) adds none.
+func WithRegistryOptions(f func(ctx context.Context, reg name.Registry) ([]remote.Option, error)) Option {
+	return func(c *config) error { c.remoteFor = f; return nil }
 }
 
 // WithGitHubAttestations also stores the attestation through the
@@ -70,6 +83,15 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error { return c.SetLogger(l) }
 }
 
-func (c *config) remoteOpts(ctx context.Context) []remote.Option {
-	return append(append([]remote.Option{}, c.remote...), remote.WithContext(ctx))
+// remoteOpts are the registry options of a request to reg.
+func (c *config) remoteOpts(ctx context.Context, reg name.Registry) ([]remote.Option, error) {
+	opts := append(append([]remote.Option{}, c.remote...), remote.WithContext(ctx))
+	if c.remoteFor == nil {
+		return opts, nil
+	}
+	more, err := c.remoteFor(ctx, reg)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, more...), nil
 }

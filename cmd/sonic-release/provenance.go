@@ -41,7 +41,8 @@ func actionsBuild(a *app, env actions.Env) provenance.Build {
 // GitHub Actions (whose run it describes) unless --provenance=false,
 // signed by s, stored in GitHub's attestations where the token may.
 // Outside Actions it is nil, and an explicit --provenance is an error.
-func provenanceConfig(ctx context.Context, a *app, on, explicit bool, s provenance.Signer) (*pipeline.ProvenanceConfig, error) {
+// more are options of the run (the shared registry access).
+func provenanceConfig(ctx context.Context, a *app, on, explicit bool, s provenance.Signer, more ...provenance.Option) (*pipeline.ProvenanceConfig, error) {
 	env := a.env()
 	if !on || s == nil {
 		return nil, nil
@@ -57,12 +58,12 @@ func provenanceConfig(ctx context.Context, a *app, on, explicit bool, s provenan
 		Build:      b,
 		Signer:     s,
 		Repository: env.Repository,
-		Options: []provenance.Option{
+		Options: append([]provenance.Option{
 			provenance.WithRemoteOptions(registryOptions(ctx, a)...),
 			provenance.WithGitHubAttestationsIfAllowed(env.APIURL, env.Token, env.Repository),
 			provenance.WithHTTPClient(&http.Client{Timeout: time.Minute}),
 			provenance.WithLogger(a.log),
-		},
+		}, more...),
 	}, nil
 }
 

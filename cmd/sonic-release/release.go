@@ -20,6 +20,7 @@ import (
 	"github.com/sonicsaas/sonic-release/internal/actions"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
+	"github.com/sonicsaas/sonic-release/provenance"
 	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
 	"github.com/sonicsaas/sonic-release/tagging"
@@ -221,7 +222,7 @@ func runRelease(ctx context.Context, a *app, opts *releaseOptions) error {
 			// the blobs are copied; no tag is written before it is ready.
 			p := startSigner(build)
 			cfg.Signer, blobSigner = p, p
-			if cfg.Provenance, err = provenanceConfig(ctx, a, opts.provenance, opts.signer.fs != nil && opts.signer.fs.Changed("provenance"), p); err != nil {
+			if cfg.Provenance, err = provenanceConfig(ctx, a, opts.provenance, opts.signer.fs != nil && opts.signer.fs.Changed("provenance"), p, provenance.WithRegistryOptions(regs.RemoteOptions)); err != nil {
 				return err
 			}
 		}
