@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/sonicsaas/sonic-release/internal/inputerr"
@@ -94,42 +95,60 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	res := Result{Statement: stmt}
 	bs, bundles := s.(bundleSigner)
 	bundles = bundles && bs.SignatureFormat().Bundles()
-	var missing []missingAt
-	for _, r := range repos {
-		m := missingAt{ref: r.Digest(d)}
-		ok, err := attached(ctx, m.ref, stmt, s, c)
-		if err != nil {
+	// What each repository and GitHub already hold, all read at once:
+	// independent round trips.
+	var gh *client
+	if c.repository != "" {
+		if gh, err = newClient(c); err != nil {
 			return res, err
 		}
-		m.legacy = !ok
-		if bundles {
-			if ok, err = bundled(ctx, m.ref, stmt, bs, c); err != nil {
-				return res, err
+	}
+	checks := make([]missingAt, len(repos))
+	submit := false
+	g, gctx := errgroup.WithContext(ctx)
+	for i, r := range repos {
+		g.Go(func() error {
+			m := missingAt{ref: r.Digest(d)}
+			ok, err := attached(gctx, m.ref, stmt, s, c)
+			if err != nil {
+				return err
 			}
-			m.bundle = !ok
-		}
+			m.legacy = !ok
+			if bundles {
+				if ok, err = bundled(gctx, m.ref, stmt, bs, c); err != nil {
+					return err
+				}
+				m.bundle = !ok
+			}
+			checks[i] = m
+			return nil
+		})
+	}
+	if gh != nil {
+		g.Go(func() error {
+			have, err := gh.list(gctx, d, PredicateType)
+			switch {
+			case err == nil:
+				submit = !hasStatement(have, stmt)
+			case c.ifAllowed && isRefused(err):
+				// Reading needs `attestations: read`; try to write anyway.
+				submit = true
+			default:
+				return err
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	var missing []missingAt
+	for _, m := range checks {
 		if !m.legacy && !m.bundle {
 			res.Present = append(res.Present, m.ref.String())
 			continue
 		}
 		missing = append(missing, m)
-	}
-	var gh *client
-	submit := false
-	if c.repository != "" {
-		if gh, err = newClient(c); err != nil {
-			return res, err
-		}
-		have, err := gh.list(ctx, d, PredicateType)
-		switch {
-		case err == nil:
-			submit = !hasStatement(have, stmt)
-		case c.ifAllowed && isRefused(err):
-			// Reading needs `attestations: read`; try to write anyway.
-			submit = true
-		default:
-			return res, err
-		}
 	}
 	if len(missing) == 0 && !submit && len(repos) > 0 {
 		c.Log.Info("the provenance is already attached", "digest", d)
@@ -142,30 +161,39 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	if res.Bundle, err = Bundle(env); err != nil {
 		return res, err
 	}
+	// Every place that lacks it gets it at once: the .att and the bundle
+	// referrer of each image, GitHub's attestation.
+	g, gctx = errgroup.WithContext(ctx)
 	for _, m := range missing {
 		if m.legacy {
-			if err := attach(ctx, m.ref, env, c); err != nil {
-				return res, err
-			}
+			g.Go(func() error { return attach(gctx, m.ref, env, c) })
 		}
 		if m.bundle {
-			if err := attachBundle(ctx, m.ref, res.Bundle, c); err != nil {
-				return res, err
-			}
+			g.Go(func() error { return attachBundle(gctx, m.ref, res.Bundle, c) })
 		}
+	}
+	var ghErr error
+	if submit {
+		g.Go(func() error {
+			res.AttestationID, ghErr = gh.create(gctx, res.Bundle)
+			if ghErr != nil && c.ifAllowed && isRefused(ghErr) {
+				return nil // reported below, not an error
+			}
+			return ghErr
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	for _, m := range missing {
 		res.Attached = append(res.Attached, m.ref.String())
 		c.Log.Info("provenance attached", "image", m.ref.String(), "att", m.legacy, "bundle", m.bundle)
 	}
-	if submit {
-		res.AttestationID, err = gh.create(ctx, res.Bundle)
-		switch {
-		case err != nil && c.ifAllowed && isRefused(err):
-			res.GitHubRefused = err.Error()
-			c.Log.Warn("GitHub did not store the provenance", "err", err)
-			return res, nil
-		case err != nil:
-			return res, err
-		}
+	switch {
+	case ghErr != nil:
+		res.GitHubRefused = ghErr.Error()
+		c.Log.Warn("GitHub did not store the provenance", "err", ghErr)
+	case submit:
 		c.Log.Info("provenance stored in GitHub's attestations", "repository", c.repository, "id", res.AttestationID)
 	}
 	return res, nil
