@@ -107,22 +107,19 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	submit := false
 	g, gctx := errgroup.WithContext(ctx)
 	for i, r := range repos {
+		checks[i].ref = r.Digest(d)
 		g.Go(func() error {
-			m := missingAt{ref: r.Digest(d)}
-			ok, err := attached(gctx, m.ref, stmt, s, c)
-			if err != nil {
-				return err
-			}
-			m.legacy = !ok
-			if bundles {
-				if ok, err = bundled(gctx, m.ref, stmt, bs, c); err != nil {
-					return err
-				}
-				m.bundle = !ok
-			}
-			checks[i] = m
-			return nil
+			ok, err := attached(gctx, checks[i].ref, stmt, s, c)
+			checks[i].legacy = !ok
+			return err
 		})
+		if bundles {
+			g.Go(func() error {
+				ok, err := bundled(gctx, checks[i].ref, stmt, bs, c)
+				checks[i].bundle = !ok
+				return err
+			})
+		}
 	}
 	if gh != nil {
 		g.Go(func() error {
