@@ -53,8 +53,10 @@ type Config struct {
 	BeforePublish []ReleaseStep
 	// Progress, when set, is told as each step starts: "github release",
 	// "plan", "migrations", "draft release", "tags" (copy, immutable tags),
-	// "sign REPO@DIGEST", "floating tags", "read-back", "provenance", each
-	// ReleaseStep, "notes", "publish".
+	// "sign REPO@DIGEST", "floating tags", "provenance" (which runs while
+	// the floating tags go up and are read back), "read-back", each
+	// ReleaseStep, "notes", "publish". It is called from one goroutine at a
+	// time.
 	Progress func(step string)
 }
 
@@ -230,7 +232,17 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		if err := gh.create(ctx, cfg.Event.Prerelease, progress); err != nil {
 			return res, err
 		}
-		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
+		att, err := prepareProvenance(ctx, cfg, plan)
+		if err != nil {
+			return res, err
+		}
+		defer att.stop()
+		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(func(step string) {
+			progress(step)
+			if step == "floating tags" || step == "read-back" {
+				att.start() // every signature is written
+			}
+		}))
 		if cfg.Signer != nil {
 			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations(), &sync.Mutex{}}))
 		}
@@ -246,7 +258,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				cfg.Signing.Identity, cfg.Signing.Issuer = got.Subject, got.Issuer
 			}
 		}
-		if err := attestProvenance(ctx, cfg, &res); err != nil {
+		if err := att.wait(&res); err != nil {
 			return res, err
 		}
 		if err := gh.run(ctx, plan, progress); err != nil {
