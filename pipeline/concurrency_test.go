@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/sonicsaas/sonic-release/internal/fakegithub"
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
+	"github.com/sonicsaas/sonic-release/release"
+	"github.com/sonicsaas/sonic-release/sign"
 )
 
 // pullsListed closes listed once a listing of pull requests was answered.
@@ -93,5 +96,95 @@ func TestNotesReadWhileTagging(t *testing.T) {
 	}
 	if tags := f.tags(t); tags["v1.2"] != "" || tags["latest"] != "" {
 		t.Errorf("floating tags written although signing failed: %v", tags)
+	}
+}
+
+// countingSigner counts the image signatures written.
+type countingSigner struct {
+	s *sign.Signer
+	n *atomic.Int32
+}
+
+func (c countingSigner) Sign(ctx context.Context, d name.Digest) error {
+	err := c.s.Sign(ctx, d)
+	if err == nil {
+		c.n.Add(1)
+	}
+	return err
+}
+
+// provenanceGate signs the provenance and says so, noting how many image
+// signatures were written by then.
+type provenanceGate struct {
+	s      *sign.Signer
+	sigs   *atomic.Int32
+	at     atomic.Int32
+	once   sync.Once
+	signed chan struct{}
+}
+
+func (g *provenanceGate) SignDSSE(ctx context.Context, payloadType string, payload []byte) (*sign.Envelope, error) {
+	g.once.Do(func() {
+		g.at.Store(g.sigs.Load())
+		close(g.signed)
+	})
+	return g.s.SignDSSE(ctx, payloadType, payload)
+}
+
+// floatingGate holds the PUT of a floating tag until the provenance is
+// signed.
+type floatingGate struct {
+	base   http.RoundTripper
+	tag    string
+	signed <-chan struct{}
+}
+
+func (f floatingGate) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/manifests/"+f.tag) {
+		select {
+		case <-f.signed:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	return f.base.RoundTrip(r)
+}
+
+// TestProvenanceWhileFloatingTags: the provenance is attested once every
+// image signature is written, while the floating tags go up: the PUT of
+// v1.2 here waits until the provenance is signed (a job that attested
+// after the floating tags would wait for ever; the context ends it,
+// failing the test).
+func TestProvenanceWhileFloatingTags(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	src, commit, s, app, mirror, build := f.provenanceRelease(t)
+	sigs := &atomic.Int32{}
+	gate := &provenanceGate{s: s, sigs: sigs, signed: make(chan struct{})}
+	var steps []string
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	res, err := pipeline.Run(ctx, pipeline.Config{
+		Source: src, Targets: []name.Repository{app, mirror}, Event: event("v1.2.0", commit),
+		Release:    []release.Option{release.WithTransport(floatingGate{base: http.DefaultTransport, tag: "v1.2", signed: gate.signed})},
+		Signer:     countingSigner{s, sigs},
+		Provenance: &pipeline.ProvenanceConfig{Build: build, Signer: gate},
+		Progress:   func(step string) { steps = append(steps, step) },
+	})
+	res.Plan.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Provenance == nil || len(res.Provenance.Attached) != 2 {
+		t.Fatalf("provenance = %+v", res.Provenance)
+	}
+	if n := gate.at.Load(); n != 2 {
+		t.Errorf("the provenance was signed after %d of 2 image signatures", n)
+	}
+	if i, j := index(steps, "floating tags"), index(steps, "provenance"); i < 0 || j != i+1 {
+		t.Errorf("steps %q: want provenance right after the floating tags step starts", steps)
+	}
+	if tags := f.tags(t); tags["v1.2"] != res.Plan.Digest || tags["latest"] != res.Plan.Digest {
+		t.Errorf("floating tags %v, want them on %s", tags, res.Plan.Digest)
 	}
 }
