@@ -273,12 +273,8 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 	if err := n.collect(ctx, o, gh, g, owner, name, commits, in.Config); err != nil {
 		return nil, err
 	}
-	if in.Image != nil {
-		img, err := in.Image.complete()
-		if err != nil {
-			return nil, err
-		}
-		n.Image = &img
+	if err := n.SetImage(in.Image); err != nil {
+		return nil, err
 	}
 	if prev != "" && in.Repository != "" {
 		n.CompareURL = fmt.Sprintf("%s/%s/compare/%s...%s", o.serverURL, in.Repository, prev, in.Version)
@@ -295,6 +291,22 @@ func Build(ctx context.Context, in Input, opts ...Option) (*Notes, error) {
 		n.Warnings = append(n.Warnings, fmt.Sprintf("%s is a %s release but contains %d breaking change(s): consider a major version", in.Version, n.Bump, len(n.Breaking)))
 	}
 	return n, nil
+}
+
+// SetImage puts the released image img into the notes, checked as Build
+// checks Input.Image; nil leaves them without one. A release builds its
+// notes (the commits, GitHub's pull requests) while the image is tagged
+// and signed, and sets the image once it is.
+func (n *Notes) SetImage(img *Image) error {
+	if img == nil {
+		return nil
+	}
+	c, err := img.complete()
+	if err != nil {
+		return err
+	}
+	n.Image = &c
+	return nil
 }
 
 func bump(v tagging.Version, prev string) string {

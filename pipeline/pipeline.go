@@ -53,8 +53,10 @@ type Config struct {
 	BeforePublish []ReleaseStep
 	// Progress, when set, is told as each step starts: "github release",
 	// "plan", "migrations", "draft release", "tags" (copy, immutable tags),
-	// "sign REPO@DIGEST", "floating tags", "read-back", "provenance", each
-	// ReleaseStep, "notes", "publish".
+	// "sign REPO@DIGEST", "floating tags", "provenance" (which runs while
+	// the floating tags go up and are read back), "read-back", each
+	// ReleaseStep, "notes", "publish". It is called from one goroutine at a
+	// time.
 	Progress func(step string)
 }
 
@@ -219,11 +221,28 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := gh.check(ctx, plan); err != nil {
 		return res, err
 	}
+	// The notes' commits and pull requests (the clone's log, GitHub's
+	// listing) are read while the image is tagged, signed and attested:
+	// they depend on none of it. Only the image goes in at the notes step,
+	// which is where a failure to read them fails the job, as before; a
+	// job that fails earlier cancels them and publishes nothing.
+	early := startNotes(ctx, cfg.Notes, in)
+	defer early.stop()
 	if !cfg.DryRun {
 		if err := gh.create(ctx, cfg.Event.Prerelease, progress); err != nil {
 			return res, err
 		}
-		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(progress))
+		att, err := prepareProvenance(ctx, cfg, plan)
+		if err != nil {
+			return res, err
+		}
+		defer att.stop()
+		opts := append(append([]release.Option(nil), cfg.Release...), release.WithStepHook(func(step string) {
+			progress(step)
+			if step == "floating tags" || step == "read-back" {
+				att.start() // every signature is written
+			}
+		}))
 		if cfg.Signer != nil {
 			opts = append(opts, release.WithSigner(progressSigner{cfg.Signer, progress, res.Migrations.Annotations(), &sync.Mutex{}}))
 		}
@@ -239,7 +258,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				cfg.Signing.Identity, cfg.Signing.Issuer = got.Subject, got.Issuer
 			}
 		}
-		if err := attestProvenance(ctx, cfg, &res); err != nil {
+		if err := att.wait(&res); err != nil {
 			return res, err
 		}
 		if err := gh.run(ctx, plan, progress); err != nil {
@@ -258,7 +277,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := ag.section(ctx, cfg, &res, in); err != nil {
 		return res, err
 	}
-	n, err := notes.Build(ctx, *in, cfg.Notes.Options...)
+	n, err := early.wait()
+	if err == nil {
+		err = n.SetImage(in.Image)
+	}
 	if err != nil {
 		return res, fmt.Errorf("writing the notes of %s: %w", plan.Version, err)
 	}
@@ -284,6 +306,48 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.Published = &pub
 	}
 	return res, nil
+}
+
+// earlyNotes are notes being built, without their image, while the
+// release goes on (startNotes).
+type earlyNotes struct {
+	done   chan struct{}
+	n      *notes.Notes
+	err    error
+	cancel context.CancelFunc
+}
+
+// startNotes starts building the notes of in without its image; nil when
+// the job makes none.
+func startNotes(ctx context.Context, nc *NotesConfig, in *notes.Input) *earlyNotes {
+	if in == nil {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	e := &earlyNotes{done: make(chan struct{}), cancel: cancel}
+	bare := *in
+	bare.Image = nil
+	go func() {
+		defer close(e.done)
+		e.n, e.err = notes.Build(ctx, bare, nc.Options...)
+	}()
+	return e
+}
+
+// wait returns the notes once built.
+func (e *earlyNotes) wait() (*notes.Notes, error) {
+	<-e.done
+	return e.n, e.err
+}
+
+// stop cancels the notes if they are still being built and waits for
+// them: nothing of a job runs after it returns.
+func (e *earlyNotes) stop() {
+	if e == nil {
+		return
+	}
+	e.cancel()
+	<-e.done
 }
 
 // beforePublish lists the steps that run on the GitHub release of a

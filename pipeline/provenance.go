@@ -3,11 +3,13 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/provenance"
+	"github.com/sonicsaas/sonic-release/release"
 )
 
 // ProvenanceConfig makes the SLSA build provenance of the released digest
@@ -27,31 +29,88 @@ type ProvenanceConfig struct {
 	Options    []provenance.Option
 }
 
-// attestProvenance runs the provenance step of a release whose tags and
-// signatures are in place: nothing in a dry run, without a
-// ProvenanceConfig, or when every target was skipped.
-func attestProvenance(ctx context.Context, cfg Config, res *Result) error {
-	pc, plan := cfg.Provenance, res.Plan
+// attestation is the provenance step of a release (provenance.Attest of
+// the signed digest in every target). Run starts it once every signature
+// is written, as Apply moves on to the floating tags (or, without any, to
+// the read-back), so that it runs while they go up: the provenance
+// belongs to the signing step (DESIGN.md, the order of a release) and
+// needs nothing of the floating tags. Without either step it starts after
+// Apply.
+type attestation struct {
+	digest   string
+	run      func(ctx context.Context) (provenance.Result, error)
+	progress func(string)
+	ctx      context.Context
+	cancel   context.CancelFunc
+	once     sync.Once
+	done     chan struct{}
+	res      provenance.Result
+	err      error
+}
+
+// prepareProvenance makes the provenance step of a release: nil in a dry
+// run, without a ProvenanceConfig, or when every target was skipped.
+func prepareProvenance(ctx context.Context, cfg Config, plan release.Plan) (*attestation, error) {
+	pc := cfg.Provenance
 	if pc == nil || cfg.DryRun || plan.Digest == "" || plan.Skip != "" {
-		return nil
+		return nil, nil
 	}
 	var repos []name.Repository
 	for _, t := range plan.Targets {
 		r, err := name.NewRepository(t.Repository)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		repos = append(repos, r)
 	}
-	if cfg.Progress != nil {
-		cfg.Progress("provenance")
+	ctx, cancel := context.WithCancel(ctx)
+	return &attestation{
+		digest: plan.Digest, progress: cfg.Progress, ctx: ctx, cancel: cancel, done: make(chan struct{}),
+		run: func(ctx context.Context) (provenance.Result, error) {
+			return provenance.Attest(ctx, plan.Digest, repos, pc.Build, pc.Signer, pc.Options...)
+		},
+	}, nil
+}
+
+// start starts the step, once; the caller's goroutine reports it.
+func (a *attestation) start() {
+	if a == nil {
+		return
 	}
-	got, err := provenance.Attest(ctx, plan.Digest, repos, pc.Build, pc.Signer, pc.Options...)
-	if err != nil {
-		return fmt.Errorf("attesting the build provenance of %s: %w", plan.Digest, err)
+	a.once.Do(func() {
+		if a.progress != nil {
+			a.progress("provenance")
+		}
+		go func() {
+			defer close(a.done)
+			a.res, a.err = a.run(a.ctx)
+		}()
+	})
+}
+
+// wait starts the step if it has not started and puts its result in res.
+func (a *attestation) wait(res *Result) error {
+	if a == nil {
+		return nil
 	}
-	res.Provenance = &got
+	a.start()
+	<-a.done
+	if a.err != nil {
+		return fmt.Errorf("attesting the build provenance of %s: %w", a.digest, a.err)
+	}
+	res.Provenance = &a.res
 	return nil
+}
+
+// stop cancels the step if it is running and waits for it (a job that
+// failed meanwhile); a step never started never starts.
+func (a *attestation) stop() {
+	if a == nil {
+		return
+	}
+	a.once.Do(func() { close(a.done) })
+	a.cancel()
+	<-a.done
 }
 
 // provenanceNotes tells the notes how to verify the provenance, when the

@@ -11,6 +11,7 @@ import (
 	"github.com/sonicsaas/sonic-release/notes"
 	"github.com/sonicsaas/sonic-release/pipeline"
 	"github.com/sonicsaas/sonic-release/provenance"
+	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
 )
 
@@ -20,18 +21,7 @@ import (
 func TestProvenanceAfterSigning(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	src, commit := f.build(t, "v1.2.0", time.Unix(0, 0))
-	priv, _, _, _ := sigstoretest.KeyPair(t)
-	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, _ := name.NewRepository(f.host + "/acme/app")
-	mirror, _ := name.NewRepository(f.host + "/mirror/app")
-	build := provenance.Build{
-		ServerURL: "https://github.com", Repository: "acme/app", EventName: "release", Ref: "refs/tags/v1.2.0", SHA: commit,
-		WorkflowRef: "acme/app/.github/workflows/release.yml@refs/tags/v1.2.0", RunID: "1", RunAttempt: "1",
-	}
+	src, commit, s, app, mirror, build := f.provenanceRelease(t)
 	var steps []string
 	cfg := pipeline.Config{
 		Source: src, Targets: []name.Repository{app, mirror}, Event: event("v1.2.0", commit),
@@ -63,6 +53,25 @@ func TestProvenanceAfterSigning(t *testing.T) {
 	if !strings.Contains(res.Markdown, want+"\n") || strings.Contains(res.Markdown, "gh attestation verify") {
 		t.Errorf("notes lack %q (and show gh only for keyless):\n%s", want, res.Markdown)
 	}
+}
+
+// provenanceRelease is a release of v1.2.0 with provenance: its source
+// and commit, a key signer, the two targets and the build.
+func (f fixture) provenanceRelease(t *testing.T) (release.Source, string, *sign.Signer, name.Repository, name.Repository, provenance.Build) {
+	t.Helper()
+	src, commit := f.build(t, "v1.2.0", time.Unix(0, 0))
+	priv, _, _, _ := sigstoretest.KeyPair(t)
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, _ := name.NewRepository(f.host + "/acme/app")
+	mirror, _ := name.NewRepository(f.host + "/mirror/app")
+	build := provenance.Build{
+		ServerURL: "https://github.com", Repository: "acme/app", EventName: "release", Ref: "refs/tags/v1.2.0", SHA: commit,
+		WorkflowRef: "acme/app/.github/workflows/release.yml@refs/tags/v1.2.0", RunID: "1", RunAttempt: "1",
+	}
+	return src, commit, s, app, mirror, build
 }
 
 func index(s []string, v string) int {

@@ -95,34 +95,33 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	res := Result{Statement: stmt}
 	bs, bundles := s.(bundleSigner)
 	bundles = bundles && bs.SignatureFormat().Bundles()
-	// What each repository lacks, and what GitHub has, read at once: the
-	// repositories are independent, and so is GitHub.
-	checked := make([]missingAt, len(repos))
+	// What each repository and GitHub already hold, all read at once:
+	// independent round trips.
 	var gh *client
-	submit := false
-	g, gctx := errgroup.WithContext(ctx)
-	for i, r := range repos {
-		g.Go(func() error {
-			m := missingAt{ref: r.Digest(d)}
-			ok, err := attached(gctx, m.ref, stmt, s, c)
-			if err != nil {
-				return err
-			}
-			m.legacy = !ok
-			if bundles {
-				if ok, err = bundled(gctx, m.ref, stmt, bs, c); err != nil {
-					return err
-				}
-				m.bundle = !ok
-			}
-			checked[i] = m
-			return nil
-		})
-	}
 	if c.repository != "" {
 		if gh, err = newClient(c); err != nil {
 			return res, err
 		}
+	}
+	checks := make([]missingAt, len(repos))
+	submit := false
+	g, gctx := errgroup.WithContext(ctx)
+	for i, r := range repos {
+		checks[i].ref = r.Digest(d)
+		g.Go(func() error {
+			ok, err := attached(gctx, checks[i].ref, stmt, s, c)
+			checks[i].legacy = !ok
+			return err
+		})
+		if bundles {
+			g.Go(func() error {
+				ok, err := bundled(gctx, checks[i].ref, stmt, bs, c)
+				checks[i].bundle = !ok
+				return err
+			})
+		}
+	}
+	if gh != nil {
 		g.Go(func() error {
 			have, err := gh.list(gctx, d, PredicateType)
 			switch {
@@ -141,7 +140,7 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 		return res, err
 	}
 	var missing []missingAt
-	for _, m := range checked {
+	for _, m := range checks {
 		if !m.legacy && !m.bundle {
 			res.Present = append(res.Present, m.ref.String())
 			continue
@@ -159,7 +158,8 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 	if res.Bundle, err = Bundle(env); err != nil {
 		return res, err
 	}
-	// Every repository and both layouts at once.
+	// Every place that lacks it gets it at once: the .att and the bundle
+	// referrer of each image, GitHub's attestation.
 	g, gctx = errgroup.WithContext(ctx)
 	for _, m := range missing {
 		if m.legacy {
@@ -169,6 +169,16 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 			g.Go(func() error { return attachBundle(gctx, m.ref, res.Bundle, s, c) })
 		}
 	}
+	var ghErr error
+	if submit {
+		g.Go(func() error {
+			res.AttestationID, ghErr = gh.create(gctx, res.Bundle)
+			if ghErr != nil && c.ifAllowed && isRefused(ghErr) {
+				return nil // reported below, not an error
+			}
+			return ghErr
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return res, err
 	}
@@ -176,16 +186,11 @@ func attest(ctx context.Context, subjects []Subject, repos []name.Repository, b 
 		res.Attached = append(res.Attached, m.ref.String())
 		c.Log.Info("provenance attached", "image", m.ref.String(), "att", m.legacy, "bundle", m.bundle)
 	}
-	if submit {
-		res.AttestationID, err = gh.create(ctx, res.Bundle)
-		switch {
-		case err != nil && c.ifAllowed && isRefused(err):
-			res.GitHubRefused = err.Error()
-			c.Log.Warn("GitHub did not store the provenance", "err", err)
-			return res, nil
-		case err != nil:
-			return res, err
-		}
+	switch {
+	case ghErr != nil:
+		res.GitHubRefused = ghErr.Error()
+		c.Log.Warn("GitHub did not store the provenance", "err", ghErr)
+	case submit:
 		c.Log.Info("provenance stored in GitHub's attestations", "repository", c.repository, "id", res.AttestationID)
 	}
 	return res, nil

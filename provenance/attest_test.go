@@ -8,12 +8,14 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/fakegithub"
 	"github.com/sonicsaas/sonic-release/internal/registrytest"
 	"github.com/sonicsaas/sonic-release/internal/sigstoretest"
 	"github.com/sonicsaas/sonic-release/provenance"
+	"github.com/sonicsaas/sonic-release/release"
 	"github.com/sonicsaas/sonic-release/sign"
 )
 
@@ -330,5 +332,81 @@ func TestAttestBundleVerifiedByCosign(t *testing.T) {
 	}
 	if a, b := attLayers(t, e), provenanceBundles(t, e); a != 1 || b != 1 {
 		t.Errorf("format both after legacy: %d .att layers, %d provenance bundles; want 1, 1", a, b)
+	}
+}
+
+// TestAttestSharesRegistryAccess attests, in a registry with token
+// authentication, through a release's shared registry access
+// (WithRegistryOptions with release.Registries): the provenance pings at
+// most once, where with its own remote options every registry call pings
+// and fetches a token again.
+func TestAttestSharesRegistryAccess(t *testing.T) {
+	ctx := context.Background()
+	reg := registrytest.StartRegistry(t)
+	kc := reg.Keychain()
+	img, err := random.Image(512, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dg, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := name.NewDigest(reg.Repo("acme/app") + "@" + dg.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(d, img, remote.WithAuthFromKeychain(kc)); err != nil {
+		t.Fatal(err)
+	}
+	priv, _, _, _ := sigstoretest.KeyPair(t)
+	s, err := sign.New(sign.WithKey(priv, sigstoretest.Password), sign.WithSignatureFormat(sign.FormatLegacy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	regs, err := release.NewRegistries(release.RegistrySource(d), []name.Repository{d.Repository}, true, release.WithKeychain(kc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	shared := provenance.WithRegistryOptions(func(ctx context.Context, r name.Registry) ([]remote.Option, error) {
+		asked = append(asked, r.RegistryStr())
+		return regs.RemoteOptions(ctx, r)
+	})
+	auth := provenance.WithRemoteOptions(remote.WithAuthFromKeychain(kc))
+	pings := func() int {
+		n := 0
+		for _, r := range reg.Counter.Requests() {
+			if strings.HasSuffix(r, " /v2/") {
+				n++
+			}
+		}
+		return n
+	}
+	reg.Counter.Reset()
+	res, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, testBuild, s, auth, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Attached) != 1 {
+		t.Fatalf("attached %v", res.Attached)
+	}
+	if len(asked) == 0 || asked[0] != d.RegistryStr() {
+		t.Errorf("registry options asked for %q, want %s", asked, d.RegistryStr())
+	}
+	shr := pings()
+	if shr > 1 {
+		t.Errorf("%d pings with the shared registry access, want at most 1:\n%s", shr, strings.Join(reg.Counter.Requests(), "\n"))
+	}
+	// Without it (another run attempt, another statement), each registry
+	// call pings on its own: what the shared access saves.
+	reg.Counter.Reset()
+	b := testBuild
+	b.RunAttempt = "7"
+	if res, err := provenance.Attest(ctx, d.DigestStr(), []name.Repository{d.Repository}, b, s, auth); err != nil || len(res.Attached) != 1 {
+		t.Fatalf("attached %v, %v", res.Attached, err)
+	}
+	if own := pings(); own <= shr {
+		t.Errorf("%d pings with its own access, %d shared: the shared access saved nothing", own, shr)
 	}
 }
