@@ -116,14 +116,14 @@ func bundled(ctx context.Context, d name.Digest, stmt []byte, s bundleSigner, c 
 // through its registry access, which knows what the release read and
 // wrote; otherwise sign.PushBundle with the options given.
 func attachBundle(ctx context.Context, d name.Digest, bundleJSON []byte, s Signer, c *config) error {
-	var err error
+	ropts, err := c.remoteOpts(ctx, d.Registry)
+	if err != nil {
+		return err
+	}
 	if bp, ok := s.(bundlePusher); ok {
-		_, err = bp.PushBundle(ctx, d, bundleJSON, PredicateType)
+		_, err = bp.PushBundle(ctx, d, bundleJSON, PredicateType, ropts...)
 	} else {
-		var ropts []remote.Option
-		if ropts, err = c.remoteOpts(ctx, d.Registry); err == nil {
-			_, err = sign.PushBundle(ctx, d, bundleJSON, PredicateType, c.Log, ropts...)
-		}
+		_, err = sign.PushBundle(ctx, d, bundleJSON, PredicateType, c.Log, ropts...)
 	}
 	if err != nil {
 		return fmt.Errorf("pushing the provenance bundle of %s: %w", d, err)
@@ -133,12 +133,12 @@ func attachBundle(ctx context.Context, d name.Digest, bundleJSON []byte, s Signe
 
 // attestationAttacher is implemented by *sign.Signer.
 type attestationAttacher interface {
-	AttachAttestation(ctx context.Context, d name.Digest, att oci.Signature) error
+	AttachAttestation(ctx context.Context, d name.Digest, att oci.Signature, ropts ...remote.Option) error
 }
 
 // bundlePusher is implemented by *sign.Signer.
 type bundlePusher interface {
-	PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string) (name.Digest, error)
+	PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string, ropts ...remote.Option) (name.Digest, error)
 }
 
 // attach adds the envelope e to the image d in cosign's attestation
@@ -166,17 +166,17 @@ func attach(ctx context.Context, d name.Digest, e *sign.Envelope, s Signer, c *c
 	if err != nil {
 		return err
 	}
-	if aa, ok := s.(attestationAttacher); ok {
-		// Through the signer's registry access: one read of the .att
-		// tag, one-request blob uploads.
-		if err := aa.AttachAttestation(ctx, d, att); err != nil {
-			return fmt.Errorf("writing the attestation of %s: %w", d, err)
-		}
-		return nil
-	}
 	ropts, err := c.remoteOpts(ctx, d.Registry)
 	if err != nil {
 		return err
+	}
+	if aa, ok := s.(attestationAttacher); ok {
+		// Through the signer's registry access too: one read of the .att
+		// tag, one-request blob uploads.
+		if err := aa.AttachAttestation(ctx, d, att, ropts...); err != nil {
+			return fmt.Errorf("writing the attestation of %s: %w", d, err)
+		}
+		return nil
 	}
 	rOpts := []ociremote.Option{ociremote.WithRemoteOptions(ropts...)}
 	se, err := ociremote.SignedEntity(d, rOpts...)

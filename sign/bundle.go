@@ -13,10 +13,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	intoto "github.com/in-toto/attestation/go/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	sgsign "github.com/sigstore/sigstore-go/pkg/sign"
@@ -217,12 +219,15 @@ func (s *Signer) signBundle(ctx context.Context, t target, extra map[string]stri
 // has the referrers API, the blobs it uploaded, and d's descriptor from a
 // manifest WithKnownManifests gives (otherwise a HEAD). The check that
 // the referrer stays listed runs before it returns, whatever
-// WithBackgroundChecks says. Provenance uses it for its bundle.
-func (s *Signer) PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string) (name.Digest, error) {
-	ropts, err := s.c.registryOpts(ctx, d.Registry)
+// WithBackgroundChecks says. Provenance uses it for its bundle. ropts are
+// the caller's registry options (its credentials); the signer's own come
+// after them.
+func (s *Signer) PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string, ropts ...remote.Option) (name.Digest, error) {
+	more, err := s.c.registryOpts(ctx, d.Registry)
 	if err != nil {
 		return name.Digest{}, err
 	}
+	ropts = append(slices.Clip(ropts), more...)
 	bp := bundlePush{api: &s.refs, blobs: &s.blobs}
 	if bp.tr, err = s.c.registryTransport(ctx, d.Registry); err != nil {
 		return name.Digest{}, err

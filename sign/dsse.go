@@ -189,12 +189,14 @@ func (l listedSignatures) Get() ([]oci.Signature, error) { return l.list, nil }
 // layout (what ociremote.WriteAttestations writes: the attestations there
 // plus att), through the signer's registry access: one read of the .att
 // tag, att's layer and the new config in one or two requests each
-// (WithRegistryTransport), then the manifest.
-func (s *Signer) AttachAttestation(ctx context.Context, d name.Digest, att oci.Signature) error {
-	ropts, err := s.c.registryOpts(ctx, d.Registry)
+// (WithRegistryTransport), then the manifest. ropts are the caller's
+// registry options (its credentials); the signer's own come after them.
+func (s *Signer) AttachAttestation(ctx context.Context, d name.Digest, att oci.Signature, ropts ...remote.Option) error {
+	more, err := s.c.registryOpts(ctx, d.Registry)
 	if err != nil {
 		return err
 	}
+	ropts = append(slices.Clip(ropts), more...)
 	tag, existing, err := signatureImage(d, ropts, ociremote.AttestationTag)
 	if err != nil {
 		return fmt.Errorf("reading the attestations of %s: %w", d, err)

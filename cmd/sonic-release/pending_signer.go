@@ -61,22 +61,22 @@ func (p *pendingSigner) Sign(ctx context.Context, d name.Digest) error {
 
 // AttachAttestation waits for the signer and attaches an attestation
 // through its registry access (the provenance's .att).
-func (p *pendingSigner) AttachAttestation(ctx context.Context, d name.Digest, att oci.Signature) error {
+func (p *pendingSigner) AttachAttestation(ctx context.Context, d name.Digest, att oci.Signature, ropts ...remote.Option) error {
 	s, err := p.wait()
 	if err != nil {
 		return err
 	}
-	return s.AttachAttestation(ctx, d, att)
+	return s.AttachAttestation(ctx, d, att, ropts...)
 }
 
 // PushBundle waits for the signer and pushes a bundle through its
 // registry access (the provenance's bundle).
-func (p *pendingSigner) PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string) (name.Digest, error) {
+func (p *pendingSigner) PushBundle(ctx context.Context, d name.Digest, bundleJSON []byte, predicateType string, ropts ...remote.Option) (name.Digest, error) {
 	s, err := p.wait()
 	if err != nil {
 		return name.Digest{}, err
 	}
-	return s.PushBundle(ctx, d, bundleJSON, predicateType)
+	return s.PushBundle(ctx, d, bundleJSON, predicateType, ropts...)
 }
 
 // Settle waits for the signer's background checks (sign.WithBackgroundChecks).
