@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/sonicsaas/sonic-release/internal/demo"
@@ -42,7 +44,11 @@ func TestReleaseRequests(t *testing.T) {
 	}
 }
 
-func testReleaseRequests(t *testing.T, format string, prov bool) {
+// ciBuild starts the real registry, makes the docker config hold its
+// credentials, and pushes the demo's v1.0.0 index to acme/ci by digest,
+// as CI would have built it.
+func ciBuild(t *testing.T) (*registrytest.Server, v1.ImageIndex, v1.Hash, name.Digest) {
+	t.Helper()
 	reg := registrytest.StartRegistry(t)
 	useDockerConfig(t, reg)
 	idx, err := demo.Image("v1.0.0", releaseSHA, time.Unix(0, 0))
@@ -54,6 +60,11 @@ func testReleaseRequests(t *testing.T, format string, prov bool) {
 	if err := remote.WriteIndex(src, idx, remote.WithAuthFromKeychain(reg.Keychain())); err != nil {
 		t.Fatal(err)
 	}
+	return reg, idx, d, src
+}
+
+func testReleaseRequests(t *testing.T, format string, prov bool) {
+	reg, _, d, src := ciBuild(t)
 	_, pub, privPath, _ := sigstoretest.KeyPair(t)
 	env := map[string]string{"COSIGN_PASSWORD": sigstoretest.KeyPassword}
 	if prov {
@@ -120,4 +131,87 @@ func testReleaseRequests(t *testing.T, format string, prov bool) {
 			}
 		}
 	}
+}
+
+// TestReleaseFaultsBothFormats releases a key-signed index into two
+// repositories in the default format both while the registry fails a fifth
+// of the requests (429 with Retry-After: 0, 500, connection resets, and
+// 500s and resets after the request was applied), re-running the release
+// as a maintainer would until it completes. The requests sonic-release
+// sends itself (blob mounts, one-request blob uploads, the bundle manifest
+// PUT, the referrers probe, the fallback index) go through the same
+// retries as go-containerregistry's, and a write repeated after an answer
+// was lost changes nothing: in the end every target verifies in both
+// formats, lists each bundle once, and a last run writes nothing.
+func TestReleaseFaultsBothFormats(t *testing.T) {
+	reg, idx, d, src := ciBuild(t)
+	kc := remote.WithAuthFromKeychain(reg.Keychain())
+	_, pub, privPath, _ := sigstoretest.KeyPair(t)
+	env := map[string]string{"COSIGN_PASSWORD": sigstoretest.KeyPassword}
+	repos := []string{"acme/app", "acme/mirror"}
+	args := []string{"release", "--source", src.String(), "--ref", "refs/tags/v1.0.0", "--sha", releaseSHA,
+		"--sign", "key", "--key", privPath, "--tlog-upload=false", "--notes=false"}
+	for _, r := range repos {
+		args = append(args, "--image", reg.Repo(r))
+	}
+	reg.Faults.Set(0.2, "0", 7)
+	done := false
+	for run := 1; run <= 6 && !done; run++ {
+		code, _, stderr := runCLI(t, env, args...)
+		if done = code == 0; !done {
+			if code != 1 {
+				t.Fatalf("run %d: exit %d, want 0 or 1 (a fault outlasting the retries): %s", run, code, stderr)
+			}
+			t.Logf("run %d failed, re-running: %s", run, lastLine(stderr))
+		}
+	}
+	failed, seen := reg.Faults.Injected()
+	reg.Faults.Set(0, "", 0)
+	t.Logf("%d of %d requests failed on purpose", failed, seen)
+	if !done {
+		t.Fatal("the release did not complete in 6 runs")
+	}
+	if failed == 0 {
+		t.Fatal("no fault was injected")
+	}
+	idxm, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range repos {
+		if _, err := sign.Verify(context.Background(), reg.Repo(r)+"@"+d.String(), sign.WithPublicKey(pub), sign.WithRequireTransparencyLog(false),
+			sign.WithSignatureFormat(sign.FormatBoth), sign.WithRemoteOptions(kc)); err != nil {
+			t.Errorf("%s does not verify in both formats: %v", r, err)
+		}
+		// One bundle per signed manifest in its fallback index, however
+		// many times its writes were repeated.
+		for _, m := range append([]v1.Descriptor{{Digest: d}}, idxm.Manifests...) {
+			if m.Platform != nil && m.Platform.OS == "unknown" {
+				continue // an attestation manifest: not signed
+			}
+			fb, _ := name.NewTag(reg.Repo(r) + ":" + strings.Replace(m.Digest.String(), ":", "-", 1))
+			desc, err := remote.Get(fb, kc)
+			if err != nil {
+				t.Errorf("%s: fallback tag of %s: %v", r, m.Digest, err)
+				continue
+			}
+			im, err := v1.ParseIndexManifest(bytes.NewReader(desc.Manifest))
+			if err != nil || len(im.Manifests) != 1 {
+				t.Errorf("%s: fallback index of %s lists %d referrers (%v), want 1", r, m.Digest, len(im.Manifests), err)
+			}
+		}
+	}
+	reg.Counter.Reset()
+	if code, _, stderr := runCLI(t, env, args...); code != 0 {
+		t.Fatalf("last run: exit %d: %s", code, stderr)
+	}
+	if w := reg.Counter.Writes(); len(w) != 0 {
+		t.Errorf("the last run wrote %d times, want none:\n%s", len(w), strings.Join(w, "\n"))
+	}
+}
+
+// lastLine is the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
 }
