@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -59,12 +57,9 @@ func (s *Signer) SignBlob(ctx context.Context, blob []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		der, err := x509.MarshalPKIXPublicKey(pub)
-		if err != nil {
+		if hint, err = keyHint(pub); err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(der)
-		hint = base64.StdEncoding.EncodeToString(sum[:])
 	}
 	var ts []byte
 	if s.c.tsaURL != "" {

@@ -288,12 +288,11 @@ func newKeypair(sv signature.SignerVerifier) (*keypair, error) {
 	if err != nil {
 		return nil, err
 	}
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	hint, err := keyHint(pub)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(der)
-	k := &keypair{sv: sv, pub: pub, hint: []byte(base64.StdEncoding.EncodeToString(sum[:]))}
+	k := &keypair{sv: sv, pub: pub, hint: []byte(hint)}
 	switch pub.(type) {
 	case *ecdsa.PublicKey:
 		k.keyAlg = "ECDSA"
@@ -308,6 +307,17 @@ func newKeypair(sv signature.SignerVerifier) (*keypair, error) {
 		return nil, err
 	}
 	return k, nil
+}
+
+// keyHint is a public key's hint in a Sigstore bundle, as cosign writes
+// it: base64(sha256(DER public key)).
+func keyHint(pub crypto.PublicKey) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(der)
+	return base64.StdEncoding.EncodeToString(sum[:]), nil
 }
 
 func (k *keypair) GetHashAlgorithm() protocommon.HashAlgorithm { return k.alg.GetProtoHashType() }

@@ -247,7 +247,9 @@ func WithRemoteOptions(opts ...remote.Option) Option {
 // those of WithRemoteOptions for every request to it: for example
 // release.Registries.RemoteOptions, so that signing reuses the ping, token
 // and connections of the rest of a release instead of its own. The
-// default adds none.
+// default adds none. Give WithRegistryTransport with it: a remote.Reuse'd
+// Puller keeps its own referrers tag fallback, so without a transport of
+// our own the referrers API cannot be told from the fallback tag.
 func WithRegistryOptions(f func(ctx context.Context, reg name.Registry) ([]remote.Option, error)) Option {
 	return func(c *config) error {
 		return c.reg.SetFor(f)
